@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The README's test command: everything the tests need, then lint, types and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npx biome check .
+npx tsc -p tsconfig.json --noEmit
+npm run build
+npx vitest run

@@ -1,0 +1,88 @@
+import type { ChatMessage } from './messages.js';
+
+/** A JSON Schema object, as advertised to the model. */
+export type JsonSchema = Record<string, unknown>;
+
+/** A tool as the model sees it. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+}
+
+export interface Sampling {
+  temperature?: number;
+  top_p?: number;
+  seed?: number;
+  max_tokens?: number;
+}
+
+/** How tool calls travel between assay and the model. */
+export type ToolFormat =
+  | 'auto'
+  | 'native'
+  | 'hermes'
+  | 'llama'
+  | 'mistral'
+  | 'pythonic'
+  | 'harmony'
+  | 'prompted';
+
+export const TOOL_FORMATS: readonly ToolFormat[] = [
+  'auto',
+  'native',
+  'hermes',
+  'llama',
+  'mistral',
+  'pythonic',
+  'harmony',
+  'prompted',
+];
+
+export interface ModelRequest {
+  messages: readonly ChatMessage[];
+  /** Tools to advertise; empty means none. */
+  tools: readonly ToolSpec[];
+  sampling: Sampling;
+  signal?: AbortSignal;
+}
+
+/** A tool call as the model produced it; `arguments` is the raw JSON text, not yet parsed. */
+export interface ModelToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
+/** One normalized assistant turn. */
+export interface ModelStep {
+  /** The visible text, with any parsed tool-call markup removed. */
+  text: string;
+  reasoning: string | null;
+  toolCalls: ModelToolCall[];
+  /** Where the tool calls came from: the server's native field or text parsed by a dialect. */
+  toolCallSource: 'native' | 'text' | null;
+  /** The dialect that parsed text tool calls, when any did. */
+  dialect: string | null;
+  usage: Usage;
+  finishReason: string | null;
+  /** The raw response (the final chunk list or the JSON body), for debugging. */
+  raw?: unknown;
+}
+
+export interface ModelInfo {
+  provider: string;
+  name: string;
+  base_url: string | null;
+}
+
+export interface ModelProvider {
+  readonly info: ModelInfo;
+  step(request: ModelRequest): Promise<ModelStep>;
+  close?(): Promise<void>;
+}

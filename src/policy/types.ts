@@ -1,0 +1,50 @@
+import type { ToolUsage } from '../agent/tool.js';
+import type { ToolLimits } from './limits.js';
+
+/** A tool call as the policy sees it: the tool name and the parsed, validated arguments. */
+export interface PolicyCall {
+  tool: string;
+  args: Record<string, unknown>;
+  step: number;
+}
+
+/** The outcome of one decision, as recorded in `trace.tool_calls[].policy`. */
+export interface PolicyDecision {
+  decision: 'allow' | 'deny';
+  /** The effect the rules produced before any `ask` was answered. */
+  effect: 'allow' | 'deny' | 'ask';
+  /** Id of the rule that decided, `default` when none matched, or `budget:<name>`. */
+  rule: string | null;
+  reason: string;
+  /** Limits the call runs under; null for denials. */
+  clamps: ToolLimits | null;
+  /** Every rule that matched, in file order. */
+  matched?: string[];
+  /** Who answered an `ask`: the user, or `batch_ask` with no TTY. */
+  answered_by?: 'user' | 'batch_ask';
+  /** The budget that ran out, when a budget denied the call. */
+  budget?: string;
+  /** Budget counters after this decision. */
+  budget_state?: Record<string, unknown>;
+}
+
+/** The policy state of one episode: budgets, taint, answers remembered for the episode. */
+export interface PolicySession {
+  decide(call: PolicyCall, signal?: AbortSignal): Promise<PolicyDecision>;
+  /** Counts what an allowed call consumed and marks taint; called after every executed call. */
+  record(call: PolicyCall, usage: ToolUsage, taints: boolean, output: string): void;
+  readonly tainted: boolean;
+}
+
+export interface EpisodeContext {
+  /** The user's prompt text, for rules that allow URLs the user named. */
+  prompt: string;
+  interactive: boolean;
+}
+
+export interface Policy {
+  /** Path of the policy file, or a name such as `builtin:default`. */
+  readonly file: string;
+  readonly sha256: string | null;
+  startEpisode(context: EpisodeContext): PolicySession;
+}

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+/**
+ * The v1 trace record: one JSON object per line, one line per episode. The fields listed here
+ * are the public contract of ARCHITECTURE.md §3.2; extra fields are allowed (`z.looseObject`)
+ * so newer writers stay readable.
+ *
+ * Changelog: 1 — first version.
+ */
+export const TRACE_SCHEMA_VERSION = 1;
+
+const toolCallPart = z.strictObject({
+  id: z.string().min(1),
+  type: z.literal('function'),
+  function: z.strictObject({ name: z.string(), arguments: z.string() }),
+});
+
+export const traceMessageSchema = z.discriminatedUnion('role', [
+  z.looseObject({ role: z.literal('system'), content: z.string() }),
+  z.looseObject({ role: z.literal('user'), content: z.string() }),
+  z.looseObject({
+    role: z.literal('assistant'),
+    content: z.string().nullable(),
+    tool_calls: z.array(toolCallPart).optional(),
+    reasoning_content: z.string().optional(),
+  }),
+  z.looseObject({
+    role: z.literal('tool'),
+    tool_call_id: z.string().min(1),
+    content: z.string(),
+    name: z.string().optional(),
+    is_error: z.boolean().optional(),
+  }),
+]);
+
+const limitsSchema = z.looseObject({
+  timeout_ms: z.number(),
+  memory_mb: z.number(),
+  cpus: z.number(),
+  output_bytes: z.number(),
+  network: z.boolean(),
+});
+
+export const tracePolicyDecisionSchema = z.looseObject({
+  decision: z.enum(['allow', 'deny', 'unrequested']),
+  rule: z.string().nullable(),
+  reason: z.string(),
+  clamps: limitsSchema.nullable(),
+});
+
+export const traceArtifactSchema = z.looseObject({
+  name: z.string(),
+  mime_type: z.string(),
+  path: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().nonnegative(),
+});
+
+export const traceToolCallSchema = z.looseObject({
+  id: z.string().min(1),
+  step: z.number().int().nonnegative(),
+  name: z.string(),
+  arguments: z.unknown(),
+  policy: tracePolicyDecisionSchema.nullable(),
+  result: z.looseObject({
+    ok: z.boolean(),
+    content: z.string(),
+    error: z.looseObject({ code: z.string(), message: z.string() }).optional(),
+    artifacts: z.array(traceArtifactSchema).optional(),
+  }),
+  duration_ms: z.number().nonnegative(),
+});
+
+export const errorClassSchema = z.enum(['infra', 'model', 'tool', 'policy', 'verifier', 'harness']);
+
+export const traceErrorSchema = z.looseObject({
+  class: errorClassSchema,
+  code: z.string(),
+  message: z.string(),
+});
+
+export const outcomeStatusSchema = z.enum(['completed', 'max_steps', 'budget', 'aborted', 'error']);
+
+const nullableNumber = z.number().nullable();
+
+export const traceRecordSchema = z.looseObject({
+  schema_version: z.literal(TRACE_SCHEMA_VERSION),
+  trace_id: z.string().min(1),
+  run_id: z.string().min(1),
+  task_id: z.string().nullable(),
+  arm: z.string().nullable(),
+  group_id: z.string().nullable(),
+  sample_index: z.number().int().nonnegative(),
+  attempt: z.number().int().nonnegative(),
+  model: z.looseObject({
+    provider: z.string(),
+    name: z.string(),
+    base_url: z.string().nullable(),
+  }),
+  sampling: z.looseObject({
+    temperature: nullableNumber,
+    top_p: nullableNumber,
+    seed: z.number().int().nullable(),
+    max_tokens: z.number().int().nullable(),
+  }),
+  tools_enabled: z.boolean(),
+  tools: z.array(z.string()),
+  messages: z.array(traceMessageSchema),
+  tool_calls: z.array(traceToolCallSchema),
+  final_answer: z.string().nullable(),
+  outcome: z.looseObject({
+    status: outcomeStatusSchema,
+    stop_reason: z.string(),
+  }),
+  error: traceErrorSchema.nullable(),
+  reward: z.number().nullable(),
+  verifier: z
+    .looseObject({
+      name: z.string(),
+      version: z.string(),
+      extracted: z.string().nullable(),
+      expected: z.string().nullable(),
+      correct: z.boolean().nullable(),
+      details: z.record(z.string(), z.unknown()),
+    })
+    .nullable(),
+  usage: z.looseObject({
+    prompt_tokens: z.number().int().nonnegative(),
+    completion_tokens: z.number().int().nonnegative(),
+  }),
+  timing: z.looseObject({
+    started_at: z.iso.datetime(),
+    ended_at: z.iso.datetime(),
+    duration_ms: z.number().nonnegative(),
+  }),
+  runtime: z.looseObject({ assay_version: z.string(), node: z.string() }),
+  policy: z.looseObject({ file: z.string().nullable(), sha256: z.string().nullable() }),
+});
+
+export type TraceRecord = z.infer<typeof traceRecordSchema>;
+export type TraceToolCall = z.infer<typeof traceToolCallSchema>;
+export type TraceMessage = z.infer<typeof traceMessageSchema>;
+export type TraceError = z.infer<typeof traceErrorSchema>;
+export type OutcomeStatus = z.infer<typeof outcomeStatusSchema>;
