@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+
+/** Sets the exit code of the command that ran, for commands that end without throwing. */
+export type SetExit = (code: number) => void;
+
+/** Registers every subcommand. Each lives in its own `*-command.ts` file. */
+export function registerCommands(_program: Command, _setExit: SetExit): void {}

@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { AssayError, errorMessage } from '../errors.js';
+import { assayVersion } from '../util/package-root.js';
+
+/** Runs the `assay` command line and resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('assay')
+    .description('A local runtime for tool-using AI agents that measures what tools are worth.')
+    .version(assayVersion())
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = code;
+  };
+  const registrations = await import('./commands.js');
+  registrations.registerCommands(program, setExit);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (error instanceof AssayError) {
+      process.stderr.write(`assay: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`assay: internal error: ${errorMessage(error)}\n`);
+    if (error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
