@@ -13,6 +13,11 @@ export interface ToolLimits {
   output_bytes: number;
   /** Whether code may reach the network. */
   network: boolean;
+  /**
+   * CIDR ranges that fetches may reach despite SSRF protection (loopback, private, link-local).
+   * Empty by default; only a policy rule can grant them.
+   */
+  private_network: readonly string[];
 }
 
 export const DEFAULT_LIMITS: Readonly<ToolLimits> = Object.freeze({
@@ -21,4 +26,5 @@ export const DEFAULT_LIMITS: Readonly<ToolLimits> = Object.freeze({
   cpus: 1,
   output_bytes: 16_384,
   network: false,
+  private_network: [],
 });

@@ -39,6 +39,7 @@ const limitsSchema = z.looseObject({
   cpus: z.number(),
   output_bytes: z.number(),
   network: z.boolean(),
+  private_network: z.array(z.string()).optional(),
 });
 
 export const tracePolicyDecisionSchema = z.looseObject({
