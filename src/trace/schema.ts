@@ -49,11 +49,13 @@ export const tracePolicyDecisionSchema = z.looseObject({
   clamps: limitsSchema.nullable(),
 });
 
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
+
 export const traceArtifactSchema = z.looseObject({
   name: z.string(),
   mime_type: z.string(),
   path: z.string(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sha256: sha256Schema,
   bytes: z.number().int().nonnegative(),
 });
 
@@ -84,7 +86,7 @@ export const outcomeStatusSchema = z.enum(['completed', 'max_steps', 'budget', '
 
 const nullableNumber = z.number().nullable();
 
-export const traceRecordSchema = z.looseObject({
+const traceRecordObject = z.looseObject({
   schema_version: z.literal(TRACE_SCHEMA_VERSION),
   trace_id: z.string().min(1),
   run_id: z.string().min(1),
@@ -135,7 +137,28 @@ export const traceRecordSchema = z.looseObject({
     duration_ms: z.number().nonnegative(),
   }),
   runtime: z.looseObject({ assay_version: z.string(), node: z.string() }),
-  policy: z.looseObject({ file: z.string().nullable(), sha256: z.string().nullable() }),
+  policy: z.looseObject({ file: z.string().nullable(), sha256: sha256Schema.nullable() }),
+});
+
+/**
+ * The record with the rules that span fields. Both keep infrastructure faults out of the
+ * scores: an errored episode must carry its error, and an infra error is never rewarded.
+ */
+export const traceRecordSchema = traceRecordObject.superRefine((record, ctx) => {
+  if (record.outcome.status === 'error' && record.error === null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['error'],
+      message: 'required when outcome.status is "error"',
+    });
+  }
+  if (record.error?.class === 'infra' && record.reward !== null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['reward'],
+      message: 'must be null when error.class is "infra"',
+    });
+  }
 });
 
 export type TraceRecord = z.infer<typeof traceRecordSchema>;
