@@ -1,0 +1,153 @@
+import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { AssayError, errorMessage, InfraError, UsageError } from '../errors.js';
+import { syncDirectory } from './fs-sync.js';
+import { checkTraceRecord } from './parse-record.js';
+import type { TraceRecord } from './schema.js';
+
+export interface TraceWriterOptions {
+  /** Flush each record to disk before `append` resolves (default true). */
+  fsync?: boolean;
+}
+
+const NEWLINE = 0x0a;
+const NEWLINE_BYTES = Buffer.from('\n');
+
+/**
+ * Appends trace records to a JSONL file, one complete line per record. Each line goes out in a
+ * single write on a descriptor opened in append mode and, by default, is fsynced before
+ * `append` resolves, so a record that was acknowledged survives a crash. Appends from one
+ * process are queued, so concurrent callers never interleave.
+ */
+export class TraceWriter {
+  readonly path: string;
+  readonly #handle: FileHandle;
+  readonly #fsync: boolean;
+  #tail: Promise<void> = Promise.resolve();
+  #needsNewline: boolean;
+  #closing: Promise<void> | undefined;
+
+  private constructor(path: string, handle: FileHandle, fsync: boolean, needsNewline: boolean) {
+    this.path = path;
+    this.#handle = handle;
+    this.#fsync = fsync;
+    this.#needsNewline = needsNewline;
+  }
+
+  /** Opens (creating it and its folders if needed) a trace file for appending. */
+  static async open(path: string, options: TraceWriterOptions = {}): Promise<TraceWriter> {
+    const fsync = options.fsync ?? true;
+    const file = resolve(path);
+    const folder = dirname(file);
+    let handle: FileHandle | undefined;
+    try {
+      const firstCreated = await mkdir(folder, { recursive: true });
+      // 'a+' appends every write at the end and still allows reading the last byte.
+      handle = await open(file, 'a+');
+      const { size } = await handle.stat();
+      const needsNewline = size > 0 && (await lastByte(handle, size)) !== NEWLINE;
+      if (fsync && size === 0) await syncNewEntries(folder, firstCreated);
+      return new TraceWriter(path, handle, fsync, needsNewline);
+    } catch (error) {
+      await handle?.close();
+      throw new UsageError(
+        'TRACE_WRITE_FAILED',
+        `cannot open trace file ${path} for appending: ${errorMessage(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * Validates the record, then appends it as one line. A record that does not match the
+   * schema is a bug in assay, so it throws `TRACE_INVALID` naming the field instead of
+   * writing a line no reader could use.
+   */
+  async append(record: TraceRecord): Promise<void> {
+    if (this.#closing) {
+      throw new AssayError('INTERNAL', `the trace writer for ${this.path} is closed`);
+    }
+    const line = serializeRecord(record);
+    const run = this.#tail.then(() => this.#write(line));
+    this.#tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Waits for queued appends, then closes the file. Safe to call more than once. */
+  close(): Promise<void> {
+    this.#closing ??= this.#tail.then(() => this.#handle.close());
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #write(line: Buffer): Promise<void> {
+    // A torn line left by a crash gets its newline first, so this record starts on its own line.
+    const bytes = this.#needsNewline ? Buffer.concat([NEWLINE_BYTES, line]) : line;
+    try {
+      this.#needsNewline = true;
+      await writeFully(this.#handle, bytes);
+      this.#needsNewline = false;
+      if (this.#fsync) await this.#handle.datasync();
+    } catch (error) {
+      throw new InfraError(
+        'TRACE_WRITE_FAILED',
+        `cannot append to trace file ${this.path}: ${errorMessage(error)}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+/** One JSON line for the record, after checking that what will be read back is valid. */
+function serializeRecord(record: TraceRecord): Buffer {
+  const id = typeof record.trace_id === 'string' ? record.trace_id : '(no trace_id)';
+  let text: string;
+  try {
+    text = JSON.stringify(record);
+  } catch (error) {
+    throw new AssayError(
+      'TRACE_INVALID',
+      `trace record ${id} cannot be written as JSON: ${errorMessage(error)}`,
+      { cause: error },
+    );
+  }
+  // Checking the JSON form, not the object, catches values that do not survive serialization.
+  const check = checkTraceRecord(JSON.parse(text));
+  if (!check.ok) {
+    throw new AssayError('TRACE_INVALID', `trace record ${id} is invalid: ${check.error}`, {
+      details: { trace_id: id },
+    });
+  }
+  return Buffer.from(`${text}\n`, 'utf8');
+}
+
+async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
+    offset += bytesWritten;
+  }
+}
+
+async function lastByte(handle: FileHandle, size: number): Promise<number | undefined> {
+  const buffer = Buffer.alloc(1);
+  const { bytesRead } = await handle.read(buffer, 0, 1, size - 1);
+  return bytesRead === 1 ? buffer[0] : undefined;
+}
+
+/** Makes a new file's directory entry durable, and those of folders `mkdir` just created. */
+async function syncNewEntries(folder: string, firstCreated: string | undefined): Promise<void> {
+  await syncDirectory(folder);
+  if (firstCreated === undefined) return;
+  let dir = folder;
+  while (dir !== dirname(firstCreated) && dir !== dirname(dir)) {
+    dir = dirname(dir);
+    await syncDirectory(dir);
+  }
+}
