@@ -1,0 +1,208 @@
+import OpenAI, { APIError } from 'openai';
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from 'openai/resources/chat/completions';
+import { readCompletionBody } from './completion-body.js';
+import { assignCallIds, type CallIdGenerator, type CompletionResult } from './completion-result.js';
+import { Deadline } from './deadline.js';
+import { parseTextToolCalls } from './dialects/index.js';
+import { BadResponse, type ModelEndpoint, toModelError } from './model-errors.js';
+import { buildChatBody } from './openai-request.js';
+import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from './provider.js';
+import { type RetryOptions, withRetry } from './retry.js';
+import { StreamAccumulator } from './stream-accumulator.js';
+import { splitThinking } from './think-tags.js';
+
+export interface OpenAIProviderOptions {
+  /** The server's OpenAI-compatible root, e.g. `http://127.0.0.1:11434/v1`. */
+  baseURL: string;
+  model: string;
+  /** Local servers ignore it; a placeholder is sent when none is given. */
+  apiKey?: string;
+  /** Default `auto`: native calls, else calls parsed out of the text by any dialect. */
+  toolFormat?: ToolFormat;
+  /** Default true. */
+  stream?: boolean;
+  /**
+   * Default 120000. Bounds the wait for the response headers, then (when streaming) each gap
+   * between chunks; a non-streaming request must finish within it. Timeouts are not retried.
+   */
+  timeoutMs?: number;
+  /** Retries after the first attempt for connection errors, 408/409/429 and 5xx. Default 3. */
+  maxRetries?: number;
+  fetch?: typeof fetch;
+  /** Extra fields merged into every request body (e.g. `parallel_tool_calls`, `top_k`). */
+  extraBody?: Record<string, unknown>;
+  /** Backoff tuning; mostly for tests. */
+  retry?: Pick<
+    RetryOptions,
+    'baseDelayMs' | 'maxDelayMs' | 'maxRetryAfterMs' | 'random' | 'onRetry'
+  >;
+}
+
+export const DEFAULT_API_KEY = 'assay-local';
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * A model provider for any server that speaks the OpenAI chat-completions API (Ollama, vLLM,
+ * llama.cpp, LM Studio, SGLang, OpenAI). The `openai` client runs with its own retries off:
+ * assay retries whole attempts itself, so a stream that breaks halfway is retried like a
+ * refused connection, and a stalled stream is caught by an idle timer the client lacks.
+ */
+export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
+  const baseURL = options.baseURL.replace(/\/+$/, '');
+  const toolFormat = options.toolFormat ?? 'auto';
+  const stream = options.stream ?? true;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const endpoint: ModelEndpoint = { baseURL, model: options.model, timeoutMs };
+  const errorBodies = new WeakMap<Headers, string>();
+  const client = new OpenAI({
+    baseURL,
+    apiKey: options.apiKey ?? DEFAULT_API_KEY,
+    maxRetries: 0,
+    // The client's own timeout only covers the headers; assay's deadline fires first.
+    timeout: timeoutMs + 1_000,
+    fetch: capturingErrorBodies(options.fetch ?? globalThis.fetch, errorBodies),
+    logLevel: 'off',
+  });
+  let generatedIds = 0;
+  const generateId: CallIdGenerator = () => `call_${++generatedIds}`;
+
+  async function attempt(request: ModelRequest): Promise<ModelStep> {
+    const deadline = new Deadline(timeoutMs);
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, deadline.signal])
+      : deadline.signal;
+    try {
+      const body = buildChatBody(request, {
+        model: options.model,
+        toolFormat,
+        stream,
+        extraBody: options.extraBody,
+      });
+      const { result, raw } = stream
+        ? await streamed(body, signal, deadline)
+        : await whole(body, signal);
+      return toStep(result, raw, request);
+    } catch (error) {
+      const errorBody =
+        error instanceof APIError && error.headers ? errorBodies.get(error.headers) : undefined;
+      throw toModelError(error, endpoint, {
+        callerSignal: request.signal,
+        timedOut: deadline.fired,
+        errorBody,
+      });
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async function streamed(body: Record<string, unknown>, signal: AbortSignal, deadline: Deadline) {
+    const events = await client.chat.completions.create(
+      body as unknown as ChatCompletionCreateParamsStreaming,
+      { signal },
+    );
+    deadline.touch();
+    const accumulator = new StreamAccumulator(generateId);
+    const raw: unknown[] = [];
+    for await (const chunk of events) {
+      deadline.touch();
+      raw.push(chunk);
+      accumulator.push(chunk);
+    }
+    // The client's stream ends quietly when its request is aborted; that is not the end.
+    if (signal.aborted) throw signal.reason;
+    if (accumulator.choicesSeen === 0) {
+      throw new BadResponse('the stream ended before any chunk with a choice');
+    }
+    return { result: accumulator.result(), raw };
+  }
+
+  async function whole(body: Record<string, unknown>, signal: AbortSignal) {
+    const raw: unknown = await client.chat.completions.create(
+      body as unknown as ChatCompletionCreateParamsNonStreaming,
+      { signal },
+    );
+    const result = readCompletionBody(raw, generateId);
+    if (!result) throw new BadResponse(`expected a chat.completion object, got ${preview(raw)}`);
+    return { result, raw };
+  }
+
+  function toStep(result: CompletionResult, raw: unknown, request: ModelRequest): ModelStep {
+    let text = result.content;
+    let reasoning = result.reasoning;
+    const thinking = splitThinking(text);
+    if (thinking.reasoning !== null) {
+      text = thinking.text;
+      reasoning = reasoning ? `${reasoning}\n${thinking.reasoning}` : thinking.reasoning;
+    }
+    const step: ModelStep = {
+      text,
+      reasoning,
+      toolCalls: result.toolCalls,
+      toolCallSource: result.toolCalls.length > 0 ? 'native' : null,
+      dialect: null,
+      usage: result.usage ?? { prompt_tokens: 0, completion_tokens: 0 },
+      finishReason: result.finishReason,
+      raw,
+    };
+    if (step.toolCalls.length > 0 || toolFormat === 'native' || request.tools.length === 0) {
+      return step;
+    }
+    const names = request.tools.map((tool) => tool.name);
+    const parsed = parseTextToolCalls(
+      text,
+      names,
+      toolFormat === 'prompted' ? 'hermes' : toolFormat,
+    );
+    if (parsed.calls.length === 0) return step;
+    return {
+      ...step,
+      text: parsed.text,
+      toolCalls: assignCallIds(
+        parsed.calls.map((call) => ({ ...call, id: call.id || undefined })),
+        generateId,
+      ),
+      toolCallSource: 'text',
+      dialect: parsed.dialect,
+    };
+  }
+
+  return {
+    info: { provider: 'openai-compatible', name: options.model, base_url: baseURL },
+    step(request) {
+      return withRetry(() => attempt(request), {
+        ...options.retry,
+        ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+    },
+  };
+}
+
+/**
+ * Reads the body of every error response before the client does, keyed by the headers object
+ * the client hands to its error: servers put the useful part (vLLM's `message`, a proxy's HTML)
+ * in fields the client drops.
+ */
+function capturingErrorBodies(inner: typeof fetch, bodies: WeakMap<Headers, string>): typeof fetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    const copy = new Response(text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+    bodies.set(copy.headers, text);
+    return copy;
+  };
+}
+
+function preview(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat || '(empty)';
+}
