@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { registerTracesCommand } from './traces-command.js';
 
 /** Sets the exit code of the command that ran, for commands that end without throwing. */
 export type SetExit = (code: number) => void;
 
 /** Registers every subcommand. Each lives in its own `*-command.ts` file. */
-export function registerCommands(_program: Command, _setExit: SetExit): void {}
+export function registerCommands(program: Command, setExit: SetExit): void {
+  registerTracesCommand(program, setExit);
+}
