@@ -13,17 +13,29 @@ export interface TraceWriterOptions {
 const NEWLINE = 0x0a;
 const NEWLINE_BYTES = Buffer.from('\n');
 
+interface PendingLine {
+  line: Buffer;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/** Most bytes one write carries when appends pile up while the previous write is syncing. */
+const MAX_BATCH_BYTES = 1 << 20;
+
 /**
- * Appends trace records to a JSONL file, one complete line per record. Each line goes out in a
- * single write on a descriptor opened in append mode and, by default, is fsynced before
- * `append` resolves, so a record that was acknowledged survives a crash. Appends from one
- * process are queued, so concurrent callers never interleave.
+ * Appends trace records to a JSONL file, one complete line per record, on a descriptor opened
+ * in append mode. By default each line is fsynced before its `append` resolves, so a record
+ * that was acknowledged survives a crash. Appends from one process are queued and never
+ * interleave; lines that queue up while a write is being synced go out together in the next
+ * single write and share its fsync (group commit), which is what keeps fsync affordable for
+ * many concurrent episodes.
  */
 export class TraceWriter {
   readonly path: string;
   readonly #handle: FileHandle;
   readonly #fsync: boolean;
-  #tail: Promise<void> = Promise.resolve();
+  #queue: PendingLine[] = [];
+  #draining: Promise<void> | undefined;
   #needsNewline: boolean;
   #closing: Promise<void> | undefined;
 
@@ -68,17 +80,18 @@ export class TraceWriter {
       throw new AssayError('INTERNAL', `the trace writer for ${this.path} is closed`);
     }
     const line = serializeRecord(record);
-    const run = this.#tail.then(() => this.#write(line));
-    this.#tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ line, resolve, reject });
+      this.#draining ??= this.#drain();
+    });
   }
 
   /** Waits for queued appends, then closes the file. Safe to call more than once. */
   close(): Promise<void> {
-    this.#closing ??= this.#tail.then(() => this.#handle.close());
+    this.#closing ??= (async () => {
+      await this.#draining;
+      await this.#handle.close();
+    })();
     return this.#closing;
   }
 
@@ -86,9 +99,24 @@ export class TraceWriter {
     return this.close();
   }
 
-  async #write(line: Buffer): Promise<void> {
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = takeBatch(this.#queue);
+      try {
+        await this.#write(
+          batch.length === 1 ? batch[0]!.line : Buffer.concat(batch.map((p) => p.line)),
+        );
+        for (const pending of batch) pending.resolve();
+      } catch (error) {
+        for (const pending of batch) pending.reject(error);
+      }
+    }
+    this.#draining = undefined;
+  }
+
+  async #write(lines: Buffer): Promise<void> {
     // A torn line left by a crash gets its newline first, so this record starts on its own line.
-    const bytes = this.#needsNewline ? Buffer.concat([NEWLINE_BYTES, line]) : line;
+    const bytes = this.#needsNewline ? Buffer.concat([NEWLINE_BYTES, lines]) : lines;
     try {
       this.#needsNewline = true;
       await writeFully(this.#handle, bytes);
@@ -102,6 +130,20 @@ export class TraceWriter {
       );
     }
   }
+}
+
+/** Takes queued lines up to MAX_BATCH_BYTES (always at least one) off the front of the queue. */
+function takeBatch(queue: PendingLine[]): PendingLine[] {
+  let count = 0;
+  let bytes = 0;
+  while (
+    count < queue.length &&
+    (count === 0 || bytes + queue[count]!.line.length <= MAX_BATCH_BYTES)
+  ) {
+    bytes += queue[count]!.line.length;
+    count++;
+  }
+  return queue.splice(0, count);
 }
 
 /** One JSON line for the record, after checking that what will be read back is valid. */

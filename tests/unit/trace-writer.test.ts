@@ -116,6 +116,22 @@ describe('TraceWriter', () => {
     expect(await lines(join(dir, 'unsynced.jsonl'))).toHaveLength(3);
   });
 
+  it('lets appends that queue up during a sync share the next write and fsync', async () => {
+    const probe = await open(join(dir, 'probe-batch'), 'w');
+    const prototype = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = vi.spyOn(prototype, 'datasync');
+    const path = join(dir, 'group-commit.jsonl');
+    const writer = await TraceWriter.open(path);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => writer.append(record(i))));
+    await writer.close();
+    // The first append is written alone; the 49 queued behind its fsync go out together.
+    expect(datasync).toHaveBeenCalledTimes(2);
+    expect((await readTraces(path)).map((r) => r.sample_index)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i),
+    );
+  });
+
   it('rejects a record that does not match the schema, naming the field, and writes nothing', async () => {
     const path = join(dir, 'invalid.jsonl');
     await using writer = await TraceWriter.open(path);
