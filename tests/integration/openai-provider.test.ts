@@ -1,3 +1,8 @@
+import {
+  createServer as createHttpServer,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AssayError, InfraError } from '../../src/errors.js';
@@ -485,6 +490,81 @@ describe('faults and retries', () => {
     expect(server.requests).toHaveLength(1);
   });
 });
+
+describe('odd responses', () => {
+  it('reports an error event inside a stream as MODEL_HTTP_ERROR with its message', async () => {
+    const url = await rawServer((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: {"error": {"message": "context length exceeded", "code": 400}}\n\n');
+    });
+    const error = await createOpenAIProvider({ baseURL: url, model: 'm' })
+      .step(ask())
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MODEL_HTTP_ERROR', retryable: false });
+    expect((error as Error).message).toContain('context length exceeded');
+  });
+
+  it('reports a 200 that is not a chat completion as MODEL_BAD_RESPONSE', async () => {
+    const url = await rawServer((res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>proxy login</html>');
+    });
+    const error = await createOpenAIProvider({ baseURL: url, model: 'm', stream: false })
+      .step(ask())
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MODEL_BAD_RESPONSE' });
+    expect((error as Error).message).toContain('proxy login');
+  });
+
+  it('reports a stream with no chunks as MODEL_BAD_RESPONSE', async () => {
+    const url = await rawServer((res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: [DONE]\n\n');
+    });
+    const error = await createOpenAIProvider({ baseURL: url, model: 'm' })
+      .step(ask())
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MODEL_BAD_RESPONSE' });
+  });
+
+  it('sends its requests through the fetch it is given', async () => {
+    const server = await serve([{ content: 'via custom fetch' }]);
+    const seen: string[] = [];
+    const model = provider(server, {
+      fetch: (input, init) => {
+        seen.push(String(input instanceof Request ? input.url : input));
+        return fetch(input, init);
+      },
+    });
+    expect((await model.step(ask())).text).toBe('via custom fetch');
+    expect(seen).toEqual([`${server.url}/chat/completions`]);
+  });
+});
+
+const rawServers: HttpServer[] = [];
+afterEach(async () => {
+  await Promise.all(
+    rawServers.splice(0).map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    ),
+  );
+});
+
+/** A one-route server for responses the scripted server does not make. */
+async function rawServer(handle: (res: ServerResponse) => void): Promise<string> {
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => handle(res));
+  });
+  rawServers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/v1`;
+}
 
 /** A port that was just open and is now closed, so nothing listens on it. */
 async function closedPort(): Promise<number> {
