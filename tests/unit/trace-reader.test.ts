@@ -143,6 +143,20 @@ describe('readTraceLines', () => {
     expect(longest).toBe(1_000_000);
   });
 
+  it('stops with ABORTED when the signal fires', async () => {
+    const path = await fileWith('abort.jsonl', `${line()}\n${line()}\n`);
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const reading = (async () => {
+      for await (const entry of readTraceLines(path, { signal: controller.signal })) {
+        seen.push(entry.line);
+        controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(seen).toEqual([1]);
+  });
+
   it('throws a usage error naming a missing file', async () => {
     const path = join(dir, 'nope.jsonl');
     const error = await collect(path).catch((e: unknown) => e);
