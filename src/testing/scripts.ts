@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../model/messages.js';
+import { isPlainObject, safeJsonParse } from '../util/json.js';
 import { messageText, type Script, type ScriptReply } from './script.js';
 
 /**
@@ -103,7 +104,17 @@ function userPrompt(messages: readonly ChatMessage[]): string {
   return '';
 }
 
+/**
+ * The tool result inside a prompted-mode `<tool_response>` block: the `content` of a JSON
+ * `{"name", "content"}` body, or the block's text as it is.
+ */
 function toolResponseText(text: string): string | null {
   const match = /<tool_response>\s*([\s\S]*?)\s*<\/tool_response>/.exec(text);
-  return match ? (match[1] ?? '') : null;
+  if (!match) return null;
+  const inner = match[1] ?? '';
+  const parsed = safeJsonParse(inner);
+  if (parsed.ok && isPlainObject(parsed.value) && typeof parsed.value['content'] === 'string') {
+    return parsed.value['content'];
+  }
+  return inner;
 }

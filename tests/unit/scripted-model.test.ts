@@ -130,6 +130,23 @@ describe('script helpers', () => {
     expect(step.text).toBe('capital of France -> Paris');
   });
 
+  it('toolThenAnswerScript unwraps a JSON tool response to its content', async () => {
+    const model = createScriptedModel(calculatorScript());
+    const step = await model.step(
+      ask({
+        messages: [
+          { role: 'user', content: 'What is 2 + 2?' },
+          { role: 'assistant', content: '<tool_call>{"name": "calculator"}</tool_call>' },
+          {
+            role: 'user',
+            content: '<tool_response>\n{"name": "calculator", "content": "4"}\n</tool_response>',
+          },
+        ],
+      }),
+    );
+    expect(step.text).toBe('4');
+  });
+
   it('toolThenAnswerScript refuses a conversation that ends with the assistant', async () => {
     const model = createScriptedModel(calculatorScript());
     await expect(
