@@ -43,7 +43,7 @@ export function toModelError(
   if (context.timedOut || error instanceof APIConnectionTimeoutError) {
     return new InfraError(
       'MODEL_TIMEOUT',
-      `the model server at ${baseURL} sent nothing for ${endpoint.timeoutMs} ms (model "${endpoint.model}")`,
+      `the model server at ${baseURL} timed out after ${endpoint.timeoutMs} ms without a response (model "${endpoint.model}")`,
       { cause: error, details: { baseURL, timeoutMs: endpoint.timeoutMs } },
     );
   }
