@@ -36,8 +36,8 @@ function parseQwenXml(text: string, context: DialectContext): DialectResult | nu
     }
     const nameEnd = text.indexOf('>', fnStart);
     const name = nameEnd === -1 ? null : text.slice(fnStart + FUNCTION.length, nameEnd).trim();
-    const fnClose = nameEnd === -1 ? -1 : text.indexOf(FUNCTION_CLOSE, nameEnd);
     const tagClose = nameEnd === -1 ? -1 : text.indexOf(CLOSE, nameEnd);
+    const fnClose = nameEnd === -1 ? -1 : indexBefore(text, FUNCTION_CLOSE, nameEnd, tagClose);
     if (name === null || (fnClose === -1 && tagClose === -1)) {
       collector.reject(name, 'the tool call is incomplete (the output was cut off)');
       break;
@@ -55,6 +55,12 @@ function parseQwenXml(text: string, context: DialectContext): DialectResult | nu
     from = blockEnd;
   }
   return collector.result();
+}
+
+/** `indexOf` that stops at `limit` (when not -1), so each block is scanned once. */
+function indexBefore(text: string, search: string, from: number, limit: number): number {
+  const at = text.slice(from, limit === -1 ? undefined : limit + search.length).indexOf(search);
+  return at === -1 ? -1 : from + at;
 }
 
 /** Where the block ends: after `</tool_call>`, which may follow `</function>` or be cut off. */
