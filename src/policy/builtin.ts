@@ -1,5 +1,9 @@
+import { join } from 'node:path';
 import type { ToolUsage } from '../agent/tool.js';
+import { packageRoot } from '../util/package-root.js';
+import type { FilePolicy } from './file-policy.js';
 import { DEFAULT_LIMITS } from './limits.js';
+import { type LoadPolicyOptions, loadPolicy } from './load.js';
 import type { Policy, PolicyCall, PolicyDecision, PolicySession } from './types.js';
 
 /**
@@ -41,4 +45,20 @@ export function allowListedPolicy(tools: readonly string[]): Policy {
       };
     },
   };
+}
+
+export type BuiltinPolicyName = 'default' | 'strict' | 'open';
+
+export const BUILTIN_POLICY_NAMES: readonly BuiltinPolicyName[] = ['default', 'strict', 'open'];
+
+/** Loads one of the policies shipped in `policies/`, from source and from `dist` alike. */
+export function loadBuiltinPolicy(
+  name: BuiltinPolicyName,
+  options: LoadPolicyOptions = {},
+): Promise<FilePolicy> {
+  return loadPolicy(builtinPolicyPath(name), options);
+}
+
+export function builtinPolicyPath(name: BuiltinPolicyName): string {
+  return join(packageRoot(), 'policies', `${name}.yaml`);
 }

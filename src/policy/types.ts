@@ -1,5 +1,9 @@
 import type { ToolUsage } from '../agent/tool.js';
 import type { ToolLimits } from './limits.js';
+import type { Prompter } from './prompter.js';
+
+/** What a rule says about a call. */
+export type Effect = 'allow' | 'deny' | 'ask';
 
 /** A tool call as the policy sees it: the tool name and the parsed, validated arguments. */
 export interface PolicyCall {
@@ -26,6 +30,8 @@ export interface PolicyDecision {
   budget?: string;
   /** Budget counters after this decision. */
   budget_state?: Record<string, unknown>;
+  /** Whether untrusted web content had entered the episode when the call was decided. */
+  tainted?: boolean;
 }
 
 /** The policy state of one episode: budgets, taint, answers remembered for the episode. */
@@ -40,6 +46,11 @@ export interface EpisodeContext {
   /** The user's prompt text, for rules that allow URLs the user named. */
   prompt: string;
   interactive: boolean;
+  /**
+   * Answers `ask` decisions when `interactive` is true. Without one, a prompter on the
+   * terminal (`/dev/tty`) is used; when no terminal can be opened, `batch_ask` decides.
+   */
+  prompter?: Prompter;
 }
 
 export interface Policy {

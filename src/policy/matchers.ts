@@ -1,0 +1,84 @@
+import picomatch from 'picomatch';
+import type { NumberMatcherSpec } from './schema.js';
+
+/** A problem found in a policy file after the schema accepted it, located by its path. */
+export interface SpecIssue {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+export type IssueSink = (issue: SpecIssue) => void;
+
+/**
+ * Compiles a glob once. picomatch does not throw on most malformed globs; it returns a pattern
+ * that can never match (`$^`), which would make a rule silently dead, so that is an error too.
+ */
+export function compileGlob(
+  glob: string,
+  options: picomatch.PicomatchOptions,
+  path: readonly PropertyKey[],
+  report: IssueSink,
+): ((value: string) => boolean) | null {
+  try {
+    const re = picomatch.makeRe(glob, options);
+    if (re.source === '$^') {
+      report({ path, message: `"${glob}" is not a valid glob (unbalanced braces or brackets?)` });
+      return null;
+    }
+    return (value) => re.test(value);
+  } catch (error) {
+    report({ path, message: `"${glob}" is not a valid glob: ${(error as Error).message}` });
+    return null;
+  }
+}
+
+/** True when the text uses glob syntax rather than naming one thing. */
+export function isGlob(text: string): boolean {
+  return picomatch.scan(text).isGlob;
+}
+
+export function compileRegex(
+  source: string,
+  flags: string | undefined,
+  path: readonly PropertyKey[],
+  report: IssueSink,
+): RegExp | null {
+  if (flags !== undefined && /[gy]/.test(flags)) {
+    report({
+      path,
+      message: `regex flags "${flags}": g and y make matching depend on earlier calls`,
+    });
+    return null;
+  }
+  try {
+    return new RegExp(source, flags);
+  } catch (error) {
+    report({
+      path,
+      message: `/${source}/ is not a valid regular expression: ${(error as Error).message}`,
+    });
+    return null;
+  }
+}
+
+export function compileNumber(spec: NumberMatcherSpec): (value: number | undefined) => boolean {
+  const { eq, lt, lte, gt, gte } = spec;
+  return (value) =>
+    value !== undefined &&
+    Number.isFinite(value) &&
+    (eq === undefined || value === eq) &&
+    (lt === undefined || value < lt) &&
+    (lte === undefined || value <= lte) &&
+    (gt === undefined || value > gt) &&
+    (gte === undefined || value >= gte);
+}
+
+export function describeNumber(spec: NumberMatcherSpec): string {
+  const parts: string[] = [];
+  if (spec.eq !== undefined) parts.push(`= ${spec.eq}`);
+  if (spec.lt !== undefined) parts.push(`< ${spec.lt}`);
+  if (spec.lte !== undefined) parts.push(`<= ${spec.lte}`);
+  if (spec.gt !== undefined) parts.push(`> ${spec.gt}`);
+  if (spec.gte !== undefined) parts.push(`>= ${spec.gte}`);
+  return parts.join(' and ');
+}
