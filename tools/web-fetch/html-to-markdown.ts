@@ -1,0 +1,97 @@
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import TurndownService from 'turndown';
+
+export interface MarkdownPage {
+  title: string;
+  markdown: string;
+}
+
+/** Readability's article counts only when it keeps this much of the page's text. */
+const MIN_ARTICLE_CHARS = 250;
+const MIN_ARTICLE_SHARE = 0.5;
+
+let turndown: TurndownService | undefined;
+
+function converter(): TurndownService {
+  if (!turndown) {
+    turndown = new TurndownService({
+      headingStyle: 'atx',
+      codeBlockStyle: 'fenced',
+      bulletListMarker: '-',
+      emDelimiter: '*',
+    });
+    turndown.remove(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed']);
+  }
+  return turndown;
+}
+
+/**
+ * Readable Markdown of an HTML page: Readability's article when it found one, the whole body
+ * otherwise (short pages, tables, indexes). Links and images become absolute against the
+ * page's URL or its `<base href>`.
+ */
+export function htmlToMarkdown(html: string, url: string): MarkdownPage {
+  const { document } = parseDocument(html, url);
+  const title = document.querySelector('title')?.textContent?.trim() ?? '';
+  const bodyText = (document.body?.textContent ?? '').replace(/\s+/g, ' ').trim();
+  let article: ReturnType<Readability['parse']> = null;
+  try {
+    article = new Readability(document).parse();
+  } catch {
+    article = null;
+  }
+  const articleText = (article?.textContent ?? '').replace(/\s+/g, ' ').trim();
+  const useArticle =
+    article?.content &&
+    articleText.length > 0 &&
+    (articleText.length >= MIN_ARTICLE_CHARS ||
+      articleText.length >= bodyText.length * MIN_ARTICLE_SHARE);
+  if (useArticle && article?.content) {
+    const heading = article.title ? `# ${article.title}\n\n` : '';
+    return {
+      title: article.title || title,
+      markdown: tidy(heading + converter().turndown(article.content)),
+    };
+  }
+  // Readability changed the first document, so the fallback parses the page again.
+  const fresh = parseDocument(html, url).document;
+  absolutize(fresh, url);
+  const body = fresh.body ?? fresh.documentElement;
+  return { title, markdown: tidy(converter().turndown(body)) };
+}
+
+function parseDocument(html: string, url: string) {
+  const parsed = parseHTML(html);
+  const { document } = parsed;
+  if (!document.querySelector('base[href]') && document.head) {
+    const base = document.createElement('base');
+    base.setAttribute('href', url);
+    document.head.prepend(base);
+  }
+  return parsed;
+}
+
+type ParsedDocument = ReturnType<typeof parseHTML>['document'];
+
+function absolutize(document: ParsedDocument, url: string): void {
+  const base = document.querySelector('base[href]')?.getAttribute('href') ?? url;
+  for (const [selector, attribute] of [
+    ['a[href]', 'href'],
+    ['img[src]', 'src'],
+  ] as const) {
+    for (const element of document.querySelectorAll(selector)) {
+      const value = element.getAttribute(attribute);
+      if (!value) continue;
+      try {
+        element.setAttribute(attribute, new URL(value, new URL(base, url)).href);
+      } catch {
+        // A link that is not a URL stays as the page wrote it.
+      }
+    }
+  }
+}
+
+function tidy(markdown: string): string {
+  return markdown.replace(/\n{3,}/g, '\n\n').trim();
+}
