@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerSuitesCommand } from './suites-command.js';
 import { registerTracesCommand } from './traces-command.js';
 
 /** Sets the exit code of the command that ran, for commands that end without throwing. */
@@ -7,4 +8,5 @@ export type SetExit = (code: number) => void;
 /** Registers every subcommand. Each lives in its own `*-command.ts` file. */
 export function registerCommands(program: Command, setExit: SetExit): void {
   registerTracesCommand(program, setExit);
+  registerSuitesCommand(program, setExit);
 }

@@ -1,0 +1,103 @@
+import { rename, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { importGsm8k } from '../eval/importers/gsm8k.js';
+import { importMath500 } from '../eval/importers/math500.js';
+import { sampleItems } from '../eval/importers/sample.js';
+import { loadSuite } from '../eval/suite.js';
+import type { Task } from '../eval/task-schema.js';
+import type { SetExit } from './commands.js';
+
+const IMPORTERS = { gsm8k: importGsm8k, math500: importMath500 } as const;
+
+interface ImportFlags {
+  out?: string;
+  limit?: number;
+  seed?: number | string;
+  instruction: boolean;
+}
+
+/** `assay suites import gsm8k|math500 FILE` and `assay suites validate FILE`. */
+export function registerSuitesCommand(program: Command, setExit: SetExit): void {
+  const suites = program.command('suites').description('import and check task suites (JSONL)');
+  suites
+    .command('import')
+    .description('turn a GSM8K or MATH-500 file into a suite (JSONL on stdout, or --out)')
+    .argument('<format>', 'gsm8k or math500')
+    .argument('<file>', 'the dataset file (JSONL)')
+    .option('--out <file>', 'write the suite here instead of stdout')
+    .option('--limit <n>', 'keep only n tasks (the first n, or a random sample with --seed)')
+    .option('--seed <seed>', 'take a random sample of --limit tasks, reproducible for the seed')
+    .option('--no-instruction', 'keep the questions as they are (default: ask for \\boxed{})')
+    .action(async (format: string, file: string, raw: Record<string, unknown>) => {
+      setExit(await importCommand(format, file, raw));
+    });
+  suites
+    .command('validate')
+    .description('check every line of a suite; errors name the file, line and field')
+    .argument('<file>', 'the suite (JSONL)')
+    .action(async (file: string) => {
+      const suite = await loadSuite(file);
+      process.stdout.write(`${file}: ok, ${describeTasks(suite.tasks)}\n`);
+      setExit(0);
+    });
+}
+
+async function importCommand(
+  format: string,
+  file: string,
+  raw: Record<string, unknown>,
+): Promise<number> {
+  if (!Object.hasOwn(IMPORTERS, format)) {
+    throw new UsageError(
+      'USAGE',
+      `unknown dataset format "${format}"; use ${Object.keys(IMPORTERS).join(' or ')}`,
+    );
+  }
+  const flags = importFlags(raw);
+  const importer = IMPORTERS[format as keyof typeof IMPORTERS];
+  const tasks = await importer(file, flags.instruction ? {} : { instruction: null });
+  const picked = sampleItems(tasks, {
+    ...(flags.limit === undefined ? {} : { limit: flags.limit }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+  });
+  const text = picked.map((task) => JSON.stringify(task)).join('\n');
+  if (flags.out === undefined) {
+    process.stdout.write(`${text}\n`);
+  } else {
+    const temporary = `${flags.out}.${process.pid}.tmp`;
+    await writeFile(temporary, `${text}\n`, 'utf8');
+    await rename(temporary, flags.out);
+    process.stderr.write(`wrote ${picked.length} tasks to ${flags.out}\n`);
+  }
+  return 0;
+}
+
+/** Reads the import flags; a numeric seed is a number, anything else a string seed. */
+function importFlags(raw: Record<string, unknown>): ImportFlags {
+  const flags: ImportFlags = { instruction: raw['instruction'] !== false };
+  if (typeof raw['out'] === 'string') flags.out = raw['out'];
+  if (raw['limit'] !== undefined) {
+    const text = String(raw['limit']);
+    if (!/^\d+$/.test(text) || Number(text) < 1)
+      throw new UsageError('USAGE', '--limit: must be a positive integer');
+    flags.limit = Number(text);
+  }
+  if (typeof raw['seed'] === 'string')
+    flags.seed = /^\d+$/.test(raw['seed']) ? Number(raw['seed']) : raw['seed'];
+  return flags;
+}
+
+/** `20 tasks (verifiers: math 20; tags: gsm8k 20)`. */
+function describeTasks(tasks: readonly Task[]): string {
+  const verifiers = countBy(tasks.map((t) => t.verifier));
+  const tags = countBy(tasks.flatMap((t) => t.tags));
+  const tagText = tags.length === 0 ? '' : `; tags: ${tags.join(', ')}`;
+  return `${tasks.length} task${tasks.length === 1 ? '' : 's'} (verifiers: ${verifiers.join(', ')}${tagText})`;
+}
+
+function countBy(values: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].map(([value, count]) => `${value} ${count}`);
+}
