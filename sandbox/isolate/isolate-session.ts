@@ -1,0 +1,342 @@
+import ivm from 'isolated-vm';
+import { InfraError } from '../../src/errors.js';
+import { safeJsonParse } from '../../src/util/json.js';
+import { type IsolateRunError, mapIsolateError } from './errors.js';
+import { OutputBuffer } from './output-buffer.js';
+import { PRELUDE_SOURCE } from './prelude.js';
+
+export interface IsolateSessionOptions {
+  /** Heap limit of the isolate in MB; isolated-vm's minimum is 8. */
+  memoryMb: number;
+}
+
+export interface IsolateRunOptions {
+  /** Wall-clock limit of the run. */
+  timeoutMs: number;
+  /** CPU-time limit of the run, measured by the isolate. */
+  cpuMs: number;
+  /** Bytes of `console` output kept; the value of the last expression is capped the same. */
+  outputBytes: number;
+  signal?: AbortSignal;
+}
+
+/** The value of the last expression: nothing, a JSON-safe copy, or the start of a too-large one. */
+export type IsolateValue =
+  | { kind: 'undefined' }
+  | { kind: 'value'; value: unknown }
+  | { kind: 'truncated'; preview: string };
+
+export interface IsolateRunOutcome {
+  ok: boolean;
+  /** Null when the run failed. */
+  value: IsolateValue | null;
+  /** `console` output in call order, capped at `outputBytes`. */
+  output: string;
+  outputTruncated: boolean;
+  error: IsolateRunError | null;
+  cpuMs: number;
+  wallMs: number;
+  /** The isolate is gone (memory limit, CPU limit, abort): the next run needs a new session. */
+  lost: boolean;
+}
+
+/** Time past the run's own timeout after which the host stops waiting and destroys the isolate. */
+const HARD_DEADLINE_GRACE_MS = 500;
+const CPU_POLL_MS = 20;
+const MAX_MEMORY_MB = 4_096;
+const MIN_MEMORY_MB = 8;
+
+let catastrophe: string | null = null;
+
+/**
+ * One V8 isolate and context for one episode, behind a promise-only API whose failures are
+ * data. The context keeps its globals between runs; runs are queued, never concurrent.
+ * isolated-vm's own timeout stops runaway code and keeps the context usable; a CPU-time
+ * watchdog and a hard deadline dispose the isolate when that is not enough.
+ */
+export class IsolateSession {
+  readonly memoryMb: number;
+  readonly #isolate: ivm.Isolate;
+  readonly #context: ivm.Context;
+  readonly #begin: ivm.Reference<(outputChars: number, valueChars: number) => void>;
+  readonly #settle: ivm.Reference<(value: unknown) => Promise<string>>;
+  #output: OutputBuffer | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    memoryMb: number,
+    isolate: ivm.Isolate,
+    context: ivm.Context,
+    begin: ivm.Reference<(outputChars: number, valueChars: number) => void>,
+    settle: ivm.Reference<(value: unknown) => Promise<string>>,
+  ) {
+    this.memoryMb = memoryMb;
+    this.#isolate = isolate;
+    this.#context = context;
+    this.#begin = begin;
+    this.#settle = settle;
+  }
+
+  /**
+   * Creates an isolate with a fresh context and the prelude installed. Throws `InfraError`
+   * (`ISOLATE_FAILED`) after any isolate of this process had a catastrophic error: V8 may be
+   * in an undefined state then, so no further code runs in this process.
+   */
+  static async create(options: IsolateSessionOptions): Promise<IsolateSession> {
+    failIfCatastrophic();
+    const memoryMb = Math.min(MAX_MEMORY_MB, Math.max(MIN_MEMORY_MB, Math.floor(options.memoryMb)));
+    const isolate = new ivm.Isolate({
+      memoryLimit: memoryMb,
+      onCatastrophicError: (message) => {
+        catastrophe = message;
+        process.stderr.write(
+          `assay: isolated-vm reported a catastrophic error; JavaScript is off: ${message}\n`,
+        );
+      },
+    });
+    try {
+      const context = await isolate.createContext();
+      let session: IsolateSession | undefined;
+      const emit = new ivm.Callback((stream: unknown, text: unknown) => {
+        if (typeof text !== 'string' || (stream !== 'out' && stream !== 'err')) return 0;
+        const output = session === undefined ? null : session.#output;
+        return output === null ? 0 : output.append(text);
+      });
+      const api = await context.evalClosure(`return (${PRELUDE_SOURCE})($0);`, [emit], {
+        result: { reference: true },
+        timeout: 5_000,
+      });
+      const begin = await api.get('begin', { reference: true });
+      const settle = await api.get('settle', { reference: true });
+      api.release();
+      session = new IsolateSession(memoryMb, isolate, context, begin, settle);
+      return session;
+    } catch (error) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw new InfraError(
+        'ISOLATE_FAILED',
+        `cannot start a JavaScript isolate: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  /** True once the isolate is gone; runs then fail with `ISOLATE_DISPOSED`. */
+  get disposed(): boolean {
+    return this.#isolate.isDisposed;
+  }
+
+  /** Runs code as a script: top-level declarations stay for later runs. Never rejects. */
+  run(code: string, options: IsolateRunOptions): Promise<IsolateRunOutcome> {
+    const next = this.#queue.then(() => this.#runNow(code, options));
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async dispose(): Promise<void> {
+    this.#release();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+
+  async #runNow(code: string, options: IsolateRunOptions): Promise<IsolateRunOutcome> {
+    failIfCatastrophic();
+    const output = new OutputBuffer(options.outputBytes);
+    const empty = (error: IsolateRunError, lost: boolean): IsolateRunOutcome => ({
+      ok: false,
+      value: null,
+      output: output.text,
+      outputTruncated: output.truncated,
+      error,
+      cpuMs: 0,
+      wallMs: 0,
+      lost,
+    });
+    if (this.disposed) {
+      return empty(
+        { code: 'ISOLATE_DISPOSED', message: 'The JavaScript context was shut down.' },
+        true,
+      );
+    }
+    if (options.signal?.aborted)
+      return empty({ code: 'ABORTED', message: 'The run was cancelled.' }, false);
+
+    const isolate = this.#isolate;
+    const cpuStart = isolate.cpuTime;
+    const wallStart = performance.now();
+    let killed: 'TIMEOUT' | 'CPU_LIMIT' | 'ABORTED' | null = null;
+    let onDeadline: (outcome: IsolateRunOutcome) => void = () => undefined;
+    const deadline = new Promise<IsolateRunOutcome>((resolve) => {
+      onDeadline = resolve;
+    });
+    const finish = (
+      value: IsolateValue | null,
+      error: IsolateRunError | null,
+    ): IsolateRunOutcome => ({
+      ok: error === null,
+      value,
+      output: output.text,
+      outputTruncated: output.truncated,
+      error,
+      cpuMs: this.disposed ? 0 : Number(isolate.cpuTime - cpuStart) / 1e6,
+      wallMs: performance.now() - wallStart,
+      lost: this.disposed,
+    });
+    const kill = (why: 'TIMEOUT' | 'CPU_LIMIT' | 'ABORTED') => {
+      if (killed !== null) return;
+      killed = why;
+      this.#release();
+      onDeadline(finish(null, killedError(why, options)));
+    };
+    const hard = setTimeout(() => kill('TIMEOUT'), options.timeoutMs + HARD_DEADLINE_GRACE_MS);
+    const watchdog =
+      options.cpuMs < options.timeoutMs
+        ? setInterval(() => {
+            if (!isolate.isDisposed && Number(isolate.cpuTime - cpuStart) / 1e6 > options.cpuMs)
+              kill('CPU_LIMIT');
+          }, CPU_POLL_MS)
+        : undefined;
+    const onAbort = () => kill('ABORTED');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    this.#output = output;
+
+    const work = async (): Promise<IsolateRunOutcome> => {
+      const left = () =>
+        Math.max(1, Math.ceil(options.timeoutMs - (performance.now() - wallStart)));
+      let script: ivm.Script;
+      try {
+        await this.#begin.apply(
+          undefined,
+          [output.remainingChars, Math.max(64, options.outputBytes)],
+          {
+            timeout: left(),
+          },
+        );
+        script = await isolate.compileScript(code, { filename: 'input.js' });
+      } catch (error) {
+        return finish(
+          null,
+          killed ? killedError(killed, options) : mapIsolateError(error, 'compile'),
+        );
+      }
+      try {
+        const result = await script.run(this.#context, { timeout: left(), reference: true });
+        try {
+          const json = await withDeadline(
+            this.#settle.apply(undefined, [result.derefInto()], {
+              timeout: left(),
+              result: { promise: true },
+            }),
+            left(),
+          );
+          return finish(parseValue(json), null);
+        } finally {
+          result.release();
+        }
+      } catch (error) {
+        if (killed) return finish(null, killedError(killed, options));
+        if (error === NEVER_SETTLED) {
+          const message = `The promise the code returned did not settle within ${seconds(options.timeoutMs)}; this sandbox has no timers or I/O that could settle it later.`;
+          return finish(null, { code: 'TIMEOUT', message });
+        }
+        const mapped = mapIsolateError(error, 'run');
+        return finish(null, mapped.code === 'TIMEOUT' ? killedError('TIMEOUT', options) : mapped);
+      } finally {
+        script.release();
+      }
+    };
+
+    try {
+      return await Promise.race([work(), deadline]);
+    } finally {
+      clearTimeout(hard);
+      if (watchdog) clearInterval(watchdog);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.#output = null;
+    }
+  }
+
+  #release(): void {
+    if (this.#isolate.isDisposed || catastrophe !== null) return;
+    try {
+      this.#isolate.dispose();
+    } catch {
+      // Disposing twice or while V8 tears the isolate down is harmless; the flag says it is gone.
+    }
+  }
+}
+
+/** True after any isolate in this process reported a catastrophic error. */
+export function isolatesFailed(): boolean {
+  return catastrophe !== null;
+}
+
+function failIfCatastrophic(): void {
+  if (catastrophe !== null) {
+    throw new InfraError(
+      'ISOLATE_FAILED',
+      `isolated-vm had a catastrophic error earlier in this process: ${catastrophe}`,
+    );
+  }
+}
+
+function killedError(
+  why: 'TIMEOUT' | 'CPU_LIMIT' | 'ABORTED',
+  options: IsolateRunOptions,
+): IsolateRunError {
+  switch (why) {
+    case 'TIMEOUT':
+      return {
+        code: 'TIMEOUT',
+        message: `The code ran past its time limit of ${seconds(options.timeoutMs)} and was stopped.`,
+      };
+    case 'CPU_LIMIT':
+      return {
+        code: 'CPU_LIMIT',
+        message: `The code used more than ${seconds(options.cpuMs)} of CPU time and was stopped.`,
+      };
+    case 'ABORTED':
+      return { code: 'ABORTED', message: 'The run was cancelled.' };
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms) / 1000} s`;
+}
+
+const NEVER_SETTLED = Symbol('never settled');
+
+/** A promise the code returned may never settle (there are no timers in the isolate to settle it). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(NEVER_SETTLED), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function parseValue(json: unknown): IsolateValue {
+  if (typeof json !== 'string') return { kind: 'undefined' };
+  const parsed = safeJsonParse(json);
+  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null)
+    return { kind: 'undefined' };
+  const record = parsed.value as Record<string, unknown>;
+  if (record['kind'] === 'value' && Object.hasOwn(record, 'value'))
+    return { kind: 'value', value: record['value'] };
+  if (record['kind'] === 'truncated' && typeof record['preview'] === 'string') {
+    return { kind: 'truncated', preview: record['preview'] };
+  }
+  return { kind: 'undefined' };
+}
