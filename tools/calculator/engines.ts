@@ -1,0 +1,93 @@
+import { all, create, type FactoryFunctionMap, type MathJsInstance, type MathNode } from 'mathjs';
+import {
+  CONSTANT_NAMES,
+  DISABLED_IN_INSTANCE,
+  FUNCTION_ALIASES,
+  FUNCTION_NAMES,
+} from './allowlist.js';
+import { type EngineKind, type Fn, guardFunctions } from './guards.js';
+import { Meter } from './meter.js';
+
+export type { EngineKind } from './guards.js';
+
+/** One mathjs instance with the functions and constants an expression may reach. */
+export interface Engine {
+  readonly kind: EngineKind;
+  readonly math: MathJsInstance;
+  /** The instance's parser, kept before the instance's own `parse` is disabled. */
+  readonly parse: (text: string) => MathNode;
+  readonly functions: ReadonlyMap<string, Fn>;
+  readonly constants: ReadonlyMap<string, unknown>;
+  readonly meter: Meter;
+}
+
+/** Decimal precision of the decimal pass, and of the pass that checks it for rounding noise. */
+export const DECIMAL_PRECISION = 64;
+export const CHECK_PRECISION = 128;
+
+const engines = new Map<string, Engine>();
+
+/** The shared engine of a kind, created on first use. */
+export function getEngine(kind: EngineKind, precision = DECIMAL_PRECISION): Engine {
+  const key = kind === 'exact' ? kind : `${kind}:${precision}`;
+  let engine = engines.get(key);
+  if (!engine) {
+    engine = createEngine(kind, precision);
+    engines.set(key, engine);
+  }
+  return engine;
+}
+
+function createEngine(kind: EngineKind, precision: number): Engine {
+  const factories = all as FactoryFunctionMap;
+  const math =
+    kind === 'exact'
+      ? create(factories, { number: 'Fraction' })
+      : create(factories, { number: 'BigNumber', precision });
+  const parse = math.parse;
+  // The transform variants are what mathjs's own evaluator calls: inclusive ranges, 1-based dimensions.
+  const { expression } = math as unknown as {
+    expression: { mathWithTransform: Record<string, unknown> };
+  };
+  const namespace = expression.mathWithTransform;
+  const base = new Map<string, Fn>();
+  const plain = math as unknown as Record<string, unknown>;
+  for (const name of FUNCTION_NAMES) {
+    let fn = namespace[name];
+    // Lazy `and`/`or` transforms take unevaluated nodes; this evaluator passes values.
+    if (typeof fn === 'function' && (fn as { rawArgs?: boolean }).rawArgs === true)
+      fn = plain[name];
+    if (typeof fn !== 'function') throw new Error(`mathjs has no function ${name}`);
+    base.set(name, fn as Fn);
+  }
+  const constants = new Map<string, unknown>();
+  for (const name of CONSTANT_NAMES) {
+    if (name === 'true') constants.set(name, true);
+    else if (name === 'false') constants.set(name, false);
+    else if (name === 'null') constants.set(name, null);
+    else constants.set(name, namespace[name]);
+  }
+  disableEscapes(math);
+
+  const meter = new Meter();
+  const functions = guardFunctions(kind, math, base, meter);
+  for (const [alias, target] of Object.entries(FUNCTION_ALIASES)) {
+    const fn = functions.get(target);
+    if (fn) functions.set(alias, fn);
+  }
+  return { kind, math, parse, functions, constants, meter };
+}
+
+/**
+ * Replaces the functions that parse, rewrite or extend the instance with stubs that throw, as
+ * the mathjs security guide recommends.
+ */
+function disableEscapes(math: MathJsInstance): void {
+  const stubs: Record<string, () => never> = {};
+  for (const name of DISABLED_IN_INSTANCE) {
+    stubs[name] = () => {
+      throw new Error(`${name} is disabled in the calculator`);
+    };
+  }
+  math.import(stubs, { override: true });
+}
