@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerPolicyCommand } from './policy-command.js';
 import { registerSuitesCommand } from './suites-command.js';
 import { registerTracesCommand } from './traces-command.js';
 
@@ -8,5 +9,6 @@ export type SetExit = (code: number) => void;
 /** Registers every subcommand. Each lives in its own `*-command.ts` file. */
 export function registerCommands(program: Command, setExit: SetExit): void {
   registerTracesCommand(program, setExit);
+  registerPolicyCommand(program, setExit);
   registerSuitesCommand(program, setExit);
 }
