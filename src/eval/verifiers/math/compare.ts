@@ -1,0 +1,237 @@
+import { seededRandom } from '../../prng.js';
+import { latexToExpression } from './expression.js';
+import { compact } from './normalize.js';
+import { close, parseNumberLiteral, percentReadings } from './numbers.js';
+import { compileSafe, type SafeExpression } from './safe-eval.js';
+import { parseShape, type Shape, splitTopLevel } from './shape.js';
+
+export interface CompareOptions {
+  /** Relative tolerance for numbers that are not both integers. */
+  tolerance: number;
+}
+
+/** How the two answers were found equal (or the last method tried when they were not). */
+export type CompareMethod = 'text' | 'number' | 'integer' | 'expression' | 'equation' | 'structure';
+
+export interface Comparison {
+  equal: boolean;
+  method: CompareMethod;
+}
+
+/** Symbolic checks evaluate at random points; float noise needs a floor on the tolerance. */
+const SYMBOLIC_TOLERANCE_FLOOR = 1e-8;
+const POINTS_WANTED = 6;
+const POINTS_NEEDED = 3;
+/** Longer lists are compared as text only, which keeps the pairwise matching cheap. */
+const MAX_ITEMS = 64;
+
+/** Compares two normalized answers: structure first, then each element as a value. */
+export function compareAnswers(
+  answer: string,
+  expected: string,
+  options: CompareOptions,
+): Comparison {
+  if (compact(answer) === compact(expected)) return { equal: true, method: 'text' };
+  const a = parseShape(answer);
+  const b = parseShape(expected);
+  if (a.kind === 'scalar' && b.kind === 'scalar') return compareScalars(a.text, b.text, options);
+  return { equal: shapesEqual(a, b, options), method: 'structure' };
+}
+
+function shapesEqual(a: Shape, b: Shape, options: CompareOptions): boolean {
+  if (a.kind === 'scalar' && b.kind === 'scalar')
+    return compareScalars(a.text, b.text, options).equal;
+  if (a.kind === 'tuple' && b.kind === 'tuple') {
+    return a.open === b.open && a.close === b.close && ordered(a.items, b.items, options);
+  }
+  if (a.kind === 'tuple' && b.kind === 'collection')
+    return a.open === '(' && ordered(a.items, b.items, options);
+  if (a.kind === 'collection' && b.kind === 'tuple')
+    return b.open === '(' && ordered(a.items, b.items, options);
+  if (a.kind === 'collection' && b.kind === 'collection')
+    return unordered(a.items, b.items, options);
+  if (a.kind === 'union' && b.kind === 'union') return unordered(a.parts, b.parts, options);
+  if (a.kind === 'matrix' && b.kind === 'matrix') {
+    return (
+      a.rows.length === b.rows.length && a.rows.every((row, i) => ordered(row, b.rows[i]!, options))
+    );
+  }
+  const vectorA = a.kind === 'matrix' ? asVector(a.rows) : null;
+  const vectorB = b.kind === 'matrix' ? asVector(b.rows) : null;
+  if (vectorA !== null && b.kind === 'tuple') return ordered(vectorA, b.items, options);
+  if (vectorB !== null && a.kind === 'tuple') return ordered(a.items, vectorB, options);
+  return false;
+}
+
+function ordered(a: readonly Shape[], b: readonly Shape[], options: CompareOptions): boolean {
+  return (
+    a.length === b.length &&
+    a.length <= MAX_ITEMS &&
+    a.every((item, i) => shapesEqual(item, b[i]!, options))
+  );
+}
+
+/** Multiset equality: every item of `a` pairs with a distinct equal item of `b`. */
+function unordered(a: readonly Shape[], b: readonly Shape[], options: CompareOptions): boolean {
+  if (a.length !== b.length || a.length > MAX_ITEMS) return false;
+  const used = new Array<boolean>(b.length).fill(false);
+  return a.every((item) => {
+    const j = b.findIndex((other, k) => !used[k] && shapesEqual(item, other, options));
+    if (j === -1) return false;
+    used[j] = true;
+    return true;
+  });
+}
+
+function asVector(rows: Shape[][]): Shape[] | null {
+  if (rows.every((row) => row.length === 1)) return rows.map((row) => row[0]!);
+  if (rows.length === 1) return rows[0]!;
+  return null;
+}
+
+/** Compares two single values: text, literal numbers, equations, then expressions. */
+export function compareScalars(a: string, b: string, options: CompareOptions): Comparison {
+  const ca = compact(a);
+  const cb = compact(b);
+  if (ca === cb) return { equal: true, method: 'text' };
+  if (/^[a-zA-Z][a-zA-Z ]+$/.test(a) && /^[a-zA-Z][a-zA-Z ]+$/.test(b)) {
+    return {
+      equal: a.toLowerCase().replace(/\s+/g, ' ') === b.toLowerCase().replace(/\s+/g, ' '),
+      method: 'text',
+    };
+  }
+  const letterA = /^\(([A-Za-z])\)$/.exec(ca)?.[1] ?? ca;
+  const letterB = /^\(([A-Za-z])\)$/.exec(cb)?.[1] ?? cb;
+  if (letterA.length === 1 && letterB.length === 1 && /[A-Za-z]/.test(letterA)) {
+    return { equal: letterA === letterB, method: 'text' };
+  }
+  const literalA = parseNumberLiteral(ca);
+  const literalB = parseNumberLiteral(cb);
+  if (
+    literalA?.integer != null &&
+    literalB?.integer != null &&
+    !literalA.percent &&
+    !literalB.percent
+  ) {
+    return { equal: literalA.integer === literalB.integer, method: 'integer' };
+  }
+  if (literalA !== null && literalB !== null) {
+    return {
+      equal: readingsMatch(
+        literalA.value,
+        literalA.percent,
+        literalB.value,
+        literalB.percent,
+        options.tolerance,
+      ),
+      method: 'number',
+    };
+  }
+  const equations = compareEquations(a, b, options);
+  if (equations !== null) return equations;
+  return compareExpressions(a, b, options);
+}
+
+function readingsMatch(
+  a: number,
+  aPercent: boolean,
+  b: number,
+  bPercent: boolean,
+  tolerance: number,
+): boolean {
+  const readingsB = percentReadings(b, bPercent);
+  return percentReadings(a, aPercent).some((x) => readingsB.some((y) => close(x, y, tolerance)));
+}
+
+/**
+ * `y = 2x + 3` against `2x + 3`: a lone variable on the left is dropped. Two equations are
+ * equal when their sides' differences are proportional (`x + y = 1` and `2 - 2x = 2y`).
+ */
+function compareEquations(a: string, b: string, options: CompareOptions): Comparison | null {
+  const sidesA = splitTopLevel(a, '=');
+  const sidesB = splitTopLevel(b, '=');
+  if (sidesA.length > 2 || sidesB.length > 2) return { equal: false, method: 'equation' };
+  if (sidesA.length === 1 && sidesB.length === 1) return null;
+  if (sidesA.length === 2 && sidesB.length === 2) {
+    const fa = compileSides(sidesA);
+    const fb = compileSides(sidesB);
+    if (fa !== null && fb !== null && sameAtPoints(fa, fb, 'proportional', options.tolerance)) {
+      return { equal: true, method: 'equation' };
+    }
+  }
+  const valueA = sidesA.length === 2 && isVariable(sidesA[0]!) ? sidesA[1]! : a;
+  const valueB = sidesB.length === 2 && isVariable(sidesB[0]!) ? sidesB[1]! : b;
+  if (valueA === a && valueB === b) return { equal: false, method: 'equation' };
+  return compareScalars(valueA, valueB, options);
+}
+
+function isVariable(text: string): boolean {
+  return /^[a-zA-Z](?:_\w+)?$/.test(text.trim());
+}
+
+function compileSides(sides: string[]): SafeExpression | null {
+  const left = latexToExpression(sides[0]!);
+  const right = latexToExpression(sides[1]!);
+  if (left === null || right === null) return null;
+  return compileSafe(`(${left}) - (${right})`);
+}
+
+function compareExpressions(a: string, b: string, options: CompareOptions): Comparison {
+  const percentA = a.endsWith('%');
+  const percentB = b.endsWith('%');
+  const exprA = latexToExpression(percentA ? a.slice(0, -1) : a);
+  const exprB = latexToExpression(percentB ? b.slice(0, -1) : b);
+  const fa = exprA === null ? null : compileSafe(exprA);
+  const fb = exprB === null ? null : compileSafe(exprB);
+  if (fa === null || fb === null) return { equal: false, method: 'text' };
+  if (fa.variables.length === 0 && fb.variables.length === 0) {
+    const equal = readingsMatch(
+      fa.evaluate({}),
+      percentA,
+      fb.evaluate({}),
+      percentB,
+      options.tolerance,
+    );
+    return { equal, method: 'expression' };
+  }
+  if (percentA || percentB) return { equal: false, method: 'expression' };
+  return { equal: sameAtPoints(fa, fb, 'equal', options.tolerance), method: 'expression' };
+}
+
+/**
+ * Evaluates both sides at seeded random points in [0.5, 2.5] (positive, so roots and logs are
+ * defined) and compares. `proportional` accepts any fixed nonzero ratio, for equations.
+ */
+function sameAtPoints(
+  fa: SafeExpression,
+  fb: SafeExpression,
+  mode: 'equal' | 'proportional',
+  tolerance: number,
+): boolean {
+  const variables = [...new Set([...fa.variables, ...fb.variables])];
+  const random = seededRandom(`assay-math:${variables.join(',')}`);
+  const tol = Math.max(tolerance, SYMBOLIC_TOLERANCE_FLOOR);
+  let ratio: number | null = null;
+  let valid = 0;
+  for (let attempt = 0; attempt < POINTS_WANTED * 4 && valid < POINTS_WANTED; attempt++) {
+    const scope: Record<string, number> = {};
+    for (const name of variables) scope[name] = 0.5 + 2 * random();
+    const x = fa.evaluate(scope);
+    const y = fb.evaluate(scope);
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (mode === 'equal') {
+      if (!close(x, y, tol)) return false;
+    } else {
+      if (Math.abs(y) < 1e-12) {
+        if (Math.abs(x) < 1e-12) continue;
+        return false;
+      }
+      const r = x / y;
+      if (r === 0) return false;
+      if (ratio === null) ratio = r;
+      else if (!close(r, ratio, tol)) return false;
+    }
+    valid++;
+  }
+  return valid >= POINTS_NEEDED;
+}
