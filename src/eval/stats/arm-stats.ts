@@ -1,0 +1,84 @@
+import type { TraceRecord } from '../../trace/schema.js';
+import { majorityCorrect } from './majority.js';
+import { passAtK, reportedKs } from './pass-at-k.js';
+import { mean, percentile } from './percentile.js';
+import type { ArmResults } from './results.js';
+import { isCorrect, isInfraError } from './samples.js';
+import { wilsonInterval } from './wilson.js';
+
+/**
+ * The per-arm summary. `finals` are the last attempts of the arm's samples (grouped by task);
+ * `allAttempts` is every record of the arm, superseded retries included, so `tokens.total`
+ * counts everything the run spent. Tool, token and latency means are over samples whose last
+ * attempt was not an infrastructure error (an episode cut short by infra says little).
+ */
+export function armResults(
+  finalsByTask: ReadonlyMap<string, readonly TraceRecord[]>,
+  allAttempts: readonly TraceRecord[],
+): ArmResults {
+  const finals = [...finalsByTask.values()].flat();
+  const scored = finals.filter((r) => r.reward !== null);
+  const correct = scored.filter(isCorrect).length;
+  const completed = finals.filter((r) => !isInfraError(r));
+  const calls = completed.flatMap((r) => r.tool_calls);
+  const executed = calls.filter((call) => call.policy === null || call.policy.decision === 'allow');
+  const durations = completed.map((r) => r.timing.duration_ms);
+  let totalTokens = 0;
+  for (const r of allAttempts) totalTokens += r.usage.prompt_tokens + r.usage.completion_tokens;
+  return {
+    n: finals.length,
+    scored: scored.length,
+    infra_errors: finals.length - completed.length,
+    accuracy: scored.length === 0 ? null : correct / scored.length,
+    accuracy_ci95: wilsonInterval(correct, scored.length),
+    raw_accuracy: finals.length === 0 ? null : correct / finals.length,
+    ...repeatMetrics(finalsByTask),
+    tool_calls_mean: mean(completed.map((r) => r.tool_calls.length)),
+    tool_error_rate:
+      executed.length === 0 ? null : executed.filter((c) => !c.result.ok).length / executed.length,
+    denial_rate:
+      calls.length === 0
+        ? null
+        : calls.filter((c) => c.policy?.decision === 'deny').length / calls.length,
+    unrequested_calls: calls.filter((c) => c.policy?.decision === 'unrequested').length,
+    tokens: {
+      prompt_mean: mean(completed.map((r) => r.usage.prompt_tokens)),
+      completion_mean: mean(completed.map((r) => r.usage.completion_tokens)),
+      total: totalTokens,
+    },
+    latency_ms: {
+      mean: mean(durations),
+      p50: percentile(durations, 0.5),
+      p95: percentile(durations, 0.95),
+    },
+  };
+}
+
+/**
+ * pass@k and maj@k over tasks, for k in 1, 2, 4, … up to the most scored samples any task
+ * has. A task counts for k only when it has at least k scored samples (as Inspect does); a k
+ * no task reaches is left out.
+ */
+function repeatMetrics(
+  finalsByTask: ReadonlyMap<string, readonly TraceRecord[]>,
+): Pick<ArmResults, 'pass_at_k' | 'maj_at_k'> {
+  const perTask = [...finalsByTask.values()].map((samples) =>
+    samples.filter((r) => r.reward !== null),
+  );
+  const maxSamples = Math.max(0, ...perTask.map((s) => s.length));
+  const pass: Record<string, number> = {};
+  const maj: Record<string, number> = {};
+  for (const k of reportedKs(maxSamples)) {
+    const eligible = perTask.filter((s) => s.length >= k);
+    if (eligible.length === 0) continue;
+    let passSum = 0;
+    let majSum = 0;
+    for (const samples of eligible) {
+      passSum += passAtK(samples.length, samples.filter(isCorrect).length, k);
+      if (majorityCorrect(samples, k)) majSum++;
+    }
+    pass[String(k)] = passSum / eligible.length;
+    maj[String(k)] = majSum / eligible.length;
+  }
+  return { pass_at_k: pass, maj_at_k: maj };
+}

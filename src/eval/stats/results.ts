@@ -1,0 +1,52 @@
+/**
+ * The shape of `results.json` (ARCHITECTURE.md §3.3). Quantities that cannot be computed
+ * (an arm with nothing scored) are null rather than 0, so "no data" never reads as "all wrong".
+ */
+export interface ArmResults {
+  /** Samples with a final record: the last attempt of each (task, sample_index). */
+  n: number;
+  /** Samples with a reward (the verifier decided). */
+  scored: number;
+  /** Samples whose last attempt ended in an infrastructure error; never in `accuracy`. */
+  infra_errors: number;
+  /** Correct over scored. */
+  accuracy: number | null;
+  accuracy_ci95: [number, number] | null;
+  /** Correct over n: infra errors and unscorable samples counted as wrong, for contrast. */
+  raw_accuracy: number | null;
+  pass_at_k: Record<string, number>;
+  maj_at_k: Record<string, number>;
+  tool_calls_mean: number | null;
+  /** Executed tool calls that returned an error, over executed calls. */
+  tool_error_rate: number | null;
+  /** Tool calls the policy denied, over all tool calls. */
+  denial_rate: number | null;
+  /** Tool calls made although no tools were advertised (recorded, never executed). */
+  unrequested_calls: number;
+  tokens: { prompt_mean: number | null; completion_mean: number | null; total: number };
+  latency_ms: { mean: number | null; p50: number | null; p95: number | null };
+}
+
+export interface PairedResults {
+  /** Tasks scored in both arms. */
+  n_pairs: number;
+  /** Mean over paired tasks of (accuracy in the first arm − accuracy in the second). */
+  diff: number | null;
+  diff_ci95: [number, number] | null;
+  mcnemar: { b: number; c: number; p_value: number };
+  /** Tasks whose accuracy differs between the arms, in suite order. */
+  discordant: string[];
+}
+
+export interface GroupResults {
+  arms: Record<string, ArmResults>;
+  paired: Record<string, PairedResults>;
+}
+
+export interface EvalResults extends GroupResults {
+  run_id: string | null;
+  suite: unknown;
+  model: unknown;
+  created_at: string;
+  by_tag: Record<string, GroupResults>;
+}
