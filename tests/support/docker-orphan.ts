@@ -1,0 +1,11 @@
+/**
+ * A process that opens a sandbox session and a warm pool, prints its pid and container id as
+ * one JSON line, then waits to be killed: the reaper tests kill it and look for leftovers.
+ */
+import { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
+
+const manager = new SandboxManager({ poolSize: 1, preload: [], reap: false });
+const session = await manager.openSession();
+await manager.poolSettled();
+process.stdout.write(`${JSON.stringify({ pid: process.pid, container: session.container?.id })}\n`);
+setInterval(() => undefined, 1 << 30);
