@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 npx biome check .
 npx tsc -p tsconfig.json --noEmit
 npm run build
+bash scripts/ensure-docker.sh
 npx vitest run
