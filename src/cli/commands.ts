@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { registerDoctorCommand } from './doctor-command.js';
 import { registerPolicyCommand } from './policy-command.js';
+import { registerSandboxCommand } from './sandbox-command.js';
 import { registerSuitesCommand } from './suites-command.js';
 import { registerTracesCommand } from './traces-command.js';
 
@@ -11,4 +13,6 @@ export function registerCommands(program: Command, setExit: SetExit): void {
   registerTracesCommand(program, setExit);
   registerPolicyCommand(program, setExit);
   registerSuitesCommand(program, setExit);
+  registerSandboxCommand(program, setExit);
+  registerDoctorCommand(program, setExit);
 }
