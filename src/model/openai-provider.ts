@@ -151,21 +151,33 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       return step;
     }
     const names = request.tools.map((tool) => tool.name);
+    const schemas = Object.fromEntries(request.tools.map((tool) => [tool.name, tool.parameters]));
     const parsed = parseTextToolCalls(
       text,
       names,
       toolFormat === 'prompted' ? 'hermes' : toolFormat,
+      {
+        schemas,
+      },
     );
-    if (parsed.calls.length === 0) return step;
-    return {
+    if (parsed.dialect === null) return step;
+    const parsedStep: ModelStep = {
       ...step,
       text: parsed.text,
+      reasoning: parsed.reasoning
+        ? [step.reasoning, parsed.reasoning].filter(Boolean).join('\n')
+        : step.reasoning,
+      dialect: parsed.dialect,
+    };
+    if (parsed.rejected) parsedStep.rejected = parsed.rejected;
+    if (parsed.calls.length === 0) return parsedStep;
+    return {
+      ...parsedStep,
       toolCalls: assignCallIds(
         parsed.calls.map((call) => ({ ...call, id: call.id || undefined })),
         generateId,
       ),
       toolCallSource: 'text',
-      dialect: parsed.dialect,
     };
   }
 

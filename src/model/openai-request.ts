@@ -1,6 +1,6 @@
 import { safeJsonParse } from '../util/json.js';
 import type { ChatMessage } from './messages.js';
-import { promptedSystemMessage, toPromptedMessages } from './prompted.js';
+import { toPromptedMessages } from './prompted.js';
 import type { ModelRequest, ToolFormat } from './provider.js';
 
 export interface ChatBodyOptions {
@@ -22,7 +22,7 @@ export function buildChatBody(
 ): Record<string, unknown> {
   const prompted = options.toolFormat === 'prompted' && request.tools.length > 0;
   const messages = prompted
-    ? withSystemText(toPromptedMessages(request.messages), promptedSystemMessage(request.tools))
+    ? toPromptedMessages(request.messages, request.tools)
     : request.messages;
   const body: Record<string, unknown> = {
     model: options.model,
@@ -88,13 +88,4 @@ function jsonObjectText(text: string): string {
     parsed.value !== null &&
     !Array.isArray(parsed.value);
   return isObject ? text : '{}';
-}
-
-/** Adds `text` to the leading system message, or puts a system message first. */
-function withSystemText(messages: ChatMessage[], text: string): ChatMessage[] {
-  const first = messages[0];
-  if (first?.role === 'system') {
-    return [{ role: 'system', content: `${first.content}\n\n${text}` }, ...messages.slice(1)];
-  }
-  return [{ role: 'system', content: text }, ...messages];
 }

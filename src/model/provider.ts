@@ -69,6 +69,11 @@ export interface ModelStep {
   toolCallSource: 'native' | 'text' | null;
   /** The dialect that parsed text tool calls, when any did. */
   dialect: string | null;
+  /**
+   * Calls written in tool-call markup that could not be used (an unknown tool name, cut-off
+   * JSON), so the loop can tell the model instead of taking the markup as an answer.
+   */
+  rejected?: { name: string | null; reason: string }[];
   usage: Usage;
   finishReason: string | null;
   /** The raw response (the final chunk list or the JSON body), for debugging. */
