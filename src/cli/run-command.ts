@@ -1,0 +1,140 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DEFAULT_MAX_STEPS, runEpisode } from '../agent/episode.js';
+import type { AgentEvent } from '../agent/events.js';
+import { loadBuiltinPolicy } from '../policy/builtin.js';
+import { loadPolicy } from '../policy/load.js';
+import { storeArtifact } from '../trace/artifacts.js';
+import { defaultTracePath } from '../trace/defaults.js';
+import type { TraceRecord } from '../trace/schema.js';
+import { TraceWriter } from '../trace/writer.js';
+import type { SetExit } from './commands.js';
+import { addModelOptions, modelFromOptions } from './model-options.js';
+import { parseOptions } from './parse-options.js';
+import { addToolOptions, toolsFromOptions } from './tool-options.js';
+
+const runFlagsSchema = z.object({
+  maxSteps: z.coerce
+    .number()
+    .int()
+    .positive({ message: 'must be a positive integer' })
+    .default(DEFAULT_MAX_STEPS),
+  trace: z.string().optional(),
+  json: z.boolean().default(false),
+  system: z.string().optional(),
+  policy: z.string().optional(),
+  verbose: z.boolean().default(false),
+});
+
+export function registerRunCommand(program: Command, setExit: SetExit): void {
+  const command = program
+    .command('run')
+    .description('run one episode and print the final answer')
+    .argument('<prompt>', 'the task for the model')
+    .option('--max-steps <n>', 'most model steps before giving up', String(DEFAULT_MAX_STEPS))
+    .option(
+      '--trace <file>',
+      'JSONL trace file to append to (default .assay/traces/YYYY-MM-DD.jsonl)',
+    )
+    .option('--json', 'print the whole trace record instead of the answer')
+    .option('--system <text>', 'a system prompt')
+    .option(
+      '--policy <file>',
+      'policy file deciding every tool call (default: policies/default.yaml)',
+    )
+    .option('-v, --verbose', 'print each step and tool call to stderr');
+  addModelOptions(command);
+  addToolOptions(command);
+  command.action(async (prompt: string, raw: Record<string, unknown>) => {
+    setExit(await runCommand(prompt, raw));
+  });
+}
+
+async function runCommand(prompt: string, raw: Record<string, unknown>): Promise<number> {
+  const flags = parseOptions(runFlagsSchema, raw);
+  const { provider, sampling } = modelFromOptions(raw);
+  const toolChoice = toolsFromOptions(raw);
+  const policy =
+    flags.policy === undefined
+      ? await loadBuiltinPolicy('default')
+      : await loadPolicy(resolve(flags.policy));
+  const tracePath = resolve(flags.trace ?? defaultTracePath(process.cwd(), new Date()));
+  const toolSet = toolChoice.create();
+  const writer = await TraceWriter.open(tracePath).catch(async (error: unknown) => {
+    await toolSet.close();
+    throw error;
+  });
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let record: TraceRecord;
+  try {
+    record = await runEpisode({
+      model: provider,
+      prompt,
+      ...(flags.system === undefined ? {} : { system: flags.system }),
+      tools: toolSet.tools,
+      policy,
+      maxSteps: flags.maxSteps,
+      sampling,
+      signal: controller.signal,
+      interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+      artifactSink: (traceId) => (artifact) => storeArtifact(tracePath, traceId, artifact),
+      ...(flags.verbose ? { onEvent: printEvent } : {}),
+    });
+    await writer.append(record);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await writer.close();
+    await toolSet.close();
+    await provider.close?.();
+  }
+
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(record)}\n`);
+  } else if (record.final_answer !== null) {
+    process.stdout.write(`${record.final_answer}\n`);
+  }
+  return reportOutcome(record, tracePath);
+}
+
+/** Says on stderr why an episode did not end with an answer, and picks the exit code. */
+function reportOutcome(record: TraceRecord, tracePath: string): number {
+  const { status, stop_reason } = record.outcome;
+  if (status === 'completed') return 0;
+  if (record.error?.class === 'infra') {
+    process.stderr.write(`assay: ${record.error.message}\n(trace: ${tracePath})\n`);
+    return 3;
+  }
+  const detail = record.error ? `: ${record.error.message}` : '';
+  process.stderr.write(
+    `assay: the episode ended without an answer (${status}, ${stop_reason})${detail}\n(trace: ${tracePath})\n`,
+  );
+  return 1;
+}
+
+function printEvent(event: AgentEvent): void {
+  if (event.type === 'model_step') {
+    const calls = event.result.toolCalls.map((c) => `${c.name}(${c.arguments})`).join(', ');
+    process.stderr.write(
+      `[step ${event.step}] ${Math.round(event.latency_ms)} ms${calls ? ` → ${calls}` : ''}\n`,
+    );
+  } else if (event.type === 'tool_call') {
+    const { call } = event;
+    const verdict = call.policy?.decision ?? 'invalid';
+    process.stderr.write(
+      `  ${call.name} [${verdict}] ${call.result.ok ? 'ok' : 'error'}: ${oneLine(call.result.content)}\n`,
+    );
+  } else if (event.type === 'warning') {
+    process.stderr.write(`assay: warning: ${event.message}\n`);
+  }
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
+}
