@@ -151,6 +151,16 @@ export function hardeningProblems(
     'no-new-privileges',
   );
   expect(host.Privileged !== true, 'not privileged');
+  expect(
+    !((host.SecurityOpt ?? []) as string[]).some((o) =>
+      /^(seccomp|apparmor)[=:]unconfined$/.test(o),
+    ),
+    'the default seccomp and AppArmor profiles',
+  );
+  expect(
+    host.IpcMode === 'private' && !['host'].includes(String(host.PidMode ?? '')),
+    'private IPC and PID namespaces',
+  );
   expect(host.PidsLimit === limits.pids, `pids limit ${limits.pids}`);
   expect(host.Memory === limits.memoryMb * MB, `memory limit ${limits.memoryMb} MB`);
   expect(host.MemorySwap === limits.memoryMb * MB, 'swap equal to memory');

@@ -66,6 +66,7 @@ describe('sandbox hardening', () => {
     const info = inspected(containerSpec(input));
     info.HostConfig.NetworkMode = 'bridge';
     info.HostConfig.CapDrop = [];
+    info.HostConfig.SecurityOpt = ['no-new-privileges', 'seccomp=unconfined'];
     info.HostConfig.MemorySwap = -1;
     (info.HostConfig as { Init?: boolean }).Init = false;
     info.Mounts = [
@@ -82,6 +83,7 @@ describe('sandbox hardening', () => {
     expect(hardeningProblems(info, input, allowed)).toEqual([
       'NetworkMode none',
       'CapDrop ALL',
+      'the default seccomp and AppArmor profiles',
       'swap equal to memory',
       'an init process',
       'no host mounts',
