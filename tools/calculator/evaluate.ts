@@ -28,7 +28,10 @@ export type Calculation =
       expression: string;
       /** The result text, one line per visible statement. */
       result: string;
-      /** True when the result is exact (integer or fraction arithmetic), false when rounded. */
+      /**
+       * True when integer and fraction arithmetic computed the result; a repeating decimal in
+       * the text is still rounded to 20 significant digits. False for 64-digit decimal results.
+       */
       exact: boolean;
     }
   | { ok: false; expression: string; code: CalculationErrorCode; message: string };
@@ -51,6 +54,15 @@ export function calculate(
   }
   const expression = normalizeExpression(raw);
   if (expression === '') return failure(expression, 'EMPTY_EXPRESSION', 'the expression is empty');
+  try {
+    return evaluateNormalized(expression, limits);
+  } catch (error) {
+    // Formatting or mathjs internals failing on an odd value still answer the model.
+    return failure(expression, 'EVALUATION_ERROR', describe(error));
+  }
+}
+
+function evaluateNormalized(expression: string, limits: Readonly<CalculatorLimits>): Calculation {
   const exactEngine = getEngine('exact');
   const engine = getEngine('decimal');
   const started = performance.now();
