@@ -185,6 +185,11 @@ const EQUIVALENT: [string, string][] = [
   ['<think>The sum is 3.</think>The answer is 5.', '5'],
   ['$$\\boxed{1.25}$$', '\\frac{5}{4}'],
   ['\\[ \\boxed{\\dfrac{17}{50}} \\]', '0.34'],
+  ['#### Solution\nWe add 2 and 3.\nThe answer is 5.', '5'],
+  ['#### Step 1\n2 + 3 = 5\n#### Step 2\nSo we get 5 apples', '5'],
+  ['#### -12', '-12'],
+  ['#### $1,200', '1200'],
+  ['#### \\frac{1}{2}', '0.5'],
 ];
 
 /** [model answer, expected answer]: each must verify as wrong. */

@@ -10,7 +10,9 @@ export interface ExtractedAnswer {
 /** Longest answer text considered; a longer final answer is read only for its last number. */
 export const MAX_ANSWER_CHARS = 2000;
 
-const GSM8K_MARKER = /####\s*([^\n]+)/g;
+// `#### 18` marks an answer only when a number or a formula follows: `#### Solution` is a
+// markdown heading.
+const GSM8K_MARKER = /####[ \t]*((?:[-+$(]|\\\$)*[ \t]*(?:\d|\.\d|\\[a-z]*frac|\\sqrt)[^\n]*)/g;
 const ANSWER_PHRASE = /(?:the\s+)?(?:final\s+answer|answer)\s*(?:is|:|=)\s*:?\s*/gi;
 const NUMBER = /-?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|-?\d+\/\d+|-?\d+(?:\.\d+)?%?|-?\.\d+%?/g;
 const THINK_END = '</think>';
