@@ -21,8 +21,7 @@ export interface BudgetEntry {
   max: number | null;
 }
 
-const DIMENSIONS = ['calls', 'sandbox_seconds', 'fetched_bytes', 'distinct_hosts'] as const;
-type Dimension = (typeof DIMENSIONS)[number];
+type Dimension = 'calls' | 'sandbox_seconds' | 'fetched_bytes' | 'distinct_hosts';
 
 /**
  * Counts what an episode used, per tool and in total. Calls are counted when they are allowed
@@ -76,17 +75,8 @@ export class BudgetLedger {
   state(tool: string): Record<string, BudgetEntry> {
     const out: Record<string, BudgetEntry> = {};
     const toolSpec = Object.hasOwn(this.#spec.tools, tool) ? this.#spec.tools[tool] : undefined;
-    const scopes: [string, BudgetLimitsSpec, UsageView][] = [
-      ['episode', this.#spec.episode, this.view(null)],
-      [tool, toolSpec ?? {}, this.view(tool)],
-    ];
-    for (const [scope, spec, used] of scopes) {
-      for (const dimension of DIMENSIONS) {
-        const max = spec[dimension];
-        if (max === undefined && dimension !== 'calls') continue;
-        out[`${scope}.${dimension}`] = { used: round(used[dimension]), max: max ?? null };
-      }
-    }
+    put(out, 'episode', this.#spec.episode, this.#episode);
+    put(out, tool, toolSpec ?? NO_LIMITS, this.#counters(tool));
     return out;
   }
 
@@ -107,26 +97,31 @@ function exceeded(
   host: string | null,
   tool: string,
 ): BudgetDenial | null {
-  const what = scope === 'episode' ? 'tool calls in total' : `${tool} calls`;
-  const name = (d: Dimension) => `${scope}.${d}`;
-  const stop = `Do not call ${scope === 'episode' ? 'any tool' : tool} again; answer with what you have.`;
   if (spec.calls !== undefined && c.calls >= spec.calls) {
-    return {
-      budget: name('calls'),
-      reason: `Budget exhausted (${name('calls')}): this episode may make at most ${spec.calls} ${what} and has made ${c.calls}. ${stop}`,
-    };
+    const what = scope === 'episode' ? 'tool calls in total' : `${tool} calls`;
+    return denial(
+      scope,
+      'calls',
+      tool,
+      `this episode may make at most ${spec.calls} ${what} and has made ${c.calls}.`,
+    );
   }
   if (spec.sandbox_seconds !== undefined && c.sandbox_ms / 1000 >= spec.sandbox_seconds) {
-    return {
-      budget: name('sandbox_seconds'),
-      reason: `Budget exhausted (${name('sandbox_seconds')}): this episode may use at most ${spec.sandbox_seconds} s of sandbox time${scope === 'episode' ? '' : ` in ${tool}`} and has used ${round(c.sandbox_ms / 1000)} s. ${stop}`,
-    };
+    const where = scope === 'episode' ? '' : ` in ${tool}`;
+    return denial(
+      scope,
+      'sandbox_seconds',
+      tool,
+      `this episode may use at most ${spec.sandbox_seconds} s of sandbox time${where} and has used ${round(c.sandbox_ms / 1000)} s.`,
+    );
   }
   if (spec.fetched_bytes !== undefined && c.fetched_bytes >= spec.fetched_bytes) {
-    return {
-      budget: name('fetched_bytes'),
-      reason: `Budget exhausted (${name('fetched_bytes')}): this episode may fetch at most ${spec.fetched_bytes} bytes and has fetched ${c.fetched_bytes}. ${stop}`,
-    };
+    return denial(
+      scope,
+      'fetched_bytes',
+      tool,
+      `this episode may fetch at most ${spec.fetched_bytes} bytes and has fetched ${c.fetched_bytes}.`,
+    );
   }
   if (
     spec.distinct_hosts !== undefined &&
@@ -134,13 +129,58 @@ function exceeded(
     !c.hosts.has(host) &&
     c.hosts.size >= spec.distinct_hosts
   ) {
+    const budget = `${scope}.distinct_hosts`;
     const known = [...c.hosts].sort().join(', ');
     return {
-      budget: name('distinct_hosts'),
-      reason: `Budget exhausted (${name('distinct_hosts')}): this episode may contact at most ${spec.distinct_hosts} distinct hosts and ${host} would be a new one. Hosts already contacted, which remain allowed: ${known || 'none'}.`,
+      budget,
+      reason: `Budget exhausted (${budget}): this episode may contact at most ${spec.distinct_hosts} distinct hosts and ${host} would be a new one. Hosts already contacted, which remain allowed: ${known || 'none'}.`,
     };
   }
   return null;
+}
+
+function denial(scope: string, dimension: Dimension, tool: string, what: string): BudgetDenial {
+  const budget = `${scope}.${dimension}`;
+  const stop = `Do not call ${scope === 'episode' ? 'any tool' : tool} again; answer with what you have.`;
+  return { budget, reason: `Budget exhausted (${budget}): ${what} ${stop}` };
+}
+
+const NO_LIMITS: BudgetLimitsSpec = {};
+
+function put(
+  out: Record<string, BudgetEntry>,
+  scope: string,
+  spec: BudgetLimitsSpec,
+  c: Counters,
+): void {
+  const keys = keysOf(scope);
+  out[keys.calls] = { used: c.calls, max: spec.calls ?? null };
+  if (spec.sandbox_seconds !== undefined) {
+    out[keys.sandbox_seconds] = { used: round(c.sandbox_ms / 1000), max: spec.sandbox_seconds };
+  }
+  if (spec.fetched_bytes !== undefined) {
+    out[keys.fetched_bytes] = { used: c.fetched_bytes, max: spec.fetched_bytes };
+  }
+  if (spec.distinct_hosts !== undefined) {
+    out[keys.distinct_hosts] = { used: c.hosts.size, max: spec.distinct_hosts };
+  }
+}
+
+const keyCache = new Map<string, Record<Dimension, string>>();
+
+/** Budget names such as `web_fetch.calls`, built once per scope since every decision reports them. */
+function keysOf(scope: string): Record<Dimension, string> {
+  let keys = keyCache.get(scope);
+  if (!keys) {
+    keys = {
+      calls: `${scope}.calls`,
+      sandbox_seconds: `${scope}.sandbox_seconds`,
+      fetched_bytes: `${scope}.fetched_bytes`,
+      distinct_hosts: `${scope}.distinct_hosts`,
+    };
+    if (keyCache.size < 1_024) keyCache.set(scope, keys);
+  }
+  return keys;
 }
 
 function fresh(): Counters {

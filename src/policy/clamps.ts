@@ -15,6 +15,33 @@ const NUMERIC: readonly NumericLimitName[] = [
  * common part of `private_network`); limits no rule names come from the file's defaults.
  * Everything ends within the ceilings, so an allow is never unbounded.
  */
+export function clampsFor(policy: CompiledPolicy, rules: readonly CompiledRule[]): ToolLimits {
+  let key = '';
+  for (const rule of rules) if (rule.effect !== 'deny') key += `${rule.index},`;
+  let cache = caches.get(policy);
+  if (!cache) {
+    cache = new Map();
+    caches.set(policy, cache);
+  }
+  let clamps = cache.get(key);
+  if (!clamps) {
+    const merged = mergeClamps(policy, rules);
+    clamps = Object.freeze({
+      ...merged,
+      private_network: Object.freeze([...merged.private_network]),
+    });
+    if (cache.size < CACHE_LIMIT) cache.set(key, clamps);
+  }
+  return clamps;
+}
+
+/**
+ * Most calls match one of a few rule combinations, so merged clamps are kept per combination.
+ * They are frozen because every decision with that combination shares the object.
+ */
+const caches = new WeakMap<CompiledPolicy, Map<string, Readonly<ToolLimits>>>();
+const CACHE_LIMIT = 4_096;
+
 export function mergeClamps(policy: CompiledPolicy, rules: readonly CompiledRule[]): ToolLimits {
   const { cpu_ms: defaultCpu, ...defaults } = policy.defaults;
   const out: ToolLimits & { cpu_ms: number } = {

@@ -11,7 +11,24 @@ export function denyReason(rule: CompiledRule, tool: string): string {
   return `${because} (rule ${rule.id})`;
 }
 
+const defaultReasons = new WeakMap<CompiledPolicy, Map<string, string>>();
+
+/** The reason depends only on the policy and the tool, so it is written once per tool. */
 export function defaultDenyReason(policy: CompiledPolicy, tool: string): string {
+  let cache = defaultReasons.get(policy);
+  if (!cache) {
+    cache = new Map();
+    defaultReasons.set(policy, cache);
+  }
+  let reason = cache.get(tool);
+  if (reason === undefined) {
+    reason = writeDefaultDenyReason(policy, tool);
+    if (cache.size < 1_024) cache.set(tool, reason);
+  }
+  return reason;
+}
+
+function writeDefaultDenyReason(policy: CompiledPolicy, tool: string): string {
   const permitting = policy.rulesFor(tool).filter((rule) => rule.effect !== 'deny');
   if (permitting.length === 0) {
     return `${tool} is not allowed by this policy at all; do not call it again. (default: deny)`;

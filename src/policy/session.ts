@@ -1,10 +1,10 @@
 import type { ToolUsage } from '../agent/tool.js';
 import { throwIfAborted } from '../util/abort.js';
 import { BudgetLedger } from './budgets.js';
-import { mergeClamps } from './clamps.js';
+import { clampsFor } from './clamps.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
-import { evaluate } from './evaluate.js';
-import { CallFacts } from './facts.js';
+import { type Evaluation, evaluate } from './evaluate.js';
+import { CallFacts, type DecisionContext, type UsageView } from './facts.js';
 import type { AskAnswer, Prompter } from './prompter.js';
 import {
   allowReason,
@@ -49,32 +49,58 @@ export class PolicyEpisode implements PolicySession {
 
   /** The facts a call is decided on, with the episode's state at this moment. */
   facts(call: PolicyCall): CallFacts {
-    return new CallFacts(call.tool, call.args, {
-      step: call.step,
-      tainted: this.#tainted,
-      interactive: this.#context.interactive,
-      seenUrls: this.#seen,
-      toolUsage: this.#ledger.view(call.tool),
-      episodeUsage: this.#ledger.view(null),
-    });
+    const context = new EpisodeState(
+      call,
+      this.#tainted,
+      this.#context.interactive,
+      this.#seen,
+      this.#ledger,
+    );
+    return new CallFacts(call.tool, call.args, context);
   }
 
-  async decide(call: PolicyCall, signal?: AbortSignal): Promise<PolicyDecision> {
-    throwIfAborted(signal);
-    const facts = this.facts(call);
-    const { effect, rule, matched } = evaluate(this.#policy, facts);
-    const common = { matched: matched.map((r) => r.id), tainted: this.#tainted };
+  decide(call: PolicyCall, signal?: AbortSignal): Promise<PolicyDecision> {
+    try {
+      throwIfAborted(signal);
+      const facts = this.facts(call);
+      const evaluation = evaluate(this.#policy, facts);
+      if (evaluation.effect === 'ask') return this.#decideAsk(call, facts, evaluation, signal);
+      return Promise.resolve(this.#conclude(call, facts, evaluation, null));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
 
-    if (effect === 'deny') {
-      return {
+  /**
+   * Everything after the rules: a deny stands; otherwise budgets may deny; an allow reserves
+   * its call and carries clamps. `answer` is how an `ask` was resolved, null for other effects.
+   */
+  #conclude(
+    call: PolicyCall,
+    facts: CallFacts,
+    { effect, rule, matched }: Evaluation,
+    answer: Answer | null,
+  ): PolicyDecision {
+    const ids = matched.map((r) => r.id);
+    const ruleId = rule?.id ?? 'default';
+    if (effect === 'deny' || answer?.allow === false) {
+      const decision: PolicyDecision = {
         decision: 'deny',
         effect,
-        rule: rule?.id ?? 'default',
-        reason: rule ? denyReason(rule, call.tool) : defaultDenyReason(this.#policy, call.tool),
+        rule: ruleId,
+        reason:
+          answer !== null
+            ? answer.reason
+            : rule
+              ? denyReason(rule, call.tool)
+              : defaultDenyReason(this.#policy, call.tool),
         clamps: null,
-        ...common,
+        matched: ids,
+        tainted: this.#tainted,
         budget_state: this.#ledger.state(call.tool),
       };
+      if (answer !== null) decision.answered_by = answer.by;
+      return decision;
     }
 
     const host = facts.url?.host ?? null;
@@ -86,44 +112,39 @@ export class PolicyEpisode implements PolicySession {
         rule: `budget:${exhausted.budget}`,
         reason: exhausted.reason,
         clamps: null,
-        ...common,
+        matched: ids,
+        tainted: this.#tainted,
         budget: exhausted.budget,
         budget_state: this.#ledger.state(call.tool),
       };
-    }
-
-    let reason = allowReason(rule);
-    let answeredBy: 'user' | 'batch_ask' | undefined;
-    if (effect === 'ask') {
-      const answer = await this.#answer(call, rule, host, signal);
-      answeredBy = answer.by;
-      if (!answer.allow) {
-        return {
-          decision: 'deny',
-          effect,
-          rule: rule?.id ?? 'default',
-          reason: answer.reason,
-          clamps: null,
-          ...common,
-          answered_by: answer.by,
-          budget_state: this.#ledger.state(call.tool),
-        };
-      }
-      reason = answer.reason;
     }
 
     this.#ledger.reserve(call.tool, host);
     const decision: PolicyDecision = {
       decision: 'allow',
       effect,
-      rule: rule?.id ?? 'default',
-      reason,
-      clamps: mergeClamps(this.#policy, matched),
-      ...common,
+      rule: ruleId,
+      reason: answer === null ? allowReason(rule) : answer.reason,
+      clamps: clampsFor(this.#policy, matched),
+      matched: ids,
+      tainted: this.#tainted,
       budget_state: this.#ledger.state(call.tool),
     };
-    if (answeredBy !== undefined) decision.answered_by = answeredBy;
+    if (answer !== null) decision.answered_by = answer.by;
     return decision;
+  }
+
+  /** An `ask`: budgets first (nobody is asked about a call that could not run), then a person or `batch_ask`. */
+  async #decideAsk(
+    call: PolicyCall,
+    facts: CallFacts,
+    evaluation: Evaluation,
+    signal: AbortSignal | undefined,
+  ): Promise<PolicyDecision> {
+    const host = facts.url?.host ?? null;
+    if (this.#ledger.check(call.tool, host)) return this.#conclude(call, facts, evaluation, null);
+    const answer = await this.#answer(call, evaluation.rule, host, signal);
+    return this.#conclude(call, facts, evaluation, answer);
   }
 
   record(call: PolicyCall, usage: ToolUsage, taints: boolean, output: string): void {
@@ -138,7 +159,7 @@ export class PolicyEpisode implements PolicySession {
     rule: CompiledRule | null,
     host: string | null,
     signal: AbortSignal | undefined,
-  ): Promise<{ allow: boolean; by: 'user' | 'batch_ask'; reason: string }> {
+  ): Promise<Answer> {
     const ruleId = rule?.id ?? 'default';
     const grant = `${ruleId}\u0000${call.tool}\u0000${host ?? ''}`;
     if (this.#grants.has(grant)) {
@@ -197,5 +218,45 @@ export class PolicyEpisode implements PolicySession {
       };
     }
     return { allow: false, by: 'batch_ask', reason: askDeniedInBatch(rule, call.tool) };
+  }
+}
+
+/** How an `ask` was resolved. */
+interface Answer {
+  allow: boolean;
+  by: 'user' | 'batch_ask';
+  reason: string;
+}
+
+/** The episode as rules see it at one decision; usage is computed only if a rule asks. */
+class EpisodeState implements DecisionContext {
+  readonly step: number;
+  readonly tainted: boolean;
+  readonly interactive: boolean;
+  readonly seenUrls: ReadonlySet<string>;
+  readonly #tool: string;
+  readonly #ledger: BudgetLedger;
+
+  constructor(
+    call: PolicyCall,
+    tainted: boolean,
+    interactive: boolean,
+    seenUrls: ReadonlySet<string>,
+    ledger: BudgetLedger,
+  ) {
+    this.step = call.step;
+    this.tainted = tainted;
+    this.interactive = interactive;
+    this.seenUrls = seenUrls;
+    this.#tool = call.tool;
+    this.#ledger = ledger;
+  }
+
+  get toolUsage(): UsageView {
+    return this.#ledger.view(this.#tool);
+  }
+
+  get episodeUsage(): UsageView {
+    return this.#ledger.view(null);
   }
 }

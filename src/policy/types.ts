@@ -20,7 +20,7 @@ export interface PolicyDecision {
   /** Id of the rule that decided, `default` when none matched, or `budget:<name>`. */
   rule: string | null;
   reason: string;
-  /** Limits the call runs under; null for denials. */
+  /** Limits the call runs under; null for denials. Shared between decisions and frozen: copy to change. */
   clamps: ToolLimits | null;
   /** Every rule that matched, in file order. */
   matched?: string[];

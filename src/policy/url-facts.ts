@@ -52,11 +52,20 @@ export function parseUrlFacts(value: unknown): UrlFacts | null {
  */
 export function isPrivateHost(host: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (!ipaddr.isValid(host)) return false;
-  let address = ipaddr.parse(host);
-  if (address.kind() === 'ipv6') {
-    const v6 = address as ipaddr.IPv6;
-    if (v6.isIPv4MappedAddress()) address = v6.toIPv4Address();
+  // The URL parser writes every IPv4 literal as a dotted quad and every IPv6 one with colons;
+  // anything else is a name, which saves asking ipaddr.js (slow on names) at all.
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  if (DOTTED_QUAD.test(host)) {
+    if (!ipaddr.IPv4.isValidFourPartDecimal(host)) return false;
+    address = ipaddr.IPv4.parse(host);
+  } else if (host.includes(':')) {
+    if (!ipaddr.IPv6.isValid(host)) return false;
+    const v6 = ipaddr.IPv6.parse(host);
+    address = v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+  } else {
+    return false;
   }
   return address.range() !== 'unicast';
 }
+
+const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
