@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { DOCKER_FIX } from '../../sandbox/docker/docker-errors.js';
-import { DockerEngine, type EngineInfo } from '../../sandbox/docker/engine.js';
+import type { DockerEngine, EngineInfo } from '../../sandbox/docker/engine.js';
 import { defaultImageName } from '../../sandbox/image/recipe.js';
 import { findProgram } from '../../sandbox/image/rootfs.js';
 import { errorMessage } from '../errors.js';
@@ -56,7 +56,10 @@ async function checkModelServer(baseUrl: string, timeoutMs: number): Promise<Doc
 /** Checks each part assay needs and says how to fix what is missing. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> {
   const timeoutMs = options.timeoutMs ?? 3_000;
-  const engine = options.engine ?? new DockerEngine({ callTimeoutMs: timeoutMs });
+  // Loaded here so that commands which never touch Docker do not pay for dockerode.
+  const engine =
+    options.engine ??
+    new (await import('../../sandbox/docker/engine.js')).DockerEngine({ callTimeoutMs: timeoutMs });
   const checks: DoctorCheck[] = [];
   let info: EngineInfo | undefined;
   try {

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DockerEngine } from '../../sandbox/docker/engine.js';
-import { reapOrphans } from '../../sandbox/docker/reaper.js';
-import { buildDefaultImage, prepareCustomImage } from '../../sandbox/image/build-image.js';
 import type { SetExit } from './commands.js';
 import { parseOptions } from './parse-options.js';
 
@@ -40,6 +37,8 @@ export function registerSandboxCommand(program: Command, setExit: SetExit): void
     .command('reap')
     .description('remove sandbox containers left behind by assay processes that no longer run')
     .action(async () => {
+      const { DockerEngine } = await import('../../sandbox/docker/engine.js');
+      const { reapOrphans } = await import('../../sandbox/docker/reaper.js');
       const result = await reapOrphans(new DockerEngine());
       process.stdout.write(`removed ${result.removed.length} container(s)\n`);
       for (const f of result.failed)
@@ -49,6 +48,11 @@ export function registerSandboxCommand(program: Command, setExit: SetExit): void
 }
 
 async function build(flags: z.infer<typeof buildFlagsSchema>): Promise<number> {
+  // Loaded here so that commands which never touch Docker do not pay for dockerode.
+  const { DockerEngine } = await import('../../sandbox/docker/engine.js');
+  const { buildDefaultImage, prepareCustomImage } = await import(
+    '../../sandbox/image/build-image.js'
+  );
   const engine = new DockerEngine();
   await engine.ping();
   const log = (line: string) => process.stderr.write(`${line}\n`);
