@@ -35,8 +35,21 @@ export function majorityCorrect(scoredSamples: readonly TraceRecord[], k: number
   return best?.correct ?? false;
 }
 
+// Samples of one suite repeat the same few answers; normalizing each once keeps maj@k cheap.
+const keyCache = new Map<string, string>();
+const KEY_CACHE_LIMIT = 50_000;
+
 /** `$1,000.50` and `1000.5` vote together; so do `\dfrac{1}{2}` and `\frac{1}{2}`. */
 export function voteKey(extracted: string): string {
+  const cached = keyCache.get(extracted);
+  if (cached !== undefined) return cached;
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+  const key = computeVoteKey(extracted);
+  keyCache.set(extracted, key);
+  return key;
+}
+
+function computeVoteKey(extracted: string): string {
   const text = compact(normalizeAnswer(extracted));
   const literal = parseNumberLiteral(text);
   if (literal === null) return text.toLowerCase();
