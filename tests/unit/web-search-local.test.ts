@@ -12,6 +12,7 @@ import {
   type LocalSearchBackend,
   type SearchResult,
 } from '../../tools/web-search/index.js';
+import { stem } from '../../tools/web-search/local-index.js';
 
 function context(outputBytes = DEFAULT_LIMITS.output_bytes): ToolContext {
   return {
@@ -76,6 +77,21 @@ describe('the local back end on the example corpus', () => {
 
   it('answers a query with no matching words with an empty list', async () => {
     expect(await search(localBackend(), 'xylophone quasar')).toEqual([]);
+  });
+});
+
+describe('stem', () => {
+  it.each([
+    ['founded', 'found'],
+    ['founding', 'found'],
+    ['bells', 'bell'],
+    ['cities', 'city'],
+    ['churches', 'church'],
+    ['glass', 'glass'],
+    ['1412', '1412'],
+    ['sea', 'sea'],
+  ])('reduces %s to %s', (word, expected) => {
+    expect(stem(word)).toBe(expected);
   });
 });
 

@@ -52,16 +52,17 @@ export async function listCorpusFiles(corpusDir: string): Promise<CorpusFile[]> 
   const files: CorpusFile[] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true });
-    for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
-      const absPath = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(absPath);
-      else if (entry.isFile() && isCorpusDocument(entry.name)) {
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.name.startsWith('.')) return;
+        const absPath = join(dir, entry.name);
+        if (entry.isDirectory()) return walk(absPath);
+        if (!entry.isFile() || !isCorpusDocument(entry.name)) return;
         const stats = await lstat(absPath);
         const relPath = relative(corpusDir, absPath).split(sep).join('/');
         files.push({ relPath, absPath, mtimeMs: stats.mtimeMs, size: stats.size });
-      }
-    }
+      }),
+    );
   };
   await walk(corpusDir);
   return files.sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
