@@ -35,24 +35,24 @@ export function htmlToMarkdown(html: string, url: string): MarkdownPage {
   const { document } = parseDocument(html, url);
   const title = document.querySelector('title')?.textContent?.trim() ?? '';
   const bodyText = (document.body?.textContent ?? '').replace(/\s+/g, ' ').trim();
-  let article: ReturnType<Readability['parse']> = null;
+  let article: ReturnType<Readability<ParsedElement>['parse']> = null;
   try {
-    article = new Readability(document).parse();
+    // The identity serializer hands back the article element itself, so Turndown walks the
+    // parsed tree instead of serializing it and parsing the HTML again (a third of the time).
+    const serializer = (node: unknown) => node as ParsedElement;
+    article = new Readability<ParsedElement>(document, { serializer }).parse();
   } catch {
     article = null;
   }
   const articleText = (article?.textContent ?? '').replace(/\s+/g, ' ').trim();
   const useArticle =
-    article?.content &&
     articleText.length > 0 &&
     (articleText.length >= MIN_ARTICLE_CHARS ||
       articleText.length >= bodyText.length * MIN_ARTICLE_SHARE);
   if (useArticle && article?.content) {
     const heading = article.title ? `# ${article.title}\n\n` : '';
-    return {
-      title: article.title || title,
-      markdown: tidy(heading + converter().turndown(article.content)),
-    };
+    const markdown = converter().turndown(article.content);
+    return { title: article.title || title, markdown: tidy(heading + markdown) };
   }
   // Readability changed the first document, so the fallback parses the page again.
   const fresh = parseDocument(html, url).document;
@@ -73,6 +73,7 @@ function parseDocument(html: string, url: string) {
 }
 
 type ParsedDocument = ReturnType<typeof parseHTML>['document'];
+type ParsedElement = NonNullable<ParsedDocument['body']>;
 
 function absolutize(document: ParsedDocument, url: string): void {
   const base = document.querySelector('base[href]')?.getAttribute('href') ?? url;
