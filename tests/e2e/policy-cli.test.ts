@@ -1,33 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'assay.js');
-
-/** Runs the built `assay` (bin/assay.js → dist/) with no terminal attached. */
-function runCli(
-  args: readonly string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { traceRecordSchema } from '../../src/trace/schema.js';
+import { runCli } from '../support/cli.js';
+import { startScriptedServer, toolThenAnswerScript } from '../support/scripted-server.js';
 
 let dir: string;
 
@@ -45,7 +23,7 @@ async function policyFile(name: string, text: string): Promise<string> {
   return path;
 }
 
-describe('assay policy validate', () => {
+describe('assay policy validate', { timeout: 90_000 }, () => {
   for (const name of ['default', 'strict', 'open']) {
     it(`accepts the shipped ${name} policy`, async () => {
       const result = await runCli(['policy', 'validate', `policies/${name}.yaml`]);
@@ -95,7 +73,7 @@ describe('assay policy validate', () => {
   });
 });
 
-describe('assay policy explain', () => {
+describe('assay policy explain', { timeout: 90_000 }, () => {
   it('prints the decision, the deciding rule, every matching rule and the clamps', async () => {
     const result = await runCli([
       'policy',
@@ -193,5 +171,85 @@ describe('assay policy explain', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--args must be a JSON object');
+  });
+});
+
+describe('assay run under a policy', { timeout: 90_000 }, () => {
+  /** Runs one episode in which the scripted model makes `call` and answers with the tool message it got. */
+  async function episode(policyPath: string, tool: string, args: Record<string, unknown>) {
+    const seen: string[] = [];
+    await using server = await startScriptedServer({
+      script: toolThenAnswerScript({
+        tool,
+        args: () => args,
+        answer: (toolResult) => {
+          seen.push(toolResult);
+          return `tool said: ${toolResult}`;
+        },
+      }),
+    });
+    const trace = join(dir, `${tool}-${Math.random().toString(36).slice(2)}.jsonl`);
+    const result = await runCli([
+      'run',
+      '--base-url',
+      server.url,
+      '--model',
+      'scripted',
+      '--tools',
+      'calculator,javascript,web_fetch',
+      '--policy',
+      policyPath,
+      '--trace',
+      trace,
+      'do it',
+    ]);
+    const line = (await readFile(trace, 'utf8')).trim().split('\n').at(-1)!;
+    const record = traceRecordSchema.parse(JSON.parse(line));
+    return { result, seen, record };
+  }
+
+  it("sends a denial's reason to the model and records the decision and the policy file", async () => {
+    const { result, seen, record } = await episode('policies/strict.yaml', 'javascript', {
+      code: '6 * 7',
+    });
+    expect(result.code).toBe(0);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toContain('javascript is not allowed by this policy at all');
+    const call = record.tool_calls[0]!;
+    expect(call.policy).toMatchObject({
+      decision: 'deny',
+      effect: 'deny',
+      rule: 'default',
+      clamps: null,
+    });
+    expect(call.policy?.reason).toContain('javascript is not allowed by this policy at all');
+    const bytes = await readFile('policies/strict.yaml');
+    expect(record.policy.file).toMatch(/policies\/strict\.yaml$/);
+    expect(record.policy.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('records allows with their rule and clamps, and the tool runs under them', async () => {
+    const { seen, record } = await episode('policies/default.yaml', 'javascript', {
+      code: '6 * 7',
+    });
+    expect(seen).toEqual(['Result: 42']);
+    expect(record.tool_calls[0]?.policy).toMatchObject({
+      decision: 'allow',
+      effect: 'allow',
+      rule: 'code-offline',
+      clamps: { timeout_ms: 60_000, memory_mb: 512, network: false, private_network: [] },
+      matched: ['code-offline'],
+    });
+  });
+
+  it('refuses a private-network fetch before anything is sent and tells the model why', async () => {
+    const { seen, record } = await episode('policies/default.yaml', 'web_fetch', {
+      url: 'http://169.254.169.254/latest/',
+    });
+    expect(seen[0]).toContain('web_fetch may not reach localhost, private, link-local');
+    expect(record.tool_calls[0]?.policy).toMatchObject({
+      decision: 'deny',
+      rule: 'fetch-no-private-network',
+    });
   });
 });
