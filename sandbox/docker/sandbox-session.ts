@@ -31,6 +31,8 @@ export interface ExecutionOutcome {
   /** Wall time of the call as seen from the host. */
   durationMs: number;
   timeoutMs: number;
+  /** The container the call ran in (12 hex digits), for finding it in `docker ps`. */
+  containerId: string;
   /** Why the container this call ended (killed, out of memory, crashed); absent when it lives on. */
   lost?: string;
   /** Set when this call ran in a fresh container because the previous one was lost. */
@@ -111,6 +113,7 @@ export class SandboxSession {
       filesOmitted: [],
       stoppedProcesses: 0,
       durationMs: outcome.wallMs,
+      containerId: container.id.slice(0, 12),
       timeoutMs: options.timeoutMs,
       ...(restartedAfter ? { restartedAfter } : {}),
     };

@@ -101,6 +101,7 @@ export function toToolResult(outcome: ExecutionOutcome): ToolResult {
       stderr_bytes: outcome.stderr.total_bytes,
       duration_ms: Math.round(outcome.durationMs),
       timeout_ms: outcome.timeoutMs,
+      container_id: outcome.containerId,
       ...(outcome.restartedAfter ? { restarted_after: outcome.restartedAfter } : {}),
     },
     usage: { sandbox_ms: Math.round(outcome.durationMs) },
