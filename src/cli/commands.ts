@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerDoctorCommand } from './doctor-command.js';
+import { registerEvalCommand } from './eval-command.js';
 import { registerExportCommand } from './export-command.js';
 import { registerPolicyCommand } from './policy-command.js';
 import { registerRunCommand } from './run-command.js';
@@ -13,6 +14,7 @@ export type SetExit = (code: number) => void;
 /** Registers every subcommand. Each lives in its own `*-command.ts` file. */
 export function registerCommands(program: Command, setExit: SetExit): void {
   registerRunCommand(program, setExit);
+  registerEvalCommand(program, setExit);
   registerTracesCommand(program, setExit);
   registerExportCommand(program, setExit);
   registerPolicyCommand(program, setExit);

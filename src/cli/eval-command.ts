@@ -1,0 +1,123 @@
+import { basename, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
+import { UsageError } from '../errors.js';
+import { parseArms } from '../eval/run/arms.js';
+import { runEval } from '../eval/run/runner.js';
+import { loadSuite } from '../eval/suite.js';
+import { loadBuiltinPolicy } from '../policy/builtin.js';
+import { loadPolicy } from '../policy/load.js';
+import type { SetExit } from './commands.js';
+import { createProgressPrinter } from './eval-progress.js';
+import { printEvalSummary } from './eval-summary.js';
+import { addModelOptions, modelFromOptions } from './model-options.js';
+import { parseOptions } from './parse-options.js';
+import { addToolOptions, toolsFromOptions } from './tool-options.js';
+
+const positiveInt = (flag: string) =>
+  z.coerce
+    .number({ message: `${flag} must be a number` })
+    .int()
+    .positive({ message: `${flag} must be a positive integer` });
+
+const evalFlagsSchema = z.object({
+  arms: z.string().default('tools,no-tools'),
+  samples: positiveInt('--samples').default(1),
+  concurrency: positiveInt('--concurrency').default(4),
+  out: z.string().optional(),
+  resume: z.boolean().default(false),
+  maxSteps: positiveInt('--max-steps').default(DEFAULT_MAX_STEPS),
+  maxAttempts: positiveInt('--max-attempts').default(3),
+  policy: z.string().optional(),
+  system: z.string().optional(),
+  seed: z.coerce.number().int().optional(),
+});
+
+export function registerEvalCommand(program: Command, setExit: SetExit): void {
+  const command = program
+    .command('eval')
+    .description('run a suite with tools and without, and measure the difference')
+    .argument('<suite>', 'the suite: JSONL, one task a line')
+    .option('--arms <list>', 'arms: tools, no-tools, or NAME=tool1+tool2', 'tools,no-tools')
+    .option('--samples <k>', 'samples per task per arm (distinct seeds)', '1')
+    .option('--concurrency <n>', 'episodes run at once', '4')
+    .option('--out <dir>', 'where traces, results and reports go (default runs/<suite>-<time>)')
+    .option('--resume', 'continue the run in --out: run only what is missing')
+    .option('--max-steps <n>', 'most model steps per episode', String(DEFAULT_MAX_STEPS))
+    .option('--max-attempts <n>', 'attempts per episode when infrastructure fails', '3')
+    .option(
+      '--policy <file>',
+      'policy file deciding every tool call (default: policies/default.yaml)',
+    )
+    .option('--system <text>', 'a system prompt for every task');
+  addModelOptions(command);
+  addToolOptions(command);
+  command.action(async (suitePath: string, raw: Record<string, unknown>) => {
+    setExit(await evalCommand(suitePath, raw));
+  });
+}
+
+async function evalCommand(suitePath: string, raw: Record<string, unknown>): Promise<number> {
+  const flags = parseOptions(evalFlagsSchema, raw);
+  const suite = await loadSuite(resolve(suitePath));
+  const { provider, sampling } = modelFromOptions(raw);
+  const toolChoice = toolsFromOptions(raw);
+  const arms = parseArms(flags.arms, toolChoice.names);
+  const policy =
+    flags.policy === undefined
+      ? await loadBuiltinPolicy('default')
+      : await loadPolicy(resolve(flags.policy));
+  if (flags.resume && flags.out === undefined) {
+    throw new UsageError('USAGE', '--resume needs --out DIR: the run to continue');
+  }
+  const outDir = resolve(flags.out ?? defaultOutDir(suitePath));
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = createProgressPrinter();
+  process.stderr.write(
+    `assay eval: ${suite.tasks.length} tasks × ${arms.length} arms × ${flags.samples} samples with ${provider.info.name} → ${outDir}\n`,
+  );
+  try {
+    const summary = await runEval({
+      suite,
+      arms,
+      samples: flags.samples,
+      concurrency: flags.concurrency,
+      seed: flags.seed ?? sampling.seed ?? 0,
+      model: provider,
+      sampling,
+      policy,
+      createTools: (names) => toolChoice.create(names as typeof toolChoice.names),
+      outDir,
+      resume: flags.resume,
+      maxSteps: flags.maxSteps,
+      maxAttempts: flags.maxAttempts,
+      ...(flags.system === undefined ? {} : { system: flags.system }),
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+      onWarning: (m) => process.stderr.write(`assay: warning: ${m}\n`),
+    });
+    progress.end();
+    await printEvalSummary(summary);
+    if (summary.aborted) {
+      process.stderr.write(
+        `assay: interrupted; continue with: assay eval ${suitePath} --out ${outDir} --resume\n`,
+      );
+      return 1;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await provider.close?.();
+  }
+}
+
+function defaultOutDir(suitePath: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return resolve('runs', `${basename(suitePath).replace(/\.jsonl?$/, '')}-${stamp}`);
+}

@@ -1,0 +1,260 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import pLimit from 'p-limit';
+import type { ToolSet } from '../../../tools/index.js';
+import { runEpisode } from '../../agent/episode.js';
+import { newTraceId } from '../../agent/record.js';
+import { UsageError } from '../../errors.js';
+import type { ModelProvider, Sampling } from '../../model/provider.js';
+import type { Policy } from '../../policy/types.js';
+import { storeArtifact } from '../../trace/artifacts.js';
+import { readTraces } from '../../trace/reader.js';
+import type { TraceRecord } from '../../trace/schema.js';
+import { TraceWriter } from '../../trace/writer.js';
+import { sleep } from '../../util/abort.js';
+import { scoreRecord } from '../score.js';
+import { aggregate } from '../stats/aggregate.js';
+import type { EvalResults } from '../stats/results.js';
+import type { Suite } from '../suite.js';
+import { taskMessages } from '../task-schema.js';
+import type { VerifierContext } from '../verifiers/types.js';
+import type { Arm } from './arms.js';
+import { type Job, pendingJobs } from './jobs.js';
+import { checkResumable, type RunManifest, readManifest, writeJsonAtomic } from './manifest.js';
+
+export interface EvalRunOptions {
+  suite: Suite;
+  arms: readonly Arm[];
+  samples: number;
+  concurrency: number;
+  seed: number;
+  model: ModelProvider;
+  sampling: Sampling;
+  policy: Policy;
+  /** Makes the tools of one arm; called once per arm, closed at the end. */
+  createTools: (names: readonly string[]) => ToolSet;
+  outDir: string;
+  resume: boolean;
+  maxSteps?: number;
+  system?: string;
+  /** Attempts per (task, arm, sample) when episodes end in infrastructure errors. */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+  signal?: AbortSignal;
+  verifierContext?: VerifierContext;
+  onProgress?: (progress: EvalProgress) => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface ArmProgress {
+  finished: number;
+  scored: number;
+  correct: number;
+  infraErrors: number;
+}
+
+export interface EvalProgress {
+  total: number;
+  finished: number;
+  arms: Record<string, ArmProgress>;
+  last?: TraceRecord;
+}
+
+export interface EvalRunSummary {
+  runId: string;
+  outDir: string;
+  results: EvalResults;
+  /** Episodes run now (attempts included). */
+  episodes: number;
+  /** Jobs already done by an earlier, resumed run. */
+  resumed: number;
+  aborted: boolean;
+}
+
+export const TRACES_FILE = 'traces.jsonl';
+export const RESULTS_FILE = 'results.json';
+
+/**
+ * Runs a suite in every arm, `samples` times per task, and writes `DIR/traces.jsonl` (one
+ * scored record per attempt, appended as each episode ends) and `DIR/results.json`. Infra
+ * errors are retried up to `maxAttempts` with each attempt kept; an interrupted run writes
+ * nothing for unfinished episodes, so `resume` picks up exactly what is missing.
+ */
+export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> {
+  const outDir = resolve(options.outDir);
+  const tracesPath = join(outDir, TRACES_FILE);
+  await mkdir(outDir, { recursive: true });
+  const maxAttempts = options.maxAttempts ?? 3;
+
+  const saved = await readManifest(outDir);
+  const manifest: RunManifest = {
+    version: 1,
+    run_id: saved?.run_id ?? newTraceId(),
+    created_at: saved?.created_at ?? new Date().toISOString(),
+    suite: {
+      path: options.suite.path,
+      sha256: options.suite.sha256,
+      tasks: options.suite.tasks.length,
+    },
+    model: { ...options.model.info },
+    arms: options.arms.map((a) => ({ name: a.name, tools: [...a.tools] })),
+    samples: options.samples,
+    seed: options.seed,
+  };
+  if (saved && !options.resume) {
+    throw new UsageError(
+      'USAGE',
+      `${outDir} already holds a run (${saved.run_id}); add --resume to continue it, or choose another --out`,
+    );
+  }
+  if (saved) checkResumable(saved, manifest, outDir);
+  if (!saved && (await fileSize(tracesPath)) > 0) {
+    throw new UsageError(
+      'USAGE',
+      `${tracesPath} exists but ${join(outDir, 'run.json')} does not; choose another --out`,
+    );
+  }
+  await writeJsonAtomic(join(outDir, 'run.json'), manifest);
+
+  const existing = saved
+    ? await readTraces(tracesPath, { onWarning: (m) => options.onWarning?.(m) }).catch(
+        (error: unknown) => {
+          if (error instanceof UsageError && error.code === 'FILE_NOT_FOUND') return [];
+          throw error;
+        },
+      )
+    : [];
+  const { jobs, done } = pendingJobs(
+    options.suite.tasks,
+    options.arms,
+    options.samples,
+    options.seed,
+    existing.filter((r) => r.run_id === manifest.run_id),
+    maxAttempts,
+  );
+
+  const progress: EvalProgress = { total: jobs.length + done, finished: done, arms: {} };
+  for (const arm of options.arms) {
+    progress.arms[arm.name] = { finished: 0, scored: 0, correct: 0, infraErrors: 0 };
+  }
+  for (const record of latestOf(existing)) countInto(progress, record);
+  options.onProgress?.(progress);
+
+  const toolSets = new Map<string, ToolSet>();
+  const toolSetOf = (arm: Arm): ToolSet => {
+    let set = toolSets.get(arm.name);
+    if (!set) {
+      set = options.createTools(arm.tools);
+      toolSets.set(arm.name, set);
+    }
+    return set;
+  };
+
+  const signal = options.signal ?? new AbortController().signal;
+  const writer = await TraceWriter.open(tracesPath);
+  const limit = pLimit(Math.max(1, options.concurrency));
+  let episodes = 0;
+
+  const runJob = async (job: Job): Promise<void> => {
+    for (let attempt = job.attempt; ; attempt++) {
+      if (signal.aborted) return;
+      const record = await runEpisode({
+        model: options.model,
+        messages: taskMessages(job.task),
+        ...(options.system === undefined ? {} : { system: options.system }),
+        tools: toolSetOf(job.arm).tools,
+        policy: options.policy,
+        ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+        sampling: { ...options.sampling, seed: job.seed },
+        signal,
+        interactive: false,
+        ids: {
+          run_id: manifest.run_id,
+          task_id: job.task.id,
+          arm: job.arm.name,
+          group_id: job.groupId,
+          sample_index: job.sampleIndex,
+          attempt,
+        },
+        artifactSink: (traceId) => (artifact) => storeArtifact(tracesPath, traceId, artifact),
+      });
+      // An interrupted episode is not written: a missing line means "not done".
+      if (record.outcome.status === 'aborted' || signal.aborted) return;
+      const scored = await scoreRecord(record, job.task, { ...options.verifierContext, signal });
+      if (signal.aborted) return;
+      await writer.append({ ...scored, tags: job.task.tags });
+      episodes++;
+      const retry = scored.error?.class === 'infra' && attempt + 1 < maxAttempts;
+      if (!retry) {
+        progress.finished++;
+        countInto(progress, scored);
+        progress.last = scored;
+        options.onProgress?.(progress);
+        return;
+      }
+      await sleep((options.retryDelayMs ?? 1000) * 2 ** (attempt - job.attempt), signal).catch(
+        () => {},
+      );
+    }
+  };
+
+  try {
+    await Promise.all(jobs.map((job) => limit(() => runJob(job))));
+  } finally {
+    await writer.close();
+    await Promise.allSettled([...toolSets.values()].map((set) => set.close()));
+  }
+
+  const all = await readTraces(tracesPath, { onWarning: (m) => options.onWarning?.(m) });
+  const results = aggregate(
+    all.filter((r) => r.run_id === manifest.run_id),
+    {
+      arms: options.arms.map((a) => a.name),
+      tasks: options.suite.tasks,
+      runId: manifest.run_id,
+      suite: manifest.suite,
+      model: manifest.model,
+      createdAt: manifest.created_at,
+    },
+  );
+  await writeJsonAtomic(join(outDir, RESULTS_FILE), results);
+  return {
+    runId: manifest.run_id,
+    outDir,
+    results,
+    episodes,
+    resumed: done,
+    aborted: signal.aborted,
+  };
+}
+
+function countInto(progress: EvalProgress, record: TraceRecord): void {
+  if (record.arm === null) return;
+  const arm = progress.arms[record.arm];
+  if (!arm) return;
+  arm.finished++;
+  if (record.error?.class === 'infra') arm.infraErrors++;
+  if (record.reward !== null) {
+    arm.scored++;
+    if (record.reward >= 0.5) arm.correct++;
+  }
+}
+
+/** The last attempt of each (task, arm, sample) among records already written. */
+function latestOf(records: readonly TraceRecord[]): TraceRecord[] {
+  const latest = new Map<string, TraceRecord>();
+  for (const r of records) {
+    const key = JSON.stringify([r.task_id, r.arm, r.sample_index]);
+    const seen = latest.get(key);
+    if (!seen || r.attempt >= seen.attempt) latest.set(key, r);
+  }
+  return [...latest.values()];
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
