@@ -5,6 +5,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // isolated-vm needs this on Node 20+ (see its README).
+    execArgv: ['--no-node-snapshot'],
     // Two projects so that only runs that include e2e tests pay for building dist/.
     projects: [
       {
@@ -19,6 +21,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
+          // Each case spawns the CLI, often more than once.
+          testTimeout: 120_000,
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/support/global-setup.ts'],
         },

@@ -15,7 +15,7 @@ export function runCli(
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env: { ...process.env, ASSAY_MODEL: '', ASSAY_BASE_URL: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
