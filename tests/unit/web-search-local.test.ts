@@ -120,6 +120,26 @@ describe('the local index on disk', () => {
     expect(backend.lastLoad?.source).toBe('built');
   });
 
+  it('answers from the current index while a later check runs, then from the new one', async () => {
+    const dir = await makeCorpus();
+    const backend = createSearchBackend({
+      backend: 'local',
+      corpusDir: dir,
+      cacheDir: join(temp, 'cache'),
+      refreshIntervalMs: 1,
+    }) as LocalSearchBackend;
+    expect(await search(backend, 'zeppelin')).toEqual([]);
+    await writeFile(join(dir, 'zeppelin.md'), '# Zeppelin\n\nA zeppelin over the harbour.\n');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await search(backend, 'zeppelin')).toEqual([]);
+    let found: SearchResult[] = [];
+    for (let i = 0; i < 100 && found.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      found = await search(backend, 'zeppelin');
+    }
+    expect(found.map((r) => r.url)).toEqual(['corpus://zeppelin.md']);
+  });
+
   it('indexes added files and forgets deleted ones', async () => {
     const dir = await makeCorpus();
     const backend = localBackend(dir);

@@ -33,7 +33,8 @@ export interface IndexLoadInfo {
 export class LocalSearchBackend implements SearchBackend {
   readonly name = 'local';
   readonly #options: LocalBackendOptions;
-  #state: Promise<LocalIndex> | undefined;
+  #current: LocalIndex | undefined;
+  #pending: Promise<LocalIndex> | undefined;
   #checkedAt = Number.NEGATIVE_INFINITY;
   #lastLoad: IndexLoadInfo | undefined;
 
@@ -59,27 +60,50 @@ export class LocalSearchBackend implements SearchBackend {
     });
   }
 
-  /** The current index, rebuilt or reloaded when the corpus changed since the last check. */
+  /**
+   * The current index. The first call waits for it; later calls past the refresh interval
+   * start a check of the files and keep answering from the current index until the check has
+   * finished (a large corpus takes a while to list). An interval of 0 always waits.
+   */
   index(): Promise<LocalIndex> {
-    const now = performance.now();
-    if (this.#state && now - this.#checkedAt < this.#options.refreshIntervalMs) return this.#state;
-    this.#checkedAt = now;
-    const previous = this.#state;
-    const next = this.#refresh(previous);
-    next.catch(() => {
-      this.#checkedAt = Number.NEGATIVE_INFINITY;
-    });
-    this.#state = next;
-    return next;
+    const { refreshIntervalMs } = this.#options;
+    const current = this.#current;
+    if (current && performance.now() - this.#checkedAt < refreshIntervalMs) {
+      return Promise.resolve(current);
+    }
+    if (this.#pending) {
+      return current && refreshIntervalMs > 0 ? Promise.resolve(current) : this.#pending;
+    }
+    this.#checkedAt = performance.now();
+    const pending = this.#refresh(current).then(
+      (index) => {
+        this.#current = index;
+        return index;
+      },
+      (error: unknown) => {
+        this.#checkedAt = Number.NEGATIVE_INFINITY;
+        throw error;
+      },
+    );
+    this.#pending = pending;
+    void pending.then(
+      () => this.#clearPending(pending),
+      () => this.#clearPending(pending),
+    );
+    if (current && refreshIntervalMs > 0) return Promise.resolve(current);
+    return pending;
   }
 
-  async #refresh(previous: Promise<LocalIndex> | undefined): Promise<LocalIndex> {
+  #clearPending(pending: Promise<LocalIndex>): void {
+    if (this.#pending === pending) this.#pending = undefined;
+  }
+
+  async #refresh(current: LocalIndex | undefined): Promise<LocalIndex> {
     const started = performance.now();
     const { corpusDir, cacheFile } = this.#options;
     try {
       const files = await listCorpusFiles(corpusDir);
       const manifest = manifestOf(files);
-      const current = await previous?.catch(() => undefined);
       if (current?.manifest === manifest) {
         this.#record('memory', current, started);
         return current;
