@@ -14,7 +14,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   };
   const registrations = await import('./commands.js');
-  registrations.registerCommands(program, setExit);
+  await registrations.registerCommands(program, setExit, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
