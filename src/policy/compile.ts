@@ -111,6 +111,23 @@ export function compilePolicy(
   };
 }
 
+/**
+ * The semantic checks of the rules that passed the schema on their own, for a file that
+ * failed it elsewhere: `policy validate` then still lists unknown tools, bad globs and
+ * duplicate ids in the same run. `null` marks a rule the schema rejected.
+ */
+export function checkRules(
+  rules: readonly (RuleSpec | null)[],
+  knownTools: readonly string[],
+  report: IssueSink,
+  lineOf: (path: readonly PropertyKey[]) => number | null,
+): void {
+  const firstById = new Map<string, number>();
+  rules.forEach((rule, index) => {
+    if (rule) compileRule(rule, index, knownTools, HARD_CEILINGS, report, lineOf, firstById);
+  });
+}
+
 function compileRule(
   rule: RuleSpec,
   index: number,

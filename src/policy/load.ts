@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { compilePolicy } from './compile.js';
+import { isPlainObject } from '../util/json.js';
+import { checkRules, compilePolicy } from './compile.js';
 import { FilePolicy } from './file-policy.js';
 import { BUILTIN_TOOL_NAMES } from './known-tools.js';
 import type { SpecIssue } from './matchers.js';
-import { policyFileSchema } from './schema.js';
+import { policyFileSchema, ruleSchema } from './schema.js';
 import { keyPositionOf, positionOf } from './source-map.js';
 
 export interface LoadPolicyOptions {
@@ -92,12 +93,6 @@ export function parsePolicy(
   }
   if (issues.length > 0) throw invalid(file, issues);
 
-  const parsed = policyFileSchema.safeParse(data);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) issues.push(...fromZod(issue, doc, counter, file));
-    throw invalid(file, issues);
-  }
-
   const report = (issue: SpecIssue) => {
     const pos = positionOf(doc, counter, issue.path);
     issues.push({
@@ -109,12 +104,22 @@ export function parsePolicy(
     });
   };
   const lineOf = (path: readonly PropertyKey[]) => positionOf(doc, counter, path)?.line ?? null;
-  const compiled = compilePolicy(
-    parsed.data,
-    options.knownTools ?? BUILTIN_TOOL_NAMES,
-    report,
-    lineOf,
-  );
+  const knownTools = options.knownTools ?? BUILTIN_TOOL_NAMES;
+
+  const parsed = policyFileSchema.safeParse(data);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push(...fromZod(issue, doc, counter, file));
+    const rules =
+      isPlainObject(data) && Array.isArray(data['rules']) ? (data['rules'] as unknown[]) : [];
+    const parsedRules = rules.map((rule) => {
+      const one = ruleSchema.safeParse(rule);
+      return one.success ? one.data : null;
+    });
+    checkRules(parsedRules, knownTools, report, lineOf);
+    throw invalid(file, issues);
+  }
+
+  const compiled = compilePolicy(parsed.data, knownTools, report, lineOf);
   if (issues.length > 0) throw invalid(file, issues);
   return new FilePolicy(file, hash, compiled);
 }

@@ -146,10 +146,11 @@ describe('policy loading', () => {
     expect(dup[0]!.message).toContain('unique');
   });
 
-  it('lists every schema problem of a file at once, in line order', () => {
-    const text = `${HEAD}  - id: a\n    tool: nope\n    effect: allow\n    extra: 1\n  - id: b\n    tool: calculator\n    effect: maybe\n`;
+  it('lists every problem of a file at once, in line order', () => {
+    const text = `${HEAD}  - id: a\n    tool: calculator\n    effect: allow\n    extra: 1\n  - id: b\n    tool: calculator\n    effect: maybe\n  - id: c\n    tool: web_fecth\n    effect: deny\n`;
     const message = messageOf(text);
-    expect(message).toContain('(2 problems)');
+    expect(message).toContain('(3 problems)');
+    expect(message).toContain('my.yaml:11:11: rules[2].tool: unknown tool "web_fecth"');
     expect(message.indexOf('my.yaml:6:5: rules[0].extra')).toBeGreaterThan(0);
     expect(message.indexOf(':6:')).toBeLessThan(message.indexOf('my.yaml:9:13: rules[1].effect'));
   });
