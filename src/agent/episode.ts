@@ -193,6 +193,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<TraceRecord> 
     model: options.model.info,
     sampling,
     tools: toolNames,
+    toolSpecs: specs,
     messages,
     toolCalls,
     turns,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '../model/messages.js';
-import type { ModelInfo, Sampling, Usage } from '../model/provider.js';
+import type { ModelInfo, Sampling, ToolSpec, Usage } from '../model/provider.js';
 import type { Policy } from '../policy/types.js';
 import type { OutcomeStatus, TraceError, TraceRecord, TraceToolCall } from '../trace/schema.js';
 import { TRACE_SCHEMA_VERSION } from '../trace/schema.js';
@@ -31,6 +31,8 @@ export interface RecordInput {
   model: ModelInfo;
   sampling: Sampling;
   tools: readonly string[];
+  /** The schemas advertised, kept so exports can give trainers the exact tool definitions. */
+  toolSpecs: readonly ToolSpec[];
   messages: readonly ChatMessage[];
   toolCalls: readonly TraceToolCall[];
   turns: readonly TurnRecord[];
@@ -88,5 +90,6 @@ export function buildTraceRecord(input: RecordInput): TraceRecord {
     runtime: { assay_version: versionCache, node: process.version },
     policy: { file: input.policy.file, sha256: input.policy.sha256 },
     turns: input.turns.map((t) => ({ ...t })),
+    tool_specs: [...input.toolSpecs],
   };
 }

@@ -50,7 +50,16 @@ async function exportCommand(file: string, raw: Record<string, unknown>): Promis
   const records = await readTraces(file, {
     onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
   });
-  const { rows, counts } = exportRecords(records, { format, only, groups, toolSpecs });
+  // Records carry the schemas they advertised; a --tool-specs file overrides them by name.
+  const recorded = records.flatMap((r) =>
+    Array.isArray(r['tool_specs']) ? (r['tool_specs'] as ToolSpec[]) : [],
+  );
+  const { rows, counts } = exportRecords(records, {
+    format,
+    only,
+    groups,
+    toolSpecs: [...recorded, ...toolSpecs],
+  });
   const text = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
   const out = typeof raw['out'] === 'string' ? raw['out'] : undefined;
   if (out === undefined) {
