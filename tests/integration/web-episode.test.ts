@@ -74,7 +74,7 @@ describe('web tools in an episode', () => {
       tools: tools(),
       policy: await loadBuiltinPolicy('default'),
     });
-    expect(record.tool_calls.map((c) => [c.name, c.policy.decision, c.result.ok])).toEqual([
+    expect(record.tool_calls.map((c) => [c.name, c.policy?.decision, c.result.ok])).toEqual([
       ['web_search', 'allow', true],
     ]);
     expect(record.final_answer).toBe('Edda Marsk');
@@ -87,7 +87,7 @@ describe('web tools in an episode', () => {
       tools: tools(),
       policy: parsePolicy(CORPUS_POLICY, 'corpus-policy.yaml'),
     });
-    expect(record.tool_calls.map((c) => [c.name, c.policy.decision, c.result.ok])).toEqual([
+    expect(record.tool_calls.map((c) => [c.name, c.policy?.decision, c.result.ok])).toEqual([
       ['web_search', 'allow', true],
       ['web_fetch', 'allow', true],
     ]);
