@@ -231,6 +231,13 @@ export class SandboxContainer {
         detail: `the sandbox process exited with code ${state.ExitCode}${diagnosticsNote(this.#channel)}`,
       };
     } catch (cause) {
+      if (engineStatus(cause) === 404) {
+        return {
+          kind: 'died',
+          reason: 'exited',
+          detail: 'the sandbox container was removed from outside assay',
+        };
+      }
       throw new InfraError(
         'DOCKER_UNAVAILABLE',
         `the sandbox stopped and the Docker engine at ${this.#engine.endpoint} could not say why: ${errorMessage(cause)}`,

@@ -118,6 +118,19 @@ describe.skipIf(!docker.available)('a sandbox session', () => {
     expect(engineStatus(gone)).toBe(404);
   });
 
+  it('reports a crash and recovers when its container is removed from outside mid-call', async () => {
+    await run('survivor = 1');
+    const id = session.container!.id;
+    const call = run('import time\ntime.sleep(30)', 60_000);
+    await new Promise((r) => setTimeout(r, 300));
+    await docker.engine.removeContainer(id);
+    const outcome = await call;
+    expect(outcome.status).toBe('crashed');
+    const next = await run('"survivor" in globals()');
+    expect(next.value).toBe('False');
+    expect(next.restartedAfter).toBe('the sandbox crashed');
+  });
+
   it('labels its containers with the owner process and session', async () => {
     const info = await docker.engine.inspectContainer(session.container!.id);
     expect(info.Config.Labels).toMatchObject({
