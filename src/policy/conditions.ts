@@ -43,14 +43,26 @@ export function compileConditions(
     });
   }
   if (spec.host) {
-    const tests = globs(spec.host, at('host'), report, { nocase: true, dot: true }, (g, p) => {
-      if (g.includes('/'))
-        report({ path: p, message: `host pattern "${g}" contains "/"; hosts have no path` });
-    });
+    const test = anyOf(
+      // Hosts arrive lower-cased from the URL parser, so lower-casing the patterns once suffices.
+      globs(
+        spec.host.map((g) => g.toLowerCase()),
+        at('host'),
+        report,
+        { dot: true },
+        (g, p) => {
+          if (g.includes('/'))
+            report({ path: p, message: `host pattern "${g}" contains "/"; hosts have no path` });
+        },
+      ),
+    );
     out.push({
       key: 'host',
       text: `URL host matches ${spec.host.join(' or ')}`,
-      test: (f) => f.url !== null && tests.some((t) => t(f.url!.host)),
+      test: (f) => {
+        const url = f.url;
+        return url !== null && test(url.host);
+      },
     });
   }
   if (spec.port) {
@@ -70,11 +82,14 @@ export function compileConditions(
     });
   }
   if (spec.path) {
-    const tests = globs(spec.path, at('path'), report, { dot: true });
+    const test = anyOf(globs(spec.path, at('path'), report, { dot: true }));
     out.push({
       key: 'path',
       text: `URL path matches ${spec.path.join(' or ')}`,
-      test: (f) => f.url !== null && tests.some((t) => t(f.url!.path)),
+      test: (f) => {
+        const url = f.url;
+        return url !== null && test(url.path);
+      },
     });
   }
   if (spec.url_seen !== undefined) {
@@ -145,6 +160,14 @@ export function compileConditions(
     out.push(...compileUsage('episode_used', spec.episode_used, (f) => f.context.episodeUsage));
   }
   return out;
+}
+
+function anyOf(tests: readonly ((value: string) => boolean)[]): (value: string) => boolean {
+  if (tests.length === 1) return tests[0]!;
+  return (value) => {
+    for (const test of tests) if (test(value)) return true;
+    return false;
+  };
 }
 
 function globs(

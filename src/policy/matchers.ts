@@ -19,6 +19,8 @@ export function compileGlob(
   path: readonly PropertyKey[],
   report: IssueSink,
 ): ((value: string) => boolean) | null {
+  const fast = simpleGlob(glob, options);
+  if (fast) return fast;
   try {
     const re = picomatch.makeRe(glob, options);
     if (re.source === '$^') {
@@ -30,6 +32,31 @@ export function compileGlob(
     report({ path, message: `"${glob}" is not a valid glob: ${(error as Error).message}` });
     return null;
   }
+}
+
+const GLOB_SYNTAX = /[*?[\]{}()!+@\\]/;
+
+/**
+ * The two globs rules use most, a plain name and `*.suffix`, as string comparisons: they
+ * match exactly what picomatch would (its `*` spans dots with `dot: true`, never `/`) at a
+ * fraction of the cost, which matters because they run on every decision.
+ */
+function simpleGlob(
+  glob: string,
+  options: picomatch.PicomatchOptions,
+): ((value: string) => boolean) | null {
+  const nocase = options.nocase === true;
+  if (!GLOB_SYNTAX.test(glob)) {
+    if (!nocase) return (value) => value === glob;
+    const want = glob.toLowerCase();
+    return (value) => value.toLowerCase() === want;
+  }
+  if (options.dot === true && glob.startsWith('*.') && !GLOB_SYNTAX.test(glob.slice(1))) {
+    const suffix = nocase ? glob.slice(1).toLowerCase() : glob.slice(1);
+    if (!nocase) return (value) => value.endsWith(suffix) && !value.includes('/');
+    return (value) => value.toLowerCase().endsWith(suffix) && !value.includes('/');
+  }
+  return null;
 }
 
 /** True when the text uses glob syntax rather than naming one thing. */

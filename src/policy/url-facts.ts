@@ -30,13 +30,15 @@ export function parseUrlFacts(value: unknown): UrlFacts | null {
   } catch {
     return null;
   }
-  url.hash = '';
+  // Dropping the fragment by hand is cheaper than setting `url.hash`, which reparses.
+  const full = url.href;
+  const fragment = full.indexOf('#');
   let host = url.hostname.toLowerCase();
   if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
   if (host.endsWith('.')) host = host.slice(0, -1);
   const explicit = url.port === '' ? null : Number(url.port);
   return {
-    href: url.href,
+    href: fragment === -1 ? full : full.slice(0, fragment),
     scheme: url.protocol.slice(0, -1).toLowerCase(),
     host,
     port: explicit ?? DEFAULT_PORTS[url.protocol] ?? null,
