@@ -1,52 +1,34 @@
 import ivm from 'isolated-vm';
 import { InfraError } from '../../src/errors.js';
-import { safeJsonParse } from '../../src/util/json.js';
+import { failIfCatastrophic, isolatesFailed, recordCatastrophe } from './catastrophe.js';
 import { type IsolateRunError, mapIsolateError } from './errors.js';
+import {
+  type IsolateRunOptions,
+  type IsolateRunOutcome,
+  type IsolateSessionOptions,
+  type IsolateValue,
+  killedError,
+  NEVER_SETTLED,
+  parseValue,
+  seconds,
+  withDeadline,
+} from './outcome.js';
 import { OutputBuffer } from './output-buffer.js';
 import { PRELUDE_SOURCE } from './prelude.js';
 
-export interface IsolateSessionOptions {
-  /** Heap limit of the isolate in MB; isolated-vm's minimum is 8. */
-  memoryMb: number;
-}
-
-export interface IsolateRunOptions {
-  /** Wall-clock limit of the run. */
-  timeoutMs: number;
-  /** CPU-time limit of the run, measured by the isolate. */
-  cpuMs: number;
-  /** Bytes of `console` output kept; the value of the last expression is capped the same. */
-  outputBytes: number;
-  signal?: AbortSignal;
-}
-
-/** The value of the last expression: nothing, a JSON-safe copy, or the start of a too-large one. */
-export type IsolateValue =
-  | { kind: 'undefined' }
-  | { kind: 'value'; value: unknown }
-  | { kind: 'truncated'; preview: string };
-
-export interface IsolateRunOutcome {
-  ok: boolean;
-  /** Null when the run failed. */
-  value: IsolateValue | null;
-  /** `console` output in call order, capped at `outputBytes`. */
-  output: string;
-  outputTruncated: boolean;
-  error: IsolateRunError | null;
-  cpuMs: number;
-  wallMs: number;
-  /** The isolate is gone (memory limit, CPU limit, abort): the next run needs a new session. */
-  lost: boolean;
-}
+export { isolatesFailed } from './catastrophe.js';
+export type {
+  IsolateRunOptions,
+  IsolateRunOutcome,
+  IsolateSessionOptions,
+  IsolateValue,
+} from './outcome.js';
 
 /** Time past the run's own timeout after which the host stops waiting and destroys the isolate. */
 const HARD_DEADLINE_GRACE_MS = 500;
 const CPU_POLL_MS = 20;
 const MAX_MEMORY_MB = 4_096;
 const MIN_MEMORY_MB = 8;
-
-let catastrophe: string | null = null;
 
 /**
  * One V8 isolate and context for one episode, behind a promise-only API whose failures are
@@ -87,12 +69,7 @@ export class IsolateSession {
     const memoryMb = Math.min(MAX_MEMORY_MB, Math.max(MIN_MEMORY_MB, Math.floor(options.memoryMb)));
     const isolate = new ivm.Isolate({
       memoryLimit: memoryMb,
-      onCatastrophicError: (message) => {
-        catastrophe = message;
-        process.stderr.write(
-          `assay: isolated-vm reported a catastrophic error; JavaScript is off: ${message}\n`,
-        );
-      },
+      onCatastrophicError: recordCatastrophe,
     });
     try {
       const context = await isolate.createContext();
@@ -261,82 +238,11 @@ export class IsolateSession {
   }
 
   #release(): void {
-    if (this.#isolate.isDisposed || catastrophe !== null) return;
+    if (this.#isolate.isDisposed || isolatesFailed()) return;
     try {
       this.#isolate.dispose();
     } catch {
       // Disposing twice or while V8 tears the isolate down is harmless; the flag says it is gone.
     }
   }
-}
-
-/** True after any isolate in this process reported a catastrophic error. */
-export function isolatesFailed(): boolean {
-  return catastrophe !== null;
-}
-
-function failIfCatastrophic(): void {
-  if (catastrophe !== null) {
-    throw new InfraError(
-      'ISOLATE_FAILED',
-      `isolated-vm had a catastrophic error earlier in this process: ${catastrophe}`,
-    );
-  }
-}
-
-function killedError(
-  why: 'TIMEOUT' | 'CPU_LIMIT' | 'ABORTED',
-  options: IsolateRunOptions,
-): IsolateRunError {
-  switch (why) {
-    case 'TIMEOUT':
-      return {
-        code: 'TIMEOUT',
-        message: `The code ran past its time limit of ${seconds(options.timeoutMs)} and was stopped.`,
-      };
-    case 'CPU_LIMIT':
-      return {
-        code: 'CPU_LIMIT',
-        message: `The code used more than ${seconds(options.cpuMs)} of CPU time and was stopped.`,
-      };
-    case 'ABORTED':
-      return { code: 'ABORTED', message: 'The run was cancelled.' };
-  }
-}
-
-function seconds(ms: number): string {
-  return `${Math.round(ms) / 1000} s`;
-}
-
-const NEVER_SETTLED = Symbol('never settled');
-
-/** A promise the code returned may never settle (there are no timers in the isolate to settle it). */
-function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(NEVER_SETTLED), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}
-
-function parseValue(json: unknown): IsolateValue {
-  if (typeof json !== 'string') return { kind: 'undefined' };
-  const parsed = safeJsonParse(json);
-  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null)
-    return { kind: 'undefined' };
-  const record = parsed.value as Record<string, unknown>;
-  if (record['kind'] === 'value' && Object.hasOwn(record, 'value'))
-    return { kind: 'value', value: record['value'] };
-  if (record['kind'] === 'truncated' && typeof record['preview'] === 'string') {
-    return { kind: 'truncated', preview: record['preview'] };
-  }
-  return { kind: 'undefined' };
 }
