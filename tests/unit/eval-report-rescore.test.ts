@@ -1,0 +1,123 @@
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { rescoreRun } from '../../src/eval/report/rescore.js';
+import { readTraces } from '../../src/trace/reader.js';
+import { writeSampleRun } from '../fixtures/eval-run/sample-run.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function runDir() {
+  const dir = await mkdtemp(join(tmpdir(), 'assay-rescore-'));
+  dirs.push(dir);
+  return { dir, ...(await writeSampleRun(join(dir, 'run'))) };
+}
+
+/** A copy of the suite with one task's answer changed. */
+async function editedSuite(dir: string, lines: readonly string[], id: string, answer: string) {
+  const path = join(dir, 'fixed-suite.jsonl');
+  const edited = lines.map((line) => {
+    const task = JSON.parse(line) as { id: string; answer: string };
+    return JSON.stringify(task.id === id ? { ...task, answer } : task);
+  });
+  await writeFile(path, `${edited.join('\n')}\n`);
+  return path;
+}
+
+describe('rescoreRun', () => {
+  it('rescores saved traces against a changed answer and rebuilds results and reports', async () => {
+    const run = await runDir();
+    // t03: tools answered 1111 (the old answer), no-tools answered 12.
+    const suite = await editedSuite(run.dir, run.suiteLines, 't03', '12');
+    const warnings: string[] = [];
+    const results = await rescoreRun(join(run.dir, 'run'), suite, {
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(run.results.arms['tools']!.accuracy).toBeCloseTo(11 / 12);
+    expect(results.arms['tools']!.accuracy).toBeCloseTo(10 / 12);
+    expect(run.results.arms['no-tools']!.accuracy).toBeCloseTo(7 / 11);
+    expect(results.arms['no-tools']!.accuracy).toBeCloseTo(8 / 11);
+    expect(results.paired['tools_vs_no-tools']!.mcnemar).toMatchObject({ b: 3, c: 2 });
+    expect(warnings).toEqual([expect.stringContaining('is not the suite this run used')]);
+
+    const onDisk = JSON.parse(await readFile(join(run.dir, 'run', 'results.json'), 'utf8'));
+    expect(onDisk).toEqual(JSON.parse(JSON.stringify(results)));
+    const md = await readFile(join(run.dir, 'run', 'report.md'), 'utf8');
+    expect(md).toContain('**83.3%**');
+    const html = await readFile(join(run.dir, 'run', 'report.html'), 'utf8');
+    expect(html).toContain('<div class="big">83.3%</div>');
+  });
+
+  it('rewrites traces.jsonl in the same order with valid records and only the rewards changed', async () => {
+    const run = await runDir();
+    const suite = await editedSuite(run.dir, run.suiteLines, 't03', '12');
+    await rescoreRun(join(run.dir, 'run'), suite);
+    const after = await readTraces(join(run.dir, 'run', 'traces.jsonl'));
+    expect(after.map((r) => r.trace_id)).toEqual(run.records.map((r) => r.trace_id));
+    for (const [i, record] of after.entries()) {
+      const before = run.records[i]!;
+      const flipped = record.task_id === 't03' && before.reward !== null;
+      expect(record.reward).toBe(flipped ? 1 - before.reward! : before.reward);
+      expect(record.verifier?.expected ?? null).toBe(
+        before.verifier === null
+          ? null
+          : record.task_id === 't03'
+            ? '12'
+            : before.verifier.expected,
+      );
+      expect({ ...record, reward: null, verifier: null }).toEqual({
+        ...before,
+        reward: null,
+        verifier: null,
+      });
+    }
+  });
+
+  it('finds the recorded suite itself, and rescoring an unchanged suite changes nothing', async () => {
+    const run = await runDir();
+    const warnings: string[] = [];
+    const results = await rescoreRun(join(run.dir, 'run'), undefined, {
+      onWarning: (m) => warnings.push(m),
+    });
+    expect(warnings).toEqual([]);
+    expect(results).toEqual(JSON.parse(JSON.stringify(run.results)));
+    const after = await readTraces(join(run.dir, 'run', 'traces.jsonl'));
+    expect(after).toEqual(JSON.parse(JSON.stringify(run.records)));
+  });
+
+  it('keeps a line a crash cut short, so a later --resume still sees it as not done', async () => {
+    const run = await runDir();
+    const traces = join(run.dir, 'run', 'traces.jsonl');
+    const torn = JSON.stringify(run.records[0]).slice(0, 80);
+    await appendFile(traces, torn);
+    const warnings: string[] = [];
+    await rescoreRun(join(run.dir, 'run'), undefined, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([expect.stringContaining(':26: torn last line skipped')]);
+    const text = await readFile(traces, 'utf8');
+    expect(text.split('\n').at(-2)).toBe(torn);
+    const readWarnings: string[] = [];
+    const after = await readTraces(traces, { onWarning: (m) => readWarnings.push(m) });
+    expect(after).toHaveLength(run.records.length);
+    expect(readWarnings).toHaveLength(1);
+  });
+
+  it('refuses a folder without run.json, naming it', async () => {
+    const run = await runDir();
+    const error = await rescoreRun(run.dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toContain(join(run.dir, 'run.json'));
+  });
+
+  it('says the suite is missing and asks for one when the recorded path is gone', async () => {
+    const run = await runDir();
+    await rm(run.suitePath);
+    await expect(rescoreRun(join(run.dir, 'run'))).rejects.toThrow(
+      /suite .*suite\.jsonl was not found; give the suite file/,
+    );
+  });
+});
