@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { points, pValue } from '../../src/eval/report/format.js';
 import { renderHtml } from '../../src/eval/report/html.js';
 import { cell, renderMarkdown } from '../../src/eval/report/markdown.js';
+import { writeRunReports } from '../../src/eval/report/run-reports.js';
 import { writeReports } from '../../src/eval/report/write-reports.js';
 import {
   aggregateRun,
@@ -205,5 +206,25 @@ describe('writeReports', () => {
     const md = await readFile(join(dir, 'report.md'), 'utf8');
     expect(md).toContain('tools#0 `t00-tools-0-0`');
     expect(await readFile(join(dir, 'report.html'), 'utf8')).toContain('<!doctype html>');
+  });
+});
+
+describe('writeRunReports', () => {
+  it('draws the reports of a run folder from run.json, results.json and traces.jsonl', async () => {
+    const dir = await tempDir();
+    const run = await writeSampleRun(dir);
+    const paths = await writeRunReports(dir);
+    const lines = new Map(run.records.map((r, i) => [r.trace_id, i + 1]));
+    const expected = JSON.parse(JSON.stringify(run));
+    expect(await readFile(paths.html, 'utf8')).toBe(
+      renderHtml(expected.results, expected.manifest, expected.records, { traceLines: lines }),
+    );
+  });
+
+  it('names results.json when it is not eval results', async () => {
+    const dir = await tempDir();
+    await writeSampleRun(dir);
+    await writeFile(join(dir, 'results.json'), '{"arms": []}');
+    await expect(writeRunReports(dir)).rejects.toThrow(/results\.json: arms: expected an object/);
   });
 });
