@@ -33,7 +33,11 @@ export interface ToolResult {
  * the episode ends, whatever way it ends.
  */
 export interface EpisodeResources {
-  acquire<T>(key: string, create: () => Promise<T>, dispose: (value: T) => Promise<void>): Promise<T>;
+  acquire<T>(
+    key: string,
+    create: () => Promise<T>,
+    dispose: (value: T) => Promise<void>,
+  ): Promise<T>;
 }
 
 export interface ToolContext {

@@ -1,10 +1,14 @@
 import { AssayError } from '../errors.js';
 
 /** A signal that aborts when the caller's signal does or after `timeoutMs`, whichever first. */
-export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal {
+export function withTimeout(
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): AbortSignal {
   const signals: AbortSignal[] = [];
   if (signal) signals.push(signal);
-  if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) signals.push(AbortSignal.timeout(timeoutMs));
+  if (timeoutMs !== undefined && Number.isFinite(timeoutMs))
+    signals.push(AbortSignal.timeout(timeoutMs));
   if (signals.length === 0) return new AbortController().signal;
   if (signals.length === 1) return signals[0]!;
   return AbortSignal.any(signals);

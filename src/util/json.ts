@@ -2,9 +2,7 @@
  * The one guarded JSON parser for untrusted text (model output, tool output, files). It never
  * throws, and it drops prototype-polluting keys so parsed objects are safe to spread.
  */
-export type JsonParseResult =
-  | { ok: true; value: unknown }
-  | { ok: false; error: string };
+export type JsonParseResult = { ok: true; value: unknown } | { ok: false; error: string };
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
