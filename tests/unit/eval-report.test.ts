@@ -15,6 +15,7 @@ import {
   sampleRun,
   writeSampleRun,
 } from '../fixtures/eval-run/sample-run.js';
+import { evalRecord } from '../support/eval-records.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -177,7 +178,7 @@ describe('renderHtml', () => {
   it('reports infra errors as excluded beside the accuracy they are left out of', async () => {
     const run = await sampleRun();
     const html = renderHtml(run.results, run.manifest, run.records);
-    expect(html).toContain('1 infra errors excluded');
+    expect(html).toContain('1 infra error excluded');
     expect(html).toContain('<strong>excluded from accuracy</strong>');
   });
 });
@@ -226,5 +227,29 @@ describe('writeRunReports', () => {
     await writeSampleRun(dir);
     await writeFile(join(dir, 'results.json'), '{"arms": []}');
     await expect(writeRunReports(dir)).rejects.toThrow(/results\.json: arms: expected an object/);
+  });
+});
+
+describe('reports of several samples per task', () => {
+  it('shows how many samples of each arm were right on a discordant task', async () => {
+    const base = await sampleRun();
+    const task = { ...base.tasks[0]!, id: 'a' };
+    const records = [
+      evalRecord({ task: 'a', arm: 'tools', sample: 0, reward: 1, runId: base.manifest.run_id }),
+      evalRecord({ task: 'a', arm: 'tools', sample: 1, reward: 1, runId: base.manifest.run_id }),
+      evalRecord({ task: 'a', arm: 'no-tools', sample: 0, reward: 1, runId: base.manifest.run_id }),
+      evalRecord({ task: 'a', arm: 'no-tools', sample: 1, reward: 0, runId: base.manifest.run_id }),
+    ];
+    const manifest = { ...base.manifest, samples: 2 };
+    const results = aggregateRun(records, [task], manifest);
+    const md = renderMarkdown(results, manifest, records);
+    expect(md).toContain('| `a` | 2/2 correct | 1/2 correct |');
+    const { document } = parseHTML(renderHtml(results, manifest, records));
+    const badges = [...document.querySelectorAll('.tasks summary .badge')];
+    expect(badges.map((b) => [b.textContent, b.getAttribute('class')])).toEqual([
+      ['2/2 correct', 'badge ok'],
+      ['1/2 correct', 'badge warn'],
+    ]);
+    expect(document.querySelectorAll('.tasks article.sample')).toHaveLength(4);
   });
 });

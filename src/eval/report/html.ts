@@ -97,7 +97,7 @@ function armSection(model: ReportModel): string {
       `<div class="card sw-${i % 6}"><div class="name">${esc(name)}</div>` +
       `<div class="big">${percent(arm.accuracy)}</div>` +
       `<div class="small">95% CI ${percentInterval(arm.accuracy_ci95)}</div>` +
-      `<div class="small">${arm.scored} scored of ${arm.n}${arm.infra_errors > 0 ? ` · <span class="badge warn">${arm.infra_errors} infra errors excluded</span>` : ''}</div></div>`
+      `<div class="small">${arm.scored} scored of ${arm.n}${arm.infra_errors > 0 ? ` · <span class="badge warn">${arm.infra_errors} infra error${arm.infra_errors === 1 ? '' : 's'} excluded</span>` : ''}</div></div>`
     );
   });
   return section('arms', 'Accuracy per arm', [
@@ -285,7 +285,7 @@ function armCell(arm: ArmOfTask): string {
     return `<span><span class="badge ${verdictClass(v)}">${esc(v)}</span></span>`;
   }
   const correct = arm.samples.filter((s) => sampleVerdict(s.record) === 'correct').length;
-  const cls = arm.accuracy === null ? 'warn' : arm.accuracy >= 0.5 ? 'ok' : 'bad';
+  const cls = arm.accuracy === 1 ? 'ok' : arm.accuracy === 0 ? 'bad' : 'warn';
   return `<span><span class="badge ${cls}">${correct}/${arm.samples.length} correct</span></span>`;
 }
 

@@ -65,7 +65,33 @@ function armSection(model: ReportModel): string {
 }
 
 function armTable(arms: readonly string[], group: GroupResults): string[] {
-  const lines = [
+  const present = arms.filter((name) => group.arms[name] !== undefined);
+  const scores = present.map((name) => {
+    const arm = group.arms[name]!;
+    return row([
+      code(name),
+      `**${percent(arm.accuracy)}**`,
+      percentInterval(arm.accuracy_ci95),
+      `${arm.scored} / ${arm.n}`,
+      String(arm.infra_errors),
+      percent(arm.raw_accuracy),
+      atK('pass', arm.pass_at_k),
+      atK('maj', arm.maj_at_k),
+    ]);
+  });
+  const usage = present.map((name) => {
+    const arm = group.arms[name]!;
+    return row([
+      code(name),
+      decimal(arm.tool_calls_mean),
+      percent(arm.tool_error_rate),
+      percent(arm.denial_rate),
+      String(arm.unrequested_calls),
+      `${decimal(arm.tokens.prompt_mean, 0)} / ${decimal(arm.tokens.completion_mean, 0)}`,
+      `${duration(arm.latency_ms.mean)} / ${duration(arm.latency_ms.p50)} / ${duration(arm.latency_ms.p95)}`,
+    ]);
+  });
+  return [
     row([
       'arm',
       'accuracy',
@@ -75,36 +101,22 @@ function armTable(arms: readonly string[], group: GroupResults): string[] {
       'raw accuracy',
       'pass@k',
       'maj@k',
-      'tool calls',
-      'tool errors',
-      'denials',
-      'tokens in / out',
-      'latency p50 / p95',
     ]),
-    divider(13),
+    divider(8),
+    ...scores,
+    '',
+    row([
+      'arm',
+      'tool calls / sample',
+      'tool errors',
+      'denied calls',
+      'unrequested calls',
+      'tokens in / out (mean)',
+      'latency mean / p50 / p95',
+    ]),
+    divider(7),
+    ...usage,
   ];
-  for (const name of arms) {
-    const arm = group.arms[name];
-    if (arm === undefined) continue;
-    lines.push(
-      row([
-        `${code(name)}`,
-        `**${percent(arm.accuracy)}**`,
-        percentInterval(arm.accuracy_ci95),
-        `${arm.scored} / ${arm.n}`,
-        String(arm.infra_errors),
-        percent(arm.raw_accuracy),
-        atK('pass', arm.pass_at_k),
-        atK('maj', arm.maj_at_k),
-        decimal(arm.tool_calls_mean),
-        percent(arm.tool_error_rate),
-        percent(arm.denial_rate),
-        `${decimal(arm.tokens.prompt_mean, 0)} / ${decimal(arm.tokens.completion_mean, 0)}`,
-        `${duration(arm.latency_ms.p50)} / ${duration(arm.latency_ms.p95)}`,
-      ]),
-    );
-  }
-  return lines;
 }
 
 function pairedSection({ pairs }: ReportModel): string {

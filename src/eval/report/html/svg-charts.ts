@@ -80,12 +80,12 @@ function percentBars(
   for (const group of groups) {
     if (group.heading !== null) {
       parts.push(
-        `<text class="group-label" x="${LABEL_RIGHT}" y="${y + 14}" text-anchor="end"><title>${esc(group.heading)}</title>${esc(shorten(group.heading, 24))}</text>`,
+        `<text class="group-label" x="${LABEL_RIGHT}" y="${y + 14}" text-anchor="end"><title>${esc(group.heading)}</title>${esc(shorten(group.heading, 20))}</text>`,
       );
     }
     for (const bar of group.bars) {
       const mid = y + rowHeight / 2;
-      const label = group.heading === null ? shorten(bar.label, 22) : '';
+      const label = group.heading === null ? shorten(bar.label, 20) : '';
       parts.push(`<g><title>${esc(bar.title)}</title>`);
       if (label !== '') {
         parts.push(
@@ -142,7 +142,7 @@ export function differenceChart(pairs: readonly ArmPair[]): string {
     const title = `${label}: ${text}, ${paired.n_pairs} paired tasks`;
     parts.push(`<g><title>${esc(title)}</title>`);
     parts.push(
-      `<text class="label" x="${LABEL_RIGHT}" y="${mid + 5}" text-anchor="end">${esc(shorten(label, 24))}</text>`,
+      `<text class="label" x="${LABEL_RIGHT}" y="${mid + 5}" text-anchor="end">${esc(shorten(label, 22))}</text>`,
     );
     if (paired.diff_ci95 !== null) {
       parts.push(whisker(x(paired.diff_ci95[0]), x(paired.diff_ci95[1]), mid, 8, 'diff-ci'));
