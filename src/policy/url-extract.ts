@@ -1,12 +1,13 @@
 import { parseUrlFacts } from './url-facts.js';
 
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`{}|\\^[\]]+/gi;
+const URL_PATTERN = /\b(?:https?|corpus):\/\/[^\s<>"'`{}|\\^[\]]+/gi;
 const TRAILING_PUNCTUATION = /[.,;:!?*_~]+$/;
 
 /**
- * The http(s) URLs written in a text, normalized like `parseUrlFacts` does so they compare
- * equal to a later call's `url` argument. Trailing sentence punctuation and an unbalanced
- * closing parenthesis (a Markdown link) are not part of the URL.
+ * The http(s) URLs written in a text, and the `corpus://` URLs of the local search back end,
+ * normalized like `parseUrlFacts` does so they compare equal to a later call's `url`
+ * argument. Trailing sentence punctuation and an unbalanced closing parenthesis (a Markdown
+ * link) are not part of the URL.
  */
 export function extractUrls(text: string): string[] {
   const found: string[] = [];

@@ -93,7 +93,9 @@ describe('assay policy explain', { timeout: 90_000 }, () => {
     expect(result.stdout).toMatch(
       /^matched:\n {2}fetch-public-web +allow +line \d+ +URL scheme is http or https and URL host is public$/m,
     );
-    expect(result.stdout).toMatch(/^not matched:\n {2}fetch-no-private-network +deny/m);
+    expect(result.stdout).toMatch(
+      /^not matched:\n(?: {2}.*\n)* {2}fetch-no-private-network +deny +line \d+ +not: /m,
+    );
   });
 
   it('explains a denial after taint with the reason the model would read', async () => {

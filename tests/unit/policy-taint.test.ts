@@ -70,6 +70,27 @@ describe('taint under the shipped default policy', () => {
     );
   });
 
+  it('lets corpus:// results of the local search back end be opened after taint', async () => {
+    const session = (await loadBuiltinPolicy('default')).startEpisode({
+      prompt: '',
+      interactive: false,
+    });
+    session.record(
+      searchCall,
+      {},
+      true,
+      '1. Paris — corpus://wiki/Paris.md\n2. corpus://wiki/Lyon%20city.md',
+    );
+    expect(await session.decide(fetchCall('corpus://wiki/Paris.md'))).toMatchObject({
+      decision: 'allow',
+      rule: 'fetch-local-corpus',
+    });
+    expect((await session.decide(fetchCall('corpus://wiki/Lyon%20city.md'))).decision).toBe(
+      'allow',
+    );
+    expect((await session.decide(fetchCall('corpus://wiki/Secret.md'))).decision).toBe('deny');
+  });
+
   it('adds the links of fetched pages to what may be fetched next', async () => {
     const session = (await loadBuiltinPolicy('default')).startEpisode({
       prompt: '',
@@ -84,6 +105,21 @@ describe('taint under the shipped default policy', () => {
       'Next: <https://b.example/>',
     );
     expect((await session.decide(fetchCall('https://b.example/'))).decision).toBe('allow');
+  });
+});
+
+describe('the shipped open policy', () => {
+  it('opens http(s) and corpus:// URLs but no other scheme', async () => {
+    const session = (await loadBuiltinPolicy('open')).startEpisode({
+      prompt: '',
+      interactive: false,
+    });
+    expect((await session.decide(fetchCall('corpus://wiki/Paris.md'))).decision).toBe('allow');
+    expect((await session.decide(fetchCall('https://a.example/'))).decision).toBe('allow');
+    expect(await session.decide(fetchCall('file:///etc/passwd'))).toMatchObject({
+      decision: 'deny',
+      rule: 'fetch-http-only',
+    });
   });
 });
 
@@ -116,7 +152,8 @@ describe('extracting URLs', () => {
     ]);
   });
 
-  it('ignores schemes other than http and https', () => {
+  it('ignores schemes other than http, https and corpus', () => {
     expect(extractUrls('file:///etc/passwd javascript:alert(1) ftp://a.org/')).toEqual([]);
+    expect(extractUrls('see corpus://docs/a.md.')).toEqual(['corpus://docs/a.md']);
   });
 });
