@@ -145,7 +145,7 @@ async function main(): Promise<void> {
 
   // Warm pool: the refill is awaited between samples, so each acquire finds a ready container.
   const warm = new SandboxManager({ engine, poolSize: 1, preload: [] });
-  await warm.start();
+  await warm.prewarm();
   const acquireSamples: number[] = [];
   for (let i = 0; i < n(15); i++) {
     await warm.poolSettled();

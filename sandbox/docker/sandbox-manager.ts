@@ -63,7 +63,10 @@ export class SandboxManager {
     this.limits = { ...DEFAULT_CONTAINER_LIMITS, ...options.limits };
   }
 
-  /** Checks the engine and image, reaps leftovers and starts filling the pool. Idempotent. */
+  /**
+   * Checks the engine and image and reaps leftovers. Idempotent. The pool starts filling after
+   * the first container is handed out, or when `prewarm()` is called.
+   */
   start(signal?: AbortSignal): Promise<ManagerState> {
     if (this.#closed)
       return Promise.reject(new AssayError('ABORTED', 'the sandbox manager is closed'));
@@ -102,7 +105,6 @@ export class SandboxManager {
         return container;
       },
     });
-    this.#pool.fill();
     return state;
   }
 
@@ -140,11 +142,11 @@ export class SandboxManager {
   ): Promise<SandboxContainer> {
     const state = await this.start(signal);
     const wanted = { ...this.limits, ...limits };
-    if (sameLimits(wanted, this.limits)) {
-      const pooled = this.#pool?.take();
-      if (pooled) return pooled;
-    }
-    return this.#createContainer(state, wanted, 'session', signal);
+    const pooled = sameLimits(wanted, this.limits) ? this.#pool?.take() : undefined;
+    // The pool refills after a cold start, not during it, so the two never compete for CPU.
+    const container = pooled ?? (await this.#createContainer(state, wanted, 'session', signal));
+    this.#pool?.fill();
+    return container;
   }
 
   /** A session whose container is acquired now, so engine and image faults surface here. */
@@ -156,6 +158,12 @@ export class SandboxManager {
     });
     await session.prepare(options.signal);
     return session;
+  }
+
+  /** Starts the engine checks and the pool's first refill now, ahead of the first session. */
+  async prewarm(signal?: AbortSignal): Promise<void> {
+    await this.start(signal);
+    this.#pool?.fill();
   }
 
   /** Resolves when the pool has finished its current refill (for benchmarks and tests). */

@@ -34,7 +34,7 @@ export class WarmPool {
     return this.#lastError;
   }
 
-  /** A ready container, or undefined when none is ready; either way a refill starts. */
+  /** A ready container, or undefined when none is ready. The caller decides when to refill. */
   take(): SandboxContainer | undefined {
     let container: SandboxContainer | undefined;
     while (!container && this.#ready.length > 0) {
@@ -42,7 +42,6 @@ export class WarmPool {
       if (next.alive) container = next;
       else void next.dispose().catch(() => undefined);
     }
-    this.fill();
     return container;
   }
 

@@ -48,13 +48,15 @@ describe('the warm pool', () => {
     expect(peak()).toBe(1);
   });
 
-  it('hands each container out once and refills behind it', async () => {
+  it('hands each container out once and refills when asked', async () => {
     const { pool, created } = fakePool(1);
     expect(pool.take()).toBeUndefined();
+    pool.fill();
     await pool.settled();
     const first = pool.take() as unknown as Fake;
     expect(first.id).toBe(0);
     expect(pool.take()).toBeUndefined();
+    pool.fill();
     await pool.settled();
     expect((pool.take() as unknown as Fake).id).toBe(1);
     expect(created).toHaveLength(2);
