@@ -12,20 +12,12 @@ import {
   pValue,
   verdict,
 } from './format.js';
-import { renderSample, verdictClass } from './html/conversation.js';
+import { discordantSection } from './html/discordant.js';
 import { escapeHtml as esc } from './html/escape.js';
+import { section, table } from './html/layout.js';
 import { REPORT_CSS } from './html/styles.js';
 import { accuracyChart, differenceChart, tagChart } from './html/svg-charts.js';
-import {
-  type ArmOfTask,
-  buildReportModel,
-  type ReportModel,
-  type ReportOptions,
-  sampleVerdict,
-} from './report-data.js';
-
-/** Discordant tasks per comparison that get their conversations inlined; the rest are listed. */
-const MAX_DETAILED_TASKS = 200;
+import { buildReportModel, type ReportModel, type ReportOptions } from './report-data.js';
 
 /**
  * The same content as `report.md` as one self-contained page: inline CSS and SVG, no script,
@@ -237,58 +229,6 @@ function tagCell(arm: ArmResults | undefined): string {
   return `${percent(arm.accuracy)} ${percentInterval(arm.accuracy_ci95)} <span class="muted">n ${arm.scored}</span>`;
 }
 
-function discordantSection(model: ReportModel): string {
-  if (model.pairs.length === 0) {
-    return section('discordant', 'Tasks where the arms disagree', [
-      '<p class="muted">Only one arm: nothing to compare.</p>',
-    ]);
-  }
-  const parts: string[] = [
-    '<p class="note">Open a task to read each arm’s conversation. Text from the model is shown as plain text.</p>',
-  ];
-  for (const { key, first, second } of model.pairs) {
-    const tasks = model.discordant.get(key) ?? [];
-    parts.push(
-      `<h3>${esc(pairLabel(key, first, second))}: ${tasks.length} task${tasks.length === 1 ? '' : 's'}</h3>`,
-    );
-    if (tasks.length === 0) {
-      parts.push('<p class="muted">None: both arms scored the same on every paired task.</p>');
-      continue;
-    }
-    const rows = tasks.map((task, i) => {
-      const cells = `<span class="task-id"><code>${esc(task.taskId)}</code></span>${task.arms.map(armCell).join('')}`;
-      if (i >= MAX_DETAILED_TASKS) return `<div class="task-row">${cells}</div>`;
-      const columns = task.arms.map(
-        (arm) =>
-          `<div class="arm-col"><h4>${esc(arm.arm)}</h4>${arm.samples.map((s) => renderSample(s, model.tracesFile)).join('') || '<p class="muted">no trace</p>'}</div>`,
-      );
-      return `<details><summary class="task-row">${cells}</summary><div class="conversations">${columns.join('')}</div></details>`;
-    });
-    parts.push(
-      `<div class="tasks" role="table" aria-label="${esc(`Discordant tasks: ${pairLabel(key, first, second)}`)}" style="--cols: 2">`,
-      `<div class="tasks-head" role="row"><span>task</span><span>${esc(first)}</span><span>${esc(second)}</span></div>`,
-      ...rows,
-      '</div>',
-    );
-    if (tasks.length > MAX_DETAILED_TASKS) {
-      parts.push(
-        `<p class="note">Conversations are shown for the first ${MAX_DETAILED_TASKS} tasks; the rest are in <a href="${esc(model.tracesFile)}">${esc(model.tracesFile)}</a>.</p>`,
-      );
-    }
-  }
-  return section('discordant', 'Tasks where the arms disagree', parts);
-}
-
-function armCell(arm: ArmOfTask): string {
-  if (arm.samples.length === 1) {
-    const v = sampleVerdict(arm.samples[0]!.record);
-    return `<span><span class="badge ${verdictClass(v)}">${esc(v)}</span></span>`;
-  }
-  const correct = arm.samples.filter((s) => sampleVerdict(s.record) === 'correct').length;
-  const cls = arm.accuracy === 1 ? 'ok' : arm.accuracy === 0 ? 'bad' : 'warn';
-  return `<span><span class="badge ${cls}">${correct}/${arm.samples.length} correct</span></span>`;
-}
-
 function infraSection({ infra }: ReportModel): string {
   const any = infra.some((a) => a.finalErrors > 0 || a.retried > 0);
   if (!any) {
@@ -311,31 +251,6 @@ function infraSection({ infra }: ReportModel): string {
       [3],
     ),
   ]);
-}
-
-function section(id: string, title: string, body: readonly string[]): string {
-  return `<section aria-labelledby="h-${id}"><h2 id="h-${id}">${esc(title)}</h2>${body.join('\n')}</section>`;
-}
-
-/**
- * A table whose cells are already HTML; every piece of data in them was escaped by the caller.
- * Columns are right-aligned numbers except the first and those listed in `textColumns`.
- */
-function table(
-  head: readonly string[],
-  rows: readonly string[][],
-  caption: string,
-  textColumns: readonly number[] = [],
-): string {
-  const align = (i: number) => (i === 0 || textColumns.includes(i) ? '' : ' class="num"');
-  const th = head.map((h, i) => `<th${align(i)} scope="col">${h}</th>`).join('');
-  const body = rows
-    .map(
-      (r) =>
-        `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${c}</th>` : `<td${align(i)}>${c}</td>`)).join('')}</tr>`,
-    )
-    .join('');
-  return `<div class="table-wrap"><table><caption class="sr-only">${esc(caption)}</caption><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 function atK(kind: string, values: Record<string, number>): string {
