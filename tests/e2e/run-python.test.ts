@@ -10,7 +10,7 @@ import { startScriptedServer, toolThenAnswerScript } from '../support/scripted-s
 
 const docker = await requireDocker();
 
-describe.skipIf(!docker.available)('assay run --tools python', () => {
+describe.skipIf(!docker.available)('assay run --tools python', { timeout: 180_000 }, () => {
   it('answers with what the sandboxed code computed and leaves no container behind', async () => {
     await using server = await startScriptedServer({
       script: toolThenAnswerScript({

@@ -32,7 +32,7 @@ afterEach(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-describe.skipIf(!docker.available)('the reaper', () => {
+describe.skipIf(!docker.available)('the reaper', { timeout: 90_000 }, () => {
   afterAll(async () => {
     await reapOrphans(docker.engine);
   });

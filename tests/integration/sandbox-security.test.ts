@@ -12,7 +12,7 @@ const CANARY = `canary-${process.pid}-${Date.now()}`;
  * Each case runs hostile code, checks it was contained, and then (afterEach) checks that the
  * session still answers: a contained attack must not leave the sandbox unusable.
  */
-describe.skipIf(!docker.available)('the sandbox security battery', () => {
+describe.skipIf(!docker.available)('the sandbox security battery', { timeout: 90_000 }, () => {
   let manager: SandboxManager;
   let session: SandboxSession;
   const run = (code: string, timeoutMs = 15_000, outputBytes = 4096): Promise<ExecutionOutcome> =>
