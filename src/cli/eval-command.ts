@@ -3,14 +3,17 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
 import { UsageError } from '../errors.js';
+import { rescoreRun } from '../eval/report/rescore.js';
+import { writeRunReports } from '../eval/report/run-reports.js';
+import { renderSummary } from '../eval/report/summary.js';
 import { parseArms } from '../eval/run/arms.js';
+import { readManifest } from '../eval/run/manifest.js';
 import { runEval } from '../eval/run/runner.js';
 import { loadSuite } from '../eval/suite.js';
 import { loadBuiltinPolicy } from '../policy/builtin.js';
 import { loadPolicy } from '../policy/load.js';
 import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';
-import { printEvalSummary } from './eval-summary.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
 import { addToolOptions, toolsFromOptions } from './tool-options.js';
@@ -56,6 +59,25 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
   command.action(async (suitePath: string, raw: Record<string, unknown>) => {
     setExit(await evalCommand(suitePath, raw));
   });
+  command
+    .command('rescore')
+    .description(
+      'score the traces of a run again (after a verifier or suite change) without sampling',
+    )
+    .argument('<dir>', 'the run folder (its --out)')
+    .option('--suite <file>', 'the suite to score against (default: the one in DIR/run.json)')
+    .action(async (dir: string, raw: { suite?: string }) => {
+      const outDir = resolve(dir);
+      const results = await rescoreRun(outDir, raw.suite, { onWarning: warn });
+      await writeRunReports(outDir, { onWarning: warn });
+      const manifest = await readManifest(outDir);
+      if (manifest) process.stdout.write(`${renderSummary(results, manifest)}\n`);
+      setExit(0);
+    });
+}
+
+function warn(message: string): void {
+  process.stderr.write(`assay: warning: ${message}\n`);
 }
 
 async function evalCommand(suitePath: string, raw: Record<string, unknown>): Promise<number> {
@@ -99,10 +121,13 @@ async function evalCommand(suitePath: string, raw: Record<string, unknown>): Pro
       ...(flags.system === undefined ? {} : { system: flags.system }),
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
-      onWarning: (m) => process.stderr.write(`assay: warning: ${m}\n`),
+      onWarning: warn,
     });
     progress.end();
-    await printEvalSummary(summary);
+    await writeRunReports(summary.outDir, { onWarning: warn });
+    const manifest = await readManifest(summary.outDir);
+    if (manifest) process.stdout.write(`${renderSummary(summary.results, manifest)}\n`);
+    process.stdout.write(`report: ${summary.outDir}/report.html\n`);
     if (summary.aborted) {
       process.stderr.write(
         `assay: interrupted; continue with: assay eval ${suitePath} --out ${outDir} --resume\n`,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,18 @@ describe('assay eval against a scripted model server', () => {
     expect(paired.discordant).toEqual(['a1', 'a2', 'a3', 'a5', 'a6']);
     expect(results.by_tag.easy.arms.tools.accuracy).toBe(1);
     expect(result.stdout).toContain('tools − no-tools');
+    const html = await readFile(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('a5');
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('no-tools');
+
+    const changed = join(out, '..', 'changed.jsonl');
+    const suiteText = await readFile(SUITE, 'utf8');
+    await writeFile(changed, suiteText.replace('"121932631112635269"', '"1"'));
+    const rescored = await runCli(['eval', 'rescore', out, '--suite', changed]);
+    expect(rescored.code).toBe(0);
+    const after = JSON.parse(await readFile(join(out, 'results.json'), 'utf8'));
+    expect(after.arms.tools.accuracy).toBeCloseTo(10 / 12, 10);
 
     const lines = await records(out);
     expect(lines).toHaveLength(24);
