@@ -32,6 +32,8 @@ export interface BuiltinToolOptions {
   corpusDir?: string;
   /** `--image`: the python sandbox image. */
   image?: string;
+  /** Warm containers the python tool keeps ready: 0 for one episode, the concurrency for evals. */
+  pythonPool?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -47,7 +49,10 @@ const factories: Record<BuiltinToolName, (options: BuiltinToolOptions) => Create
   calculator: () => ({ tool: createCalculatorTool() }),
   javascript: () => ({ tool: createJavascriptTool() }),
   python: (options) => {
-    const tool = createPythonTool(options.image === undefined ? {} : { image: options.image });
+    const tool = createPythonTool({
+      ...(options.image === undefined ? {} : { image: options.image }),
+      ...(options.pythonPool === undefined ? {} : { sandbox: { poolSize: options.pythonPool } }),
+    });
     return { tool, close: () => tool.close() };
   },
   web_search: (options) => ({

@@ -84,7 +84,7 @@ async function evalCommand(suitePath: string, raw: Record<string, unknown>): Pro
   const flags = parseOptions(evalFlagsSchema, raw);
   const suite = await loadSuite(resolve(suitePath));
   const { provider, sampling } = modelFromOptions(raw);
-  const toolChoice = toolsFromOptions(raw);
+  const toolChoice = toolsFromOptions(raw, { pythonPool: flags.concurrency });
   const arms = parseArms(flags.arms, toolChoice.names);
   const policy =
     flags.policy === undefined

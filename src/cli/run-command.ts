@@ -54,7 +54,7 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
 async function runCommand(prompt: string, raw: Record<string, unknown>): Promise<number> {
   const flags = parseOptions(runFlagsSchema, raw);
   const { provider, sampling } = modelFromOptions(raw);
-  const toolChoice = toolsFromOptions(raw);
+  const toolChoice = toolsFromOptions(raw, { pythonPool: 0 });
   const policy =
     flags.policy === undefined
       ? await loadBuiltinPolicy('default')

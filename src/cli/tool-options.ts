@@ -41,7 +41,11 @@ export interface ToolChoice {
 }
 
 /** Validates the tool flags; `create` makes a tool set (for all names, or a subset per arm). */
-export function toolsFromOptions(raw: Record<string, unknown>, env = process.env): ToolChoice {
+export function toolsFromOptions(
+  raw: Record<string, unknown>,
+  options: { pythonPool?: number } = {},
+  env = process.env,
+): ToolChoice {
   const flags = parseOptions(toolFlagsSchema, raw);
   const names = parseToolList(flags.tools);
   return {
@@ -50,6 +54,7 @@ export function toolsFromOptions(raw: Record<string, unknown>, env = process.env
       createBuiltinTools(subset, {
         search: flags.search,
         env,
+        ...(options.pythonPool === undefined ? {} : { pythonPool: options.pythonPool }),
         ...(flags.searchUrl === undefined ? {} : { searchUrl: flags.searchUrl }),
         ...(flags.corpus === undefined ? {} : { corpusDir: resolve(flags.corpus) }),
         ...(flags.image === undefined ? {} : { image: flags.image }),
