@@ -101,6 +101,7 @@ def main():
     # One thread: on a shared, oversubscribed machine two threads ran eight times slower.
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--template", default=os.path.join(HERE, "chat_template.jinja"))
+    ap.add_argument("--resume", help="start from the weights of a saved .pt checkpoint")
     ap.add_argument("--export-from", help="write the GGUF from a saved .pt checkpoint instead of training")
     args = ap.parse_args()
     if args.export_from:
@@ -119,6 +120,11 @@ def main():
 
     cfg = Config(len(tok.tokens), dim=args.dim, n_layers=args.layers, n_heads=args.heads, ffn_dim=args.ffn, ctx=2048)
     model = TinyLlama(cfg)
+    if args.resume:
+        saved = torch.load(args.resume)
+        if saved["chars"] != tok.tokens:
+            raise SystemExit("--resume: the checkpoint's vocabulary differs from this data's")
+        model.load_state_dict(saved["state"])
     n_params = sum(p.numel() for p in model.parameters())
     print(f"{n_params} parameters", flush=True)
 
