@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { createLlamaCppProvider, defaultModelPath } from '../model/llama-cpp-provider.js';
 import { createOpenAIProvider } from '../model/openai-provider.js';
 import type { ModelProvider, Sampling, ToolFormat } from '../model/provider.js';
 import { TOOL_FORMATS } from '../model/provider.js';
@@ -78,18 +81,21 @@ export function modelFromOptions(raw: Record<string, unknown>, env = process.env
   if (flags.seed !== undefined) sampling.seed = Math.trunc(flags.seed);
   if (flags.maxTokens !== undefined) sampling.max_tokens = Math.trunc(flags.maxTokens);
 
-  if (flags.modelPath !== undefined) {
-    throw new UsageError(
-      'USAGE',
-      `--model-path ${flags.modelPath}: in-process GGUF models are not available in this build yet; serve the model with llama.cpp's llama-server and use --model with --base-url`,
-    );
+  const model = flags.model ?? (env.ASSAY_MODEL || undefined);
+  if (flags.modelPath !== undefined && flags.model !== undefined) {
+    throw new UsageError('USAGE', '--model and --model-path name two models; give one');
   }
-  const model = flags.model ?? env.ASSAY_MODEL;
-  if (!model) {
-    throw new UsageError(
-      'MODEL_NOT_CONFIGURED',
-      `no model named: pass --model NAME (a model served by an OpenAI-compatible server at --base-url, default ${DEFAULT_BASE_URL}, e.g. Ollama's "qwen3:8b") or set ASSAY_MODEL`,
-    );
+  if (flags.modelPath !== undefined || model === undefined) {
+    // No model named at all: the bundled tiny model, offline (a demonstration, not an assistant).
+    const modelPath = resolve(flags.modelPath ?? defaultModelPath());
+    if (flags.modelPath === undefined && !existsSync(modelPath)) {
+      throw new UsageError(
+        'MODEL_NOT_CONFIGURED',
+        `no model named: pass --model NAME (a model served by an OpenAI-compatible server at --base-url, default ${DEFAULT_BASE_URL}, e.g. Ollama's "qwen3:8b"), set ASSAY_MODEL, or --model-path FILE.gguf`,
+      );
+    }
+    const provider = createLlamaCppProvider({ modelPath, toolFormat: flags.toolFormat });
+    return { provider, sampling };
   }
   const baseURL = flags.baseUrl ?? env.ASSAY_BASE_URL ?? DEFAULT_BASE_URL;
   const apiKey = flags.apiKey ?? env.ASSAY_API_KEY;

@@ -99,10 +99,18 @@ describe('assay run against a scripted model server', () => {
     expect(record.reward).toBeNull();
   });
 
-  it('exits 2 with a message when no model is named', async () => {
-    const result = await runCli(['run', '--trace', join(dir, 'none.jsonl'), 'hello']);
+  it('exits 2 naming the file when --model-path does not exist', async () => {
+    const missing = join(dir, 'missing.gguf');
+    const result = await runCli([
+      'run',
+      '--model-path',
+      missing,
+      '--trace',
+      join(dir, 'none.jsonl'),
+      'hello',
+    ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--model/);
+    expect(result.stderr).toContain(missing);
   });
 
   it('exits 2 naming the tool when --tools lists an unknown one', async () => {
