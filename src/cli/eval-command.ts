@@ -1,6 +1,8 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { createSandboxCodeRunner } from '../../sandbox/docker/code-runner.js';
+import { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
 import { UsageError } from '../errors.js';
 import { rescoreRun } from '../eval/report/rescore.js';
@@ -10,6 +12,7 @@ import { parseArms } from '../eval/run/arms.js';
 import { readManifest } from '../eval/run/manifest.js';
 import { runEval } from '../eval/run/runner.js';
 import { loadSuite } from '../eval/suite.js';
+import type { CodeRunner } from '../eval/verifiers/types.js';
 import { loadBuiltinPolicy } from '../policy/builtin.js';
 import { loadPolicy } from '../policy/load.js';
 import type { SetExit } from './commands.js';
@@ -68,7 +71,11 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
     .option('--suite <file>', 'the suite to score against (default: the one in DIR/run.json)')
     .action(async (dir: string, raw: { suite?: string }) => {
       const outDir = resolve(dir);
-      const results = await rescoreRun(outDir, raw.suite, { onWarning: warn });
+      const sandbox = codeSandbox({});
+      const results = await rescoreRun(outDir, raw.suite, {
+        onWarning: warn,
+        verifierContext: { codeRunner: sandbox.runner },
+      }).finally(() => sandbox.manager.close().catch(() => {}));
       await writeRunReports(outDir, { onWarning: warn });
       const manifest = await readManifest(outDir);
       if (manifest) process.stdout.write(`${renderSummary(results, manifest)}\n`);
@@ -95,6 +102,9 @@ async function evalCommand(suitePath: string, raw: Record<string, unknown>): Pro
   }
   const outDir = resolve(flags.out ?? defaultOutDir(suitePath));
 
+  // code_tests tasks run the candidate's code and its tests in the python sandbox.
+  const sandbox = suite.tasks.some((t) => t.verifier === 'code_tests') ? codeSandbox(raw) : null;
+
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -120,6 +130,7 @@ async function evalCommand(suitePath: string, raw: Record<string, unknown>): Pro
       maxAttempts: flags.maxAttempts,
       ...(flags.system === undefined ? {} : { system: flags.system }),
       signal: controller.signal,
+      ...(sandbox === null ? {} : { verifierContext: { codeRunner: sandbox.runner } }),
       onProgress: (p) => progress.update(p),
       onWarning: warn,
     });
@@ -139,7 +150,16 @@ async function evalCommand(suitePath: string, raw: Record<string, unknown>): Pro
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await provider.close?.();
+    await sandbox?.manager.close();
   }
+}
+
+function codeSandbox(raw: { image?: unknown }): { manager: SandboxManager; runner: CodeRunner } {
+  const manager = new SandboxManager({
+    poolSize: 0,
+    ...(typeof raw.image === 'string' ? { image: raw.image } : {}),
+  });
+  return { manager, runner: createSandboxCodeRunner(manager) };
 }
 
 function defaultOutDir(suitePath: string): string {
