@@ -20,6 +20,7 @@ sys.path.insert(0, HERE)
 
 from gguf_writer import write_llama_gguf  # noqa: E402
 from model import Config, TinyLlama  # noqa: E402
+from scaffold import scaffold_induction_head, scaffold_previous_token_head  # noqa: E402
 from tokenizer import CharTokenizer, default_chars  # noqa: E402
 
 
@@ -101,6 +102,7 @@ def main():
     # One thread: on a shared, oversubscribed machine two threads ran eight times slower.
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--template", default=os.path.join(HERE, "chat_template.jinja"))
+    ap.add_argument("--scaffold", action="store_true", help="start with a previous-token head (scaffold.py)")
     ap.add_argument("--resume", help="start from the weights of a saved .pt checkpoint")
     ap.add_argument("--export-from", help="write the GGUF from a saved .pt checkpoint instead of training")
     args = ap.parse_args()
@@ -120,6 +122,9 @@ def main():
 
     cfg = Config(len(tok.tokens), dim=args.dim, n_layers=args.layers, n_heads=args.heads, ffn_dim=args.ffn, ctx=2048)
     model = TinyLlama(cfg)
+    if args.scaffold:
+        scaffold_previous_token_head(model, seed=args.seed)
+        scaffold_induction_head(model)
     if args.resume:
         saved = torch.load(args.resume)
         if saved["chars"] != tok.tokens:

@@ -89,6 +89,11 @@ export async function generate(
       }
       if (generated.length >= maxTokens) break;
     }
+    // node-llama-cpp ends the stream itself, without yielding it, when it samples an
+    // end-of-generation token; a stream that ran out before max_tokens therefore stopped.
+    if (switchTo === undefined && finishReason === 'length' && generated.length < maxTokens) {
+      finishReason = 'stop';
+    }
     if (switchTo === undefined) break;
     grammarUsed = true;
     phaseInput = [switchTo];
