@@ -15,6 +15,7 @@ import { sleep } from '../../util/abort.js';
 import { scoreRecord } from '../score.js';
 import { aggregate } from '../stats/aggregate.js';
 import type { EvalResults } from '../stats/results.js';
+import { isCorrect, latestAttempts } from '../stats/samples.js';
 import type { Suite } from '../suite.js';
 import { taskMessages } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
@@ -137,7 +138,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   for (const arm of options.arms) {
     progress.arms[arm.name] = { finished: 0, scored: 0, correct: 0, infraErrors: 0 };
   }
-  for (const record of latestOf(existing)) countInto(progress, record);
+  for (const record of latestAttempts(existing)) countInto(progress, record);
   options.onProgress?.(progress);
 
   const toolSets = new Map<string, ToolSet>();
@@ -236,19 +237,8 @@ function countInto(progress: EvalProgress, record: TraceRecord): void {
   if (record.error?.class === 'infra') arm.infraErrors++;
   if (record.reward !== null) {
     arm.scored++;
-    if (record.reward >= 0.5) arm.correct++;
+    if (isCorrect(record)) arm.correct++;
   }
-}
-
-/** The last attempt of each (task, arm, sample) among records already written. */
-function latestOf(records: readonly TraceRecord[]): TraceRecord[] {
-  const latest = new Map<string, TraceRecord>();
-  for (const r of records) {
-    const key = JSON.stringify([r.task_id, r.arm, r.sample_index]);
-    const seen = latest.get(key);
-    if (!seen || r.attempt >= seen.attempt) latest.set(key, r);
-  }
-  return [...latest.values()];
 }
 
 async function fileSize(path: string): Promise<number> {
