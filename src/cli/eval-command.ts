@@ -19,7 +19,7 @@ import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
-import { addToolOptions, toolsFromOptions } from './tool-options.js';
+import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
 
 const positiveInt = (flag: string) =>
   z.coerce
@@ -60,7 +60,7 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (suitePath: string, raw: Record<string, unknown>) => {
-    setExit(await evalCommand(suitePath, raw));
+    setExit(await evalCommand(suitePath, raw, toolsGiven(command)));
   });
   command
     .command('rescore')
@@ -87,11 +87,23 @@ function warn(message: string): void {
   process.stderr.write(`assay: warning: ${message}\n`);
 }
 
-async function evalCommand(suitePath: string, raw: Record<string, unknown>): Promise<number> {
+async function evalCommand(
+  suitePath: string,
+  raw: Record<string, unknown>,
+  toolsExplicit: boolean,
+): Promise<number> {
   const flags = parseOptions(evalFlagsSchema, raw);
   const suite = await loadSuite(resolve(suitePath));
   const { provider, sampling } = modelFromOptions(raw);
-  const toolChoice = toolsFromOptions(raw, { pythonPool: flags.concurrency });
+  const requested = toolsFromOptions(raw, { pythonPool: flags.concurrency });
+  // Arms are checked against every requested tool first, so that a bad --arms is reported
+  // before the sandbox check, and an arm that names python counts as asking for it.
+  const armsAsked = parseArms(flags.arms, requested.names);
+  const armNamesPython = armsAsked.some((a) => a.name !== 'tools' && a.tools.includes('python'));
+  const toolChoice = await usableTools(requested, {
+    requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
+    onWarning: warn,
+  });
   const arms = parseArms(flags.arms, toolChoice.names);
   const policy =
     flags.policy === undefined

@@ -12,7 +12,7 @@ import { TraceWriter } from '../trace/writer.js';
 import type { SetExit } from './commands.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
-import { addToolOptions, toolsFromOptions } from './tool-options.js';
+import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
 
 const runFlagsSchema = z.object({
   maxSteps: z.coerce
@@ -47,14 +47,21 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (prompt: string, raw: Record<string, unknown>) => {
-    setExit(await runCommand(prompt, raw));
+    setExit(await runCommand(prompt, raw, toolsGiven(command)));
   });
 }
 
-async function runCommand(prompt: string, raw: Record<string, unknown>): Promise<number> {
+async function runCommand(
+  prompt: string,
+  raw: Record<string, unknown>,
+  toolsExplicit: boolean,
+): Promise<number> {
   const flags = parseOptions(runFlagsSchema, raw);
   const { provider, sampling } = modelFromOptions(raw);
-  const toolChoice = toolsFromOptions(raw, { pythonPool: 0 });
+  const toolChoice = await usableTools(toolsFromOptions(raw, { pythonPool: 0 }), {
+    requiredBy: toolsExplicit ? '--tools' : undefined,
+    onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
+  });
   const policy =
     flags.policy === undefined
       ? await loadBuiltinPolicy('default')

@@ -8,7 +8,9 @@ import {
   parseToolList,
   type ToolSet,
 } from '../../tools/index.js';
+import { InfraError } from '../errors.js';
 import { parseOptions } from './parse-options.js';
+import { checkPythonSandbox, type PythonSandboxStatus } from './python-availability.js';
 
 /** Adds the flags that pick and configure tools, shared by `run` and `eval`. */
 export function addToolOptions(command: Command, defaultTools = DEFAULT_TOOLS): Command {
@@ -37,7 +39,14 @@ const toolFlagsSchema = z.object({
 
 export interface ToolChoice {
   names: BuiltinToolName[];
+  /** `--image`: the python sandbox image, when one was named. */
+  image?: string;
   create(names?: readonly BuiltinToolName[]): ToolSet;
+}
+
+/** Whether `--tools` was typed on the command line rather than left at its default. */
+export function toolsGiven(command: Command): boolean {
+  return command.getOptionValueSource('tools') !== 'default';
 }
 
 /** Validates the tool flags; `create` makes a tool set (for all names, or a subset per arm). */
@@ -50,6 +59,7 @@ export function toolsFromOptions(
   const names = parseToolList(flags.tools);
   return {
     names,
+    ...(flags.image === undefined ? {} : { image: flags.image }),
     create: (subset = names) =>
       createBuiltinTools(subset, {
         search: flags.search,
@@ -60,4 +70,41 @@ export function toolsFromOptions(
         ...(flags.image === undefined ? {} : { image: flags.image }),
       }),
   };
+}
+
+export interface UsableToolsOptions {
+  /**
+   * The flag that asked for the tools (`--tools`, or `--arms` naming one): a tool that cannot
+   * run is then an error. Undefined when the default tool list is in use.
+   */
+  requiredBy: string | undefined;
+  onWarning: (message: string) => void;
+  /** Asks whether the python sandbox can start; tests replace it. */
+  checkPython?: (image: string | undefined) => Promise<PythonSandboxStatus>;
+}
+
+/**
+ * Checks, before any episode runs, that the python sandbox can start when python is enabled.
+ * The default tool list then leaves python out with a warning, so that assay works offline on a
+ * machine without Docker; a `--tools` list that names python fails here instead.
+ */
+export async function usableTools(
+  choice: ToolChoice,
+  options: UsableToolsOptions,
+): Promise<ToolChoice> {
+  if (!choice.names.includes('python')) return choice;
+  const check = options.checkPython ?? ((image) => checkPythonSandbox({ image }));
+  const status = await check(choice.image);
+  if (status.usable) return choice;
+  if (options.requiredBy !== undefined) {
+    const flag = options.requiredBy;
+    throw new InfraError(
+      status.code,
+      `${flag} names python, but ${status.problem}; ${status.fix}, or leave python out of ${flag}`,
+      { details: { endpoint: status.endpoint, image: status.image } },
+    );
+  }
+  options.onWarning(`python tool left out: ${status.problem}; ${status.fix}`);
+  const names = choice.names.filter((name) => name !== 'python');
+  return { ...choice, names, create: (subset = names) => choice.create(subset) };
 }
