@@ -6,16 +6,21 @@
  *
  *   npx tsx examples/tiny-model/generate.ts --out data.jsonl --count 12000 --seed 1
  */
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { EpisodeResourcePool } from '../../src/agent/resources.js';
 import type { AnyToolDefinition } from '../../src/agent/tool.js';
 import { seededRandom } from '../../src/eval/prng.js';
 import { chatTurns, IM_END, renderChatMl } from '../../src/model/llama-cpp/chat-render.js';
 import type { ChatMessage } from '../../src/model/messages.js';
 import type { ToolSpec } from '../../src/model/provider.js';
 import { DEFAULT_LIMITS } from '../../src/policy/limits.js';
-import { createCalculatorTool } from '../../tools/calculator/index.js';
-import { type ArithmeticQuestion, arithmeticQuestion } from './questions.js';
+import { createBuiltinTools } from '../../tools/index.js';
+import { computation } from './computations.js';
+import { arithmeticQuestion } from './questions.js';
+import { buildWorld, type FactQuestion, writeWorld } from './world.js';
 
 const SYSTEM_PROMPTS = [
   'You are a helpful assistant.',
@@ -29,11 +34,19 @@ interface Dialogue {
   pieces: [string, 0 | 1][];
 }
 
-async function runTool(tool: AnyToolDefinition, args: unknown): Promise<string> {
+/**
+ * Runs a tool call. The python session of `resources` is reused from call to call (each
+ * program stands alone), so a generator worker starts one sandbox, not one per dialogue.
+ */
+async function runTool(
+  tool: AnyToolDefinition,
+  args: unknown,
+  resources: EpisodeResourcePool,
+): Promise<string> {
   const ctx = {
     signal: new AbortController().signal,
     limits: DEFAULT_LIMITS,
-    resources: {} as never,
+    resources,
     episodeId: 'generate',
     step: 0,
   };
@@ -41,8 +54,11 @@ async function runTool(tool: AnyToolDefinition, args: unknown): Promise<string> 
   return result.content;
 }
 
+/** What `assay eval` offers by default, in its order. */
+const EVAL_TOOLS = ['calculator', 'python', 'javascript', 'web_search', 'web_fetch'];
+
 /** Other tools an eval may advertise beside the one a task needs; only their names are shown. */
-const OTHER_TOOLS = ['web_search', 'python', 'web_fetch', 'javascript'];
+const OTHER_TOOLS = ['calculator', 'web_search', 'python', 'web_fetch', 'javascript'];
 
 /** The needed tool, alone or among others in a random order: the tools arm's names vary. */
 function toolList(random: () => number, needed: string): string[] {
@@ -72,36 +88,85 @@ function render(messages: ChatMessage[], toolNames: readonly string[]): [string,
   return pieces;
 }
 
-async function arithmeticDialogue(
-  q: ArithmeticQuestion,
-  arm: Dialogue['arm'],
-  calculator: AnyToolDefinition,
-  system: string | null,
-  toolNames: string[],
-): Promise<Dialogue> {
+/** A question, the tool call that answers it, and the answer when no tool is used. */
+interface Task {
+  kind: 'arithmetic' | 'facts' | 'computation';
+  prompt: string;
+  tool: string;
+  args: Record<string, unknown>;
+  /** The answer given without tools; with tools the answer is read off the tool's result. */
+  direct: string | null;
+  /** With tools: the answer the dialogue must end with, when the result does not give it whole. */
+  expected?: string;
+}
+
+interface Plan {
+  task: Task;
+  arm: Dialogue['arm'];
+  system: string | null;
+  /** Tools named in the system turn; empty in the no-tools arm. */
+  tools: string[];
+}
+
+function dialogueOf(plan: Plan, result: string | null, answer: string): Dialogue {
+  const { task, arm, system, tools } = plan;
   const messages: ChatMessage[] = [];
   if (system !== null) messages.push({ role: 'system', content: system });
-  messages.push({ role: 'user', content: q.prompt });
-  if (arm === 'no-tools') {
-    messages.push({ role: 'assistant', content: q.answer });
-    return { arm, kind: 'arithmetic', pieces: render(messages, []) };
+  messages.push({ role: 'user', content: task.prompt });
+  if (result !== null) {
+    messages.push({
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        {
+          id: 'c1',
+          type: 'function',
+          function: { name: task.tool, arguments: JSON.stringify(task.args) },
+        },
+      ],
+    });
+    messages.push({ role: 'tool', tool_call_id: 'c1', name: task.tool, content: result });
   }
-  const args = { expression: q.expression };
-  const result = await runTool(calculator, args);
-  messages.push({
-    role: 'assistant',
-    content: null,
-    tool_calls: [
-      {
-        id: 'c1',
-        type: 'function',
-        function: { name: 'calculator', arguments: JSON.stringify(args) },
-      },
-    ],
-  });
-  messages.push({ role: 'tool', tool_call_id: 'c1', name: 'calculator', content: result });
-  messages.push({ role: 'assistant', content: result });
-  return { arm, kind: 'arithmetic', pieces: render(messages, toolNames) };
+  messages.push({ role: 'assistant', content: answer });
+  return { arm, kind: task.kind, pieces: render(messages, tools) };
+}
+
+/** The number a python tool result printed, or null when it printed something else. */
+function printed(result: string): string | null {
+  const match = /^stdout:\n(-?\d+(?:\.\d+)?)$/.exec(result.trim());
+  return match ? match[1]! : null;
+}
+
+/** Runs `f` over the items, one worker per pool of resources, each worker a call at a time. */
+async function mapWorkers<T, R>(
+  items: readonly T[],
+  pools: readonly EpisodeResourcePool[],
+  f: (item: T, resources: EpisodeResourcePool) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (resources: EpisodeResourcePool) => {
+    while (next < items.length) {
+      const index = next++;
+      out[index] = await f(items[index]!, resources);
+    }
+  };
+  await Promise.all(pools.map(worker));
+  return out;
+}
+
+function shares(text: string): Record<Task['kind'], number> {
+  const parsed: Record<string, number> = { arithmetic: 0, facts: 0, computation: 0 };
+  for (const part of text.split(',')) {
+    const [name, value] = part.split('=');
+    if (!name || !(name in parsed) || Number.isNaN(Number(value))) {
+      throw new Error(
+        `--mix: expected kind=share pairs of arithmetic, facts, computation; got "${part}"`,
+      );
+    }
+    parsed[name] = Number(value);
+  }
+  return parsed as Record<Task['kind'], number>;
 }
 
 async function main(): Promise<void> {
@@ -111,23 +176,131 @@ async function main(): Promise<void> {
       count: { type: 'string', default: '12000' },
       seed: { type: 'string', default: '1' },
       'tools-share': { type: 'string', default: '0.6' },
+      mix: { type: 'string', default: 'arithmetic=1' },
+      world: { type: 'string' },
     },
   });
   if (!values.out) throw new Error('--out FILE is required');
   const random = seededRandom(Number(values.seed));
-  const calculator = createCalculatorTool();
-  const lines: string[] = [];
+  const mix = shares(values.mix);
+  const total = mix.arithmetic + mix.facts + mix.computation;
+
+  // The made-up world the facts questions are about, searched with the real local back end.
+  const worldDir = values.world ?? mkdtempSync(join(tmpdir(), 'assay-tiny-world-'));
+  const factQuestions: FactQuestion[] = [];
+  if (mix.facts > 0) {
+    const pages = buildWorld(
+      random,
+      Math.ceil((Number(values.count) * mix.facts) / total / 2) + 50,
+    );
+    writeWorld(worldDir, pages);
+    for (const page of pages) factQuestions.push(...page.questions);
+  }
+
+  const tasks: Task[] = [];
   for (let i = 0; i < Number(values.count); i++) {
-    const arm = random() < Number(values['tools-share']) ? 'tools' : 'no-tools';
+    const draw = random() * total;
+    if (draw < mix.arithmetic) {
+      const q = arithmeticQuestion(random);
+      tasks.push({
+        kind: 'arithmetic',
+        prompt: q.prompt,
+        tool: 'calculator',
+        args: { expression: q.expression },
+        direct: q.answer,
+      });
+    } else if (draw < mix.arithmetic + mix.facts) {
+      const q = factQuestions[Math.floor(random() * factQuestions.length)]!;
+      tasks.push({
+        kind: 'facts',
+        prompt: q.prompt,
+        tool: 'web_search',
+        args: { query: q.query, max_results: 1 },
+        direct: q.answer,
+        expected: q.answer,
+      });
+    } else {
+      const c = computation(random);
+      tasks.push({
+        kind: 'computation',
+        prompt: c.prompt,
+        tool: 'python',
+        args: { code: c.code },
+        direct: null,
+      });
+    }
+  }
+
+  const plans: Plan[] = tasks.map((task) => {
     const system =
       random() < 0.2 ? SYSTEM_PROMPTS[Math.floor(random() * SYSTEM_PROMPTS.length)]! : null;
-    const q = arithmeticQuestion(random);
-    const names = toolList(random, 'calculator');
-    const dialogue = await arithmeticDialogue(q, arm, calculator, system, names);
-    lines.push(JSON.stringify(dialogue));
+    if (random() >= Number(values['tools-share']))
+      return { task, arm: 'no-tools', system, tools: [] };
+    // Now and then the tools offered do not include the one the question needs: answer directly.
+    if (random() < 0.06) {
+      const others = toolList(random, 'javascript').filter((name) => name !== task.tool);
+      return { task, arm: 'tools', system, tools: others };
+    }
+    const tools = random() < 0.3 ? [...EVAL_TOOLS] : toolList(random, task.tool);
+    return { task, arm: 'tools', system, tools };
+  });
+
+  const toolSet = createBuiltinTools(['calculator', 'web_search', 'python'], {
+    search: 'local',
+    corpusDir: worldDir,
+    pythonPool: 2,
+  });
+  const lines: string[] = [];
+  let dropped = 0;
+  const pools = [new EpisodeResourcePool(), new EpisodeResourcePool()];
+  try {
+    const results = await mapWorkers(plans, pools, async (plan, resources) => {
+      const uses = plan.tools.includes(plan.task.tool);
+      if (!uses) return null;
+      return runTool(toolSet.tools[plan.task.tool]!, plan.task.args, resources);
+    });
+    // The python answers without tools come from the same program, run once per question.
+    const pythonAnswers = new Map<string, string>();
+    for (const [index, plan] of plans.entries()) {
+      const result = results[index] ?? null;
+      if (plan.task.kind === 'computation' && result !== null) {
+        const value = printed(result);
+        if (value !== null) pythonAnswers.set(plan.task.prompt, value);
+      }
+    }
+    const missing = plans.filter(
+      (p) => p.task.kind === 'computation' && !pythonAnswers.has(p.task.prompt),
+    );
+    const extra = await mapWorkers(missing, pools, async (plan, resources) =>
+      runTool(toolSet.tools.python!, plan.task.args, resources),
+    );
+    for (const [index, plan] of missing.entries()) {
+      const value = printed(extra[index]!);
+      if (value !== null) pythonAnswers.set(plan.task.prompt, value);
+    }
+
+    for (const [index, plan] of plans.entries()) {
+      const result = results[index] ?? null;
+      let answer: string | null;
+      if (plan.task.kind === 'computation') answer = pythonAnswers.get(plan.task.prompt) ?? null;
+      else if (plan.task.kind === 'arithmetic' && result !== null) answer = result;
+      else answer = plan.task.direct;
+      // A search whose one result does not show the answer teaches nothing: leave it out.
+      if (
+        answer === null ||
+        (plan.task.kind === 'facts' && result !== null && !result.includes(answer))
+      ) {
+        dropped++;
+        continue;
+      }
+      lines.push(JSON.stringify(dialogueOf(plan, result, answer)));
+    }
+  } finally {
+    for (const pool of pools) await pool.disposeAll();
+    await toolSet.close();
   }
   writeFileSync(values.out, `${lines.join('\n')}\n`);
-  console.log(`wrote ${lines.length} dialogues to ${values.out}`);
+  console.log(`wrote ${lines.length} dialogues to ${values.out} (${dropped} left out)`);
 }
 
 await main();

@@ -18,6 +18,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+from gguf_reader import load_into, read_gguf  # noqa: E402
 from gguf_writer import write_llama_gguf  # noqa: E402
 from model import Config, TinyLlama  # noqa: E402
 from scaffold import scaffold_induction_head, scaffold_previous_token_head  # noqa: E402
@@ -72,7 +73,7 @@ def batches(dialogues, seq, batch, rng):
 
 
 @torch.no_grad()
-def greedy(model, tok, prompt, max_new=120):
+def greedy(model, tok, prompt, max_new=220):
     ids = [tok.bos_id] + tok.encode(prompt)
     out = []
     for _ in range(max_new):
@@ -104,6 +105,7 @@ def main():
     ap.add_argument("--template", default=os.path.join(HERE, "chat_template.jinja"))
     ap.add_argument("--scaffold", action="store_true", help="start with a previous-token head (scaffold.py)")
     ap.add_argument("--resume", help="start from the weights of a saved .pt checkpoint")
+    ap.add_argument("--init-gguf", help="start from the weights and vocabulary of a GGUF this folder wrote")
     ap.add_argument("--export-from", help="write the GGUF from a saved .pt checkpoint instead of training")
     args = ap.parse_args()
     if args.export_from:
@@ -114,7 +116,17 @@ def main():
     torch.set_num_threads(args.threads)
     rng = random.Random(args.seed)
 
-    tok = CharTokenizer(default_chars(corpus_chars(args.data)))
+    init = None
+    if args.init_gguf:
+        meta, tensors = read_gguf(args.init_gguf)
+        init = tensors
+        tok = tokenizer_from_gguf(meta)
+        args.dim = meta["llama.embedding_length"]
+        args.layers = meta["llama.block_count"]
+        args.heads = meta["llama.attention.head_count"]
+        args.ffn = meta["llama.feed_forward_length"]
+    else:
+        tok = CharTokenizer(default_chars(corpus_chars(args.data)))
     dialogues = load(args.data, tok)
     trained = sum(sum(m) for _, m in dialogues)
     total = sum(len(i) for i, _ in dialogues)
@@ -125,6 +137,8 @@ def main():
     if args.scaffold:
         scaffold_previous_token_head(model, seed=args.seed)
         scaffold_induction_head(model)
+    if init is not None:
+        load_into(model, init)
     if args.resume:
         saved = torch.load(args.resume)
         if saved["chars"] != tok.tokens:
@@ -150,7 +164,15 @@ def main():
 
     with open(args.template, encoding="utf-8") as f:
         template = f.read()
-    probe = "<|im_start|>system\n# Tools: calculator<|im_end|>\n<|im_start|>user\nWhat is 48213 * 99172?<|im_end|>\n<|im_start|>assistant\n"
+    head = "<|im_start|>system\n# Tools: calculator, python, javascript, web_search, web_fetch<|im_end|>\n<|im_start|>user\n"
+    probes = [
+        head + q + "<|im_end|>\n<|im_start|>assistant\n"
+        for q in (
+            "What is 48213 * 99172?",
+            "How many prime numbers are there below 2500? Answer with a number only.",
+            "Who founded the city of Brekkavik? Answer with the name only.",
+        )
+    ]
     data = batches(dialogues, args.seq, args.batch, rng)
     t0 = time.time()
     step = 0
@@ -169,7 +191,8 @@ def main():
         if step % 25 == 0 or step == args.steps - 1:
             print(f"step {step} loss {loss.item():.4f} lr {lr_at(step):.5f} {elapsed:.0f}s", flush=True)
         if step % 200 == 199:
-            print("  probe:", repr(greedy(model, tok, probe)), flush=True)
+            for probe in probes:
+                print("  probe:", repr(greedy(model, tok, probe)), flush=True)
             write_llama_gguf(args.out + ".partial", model, tok, template, "assay-tiny")
         if elapsed > args.max_minutes * 60:
             print(f"stopping at step {step}: time budget of {args.max_minutes} minutes reached", flush=True)
@@ -177,10 +200,21 @@ def main():
 
     elapsed = time.time() - t0
     print(f"trained {step + 1} steps in {elapsed:.0f}s", flush=True)
-    print("  probe:", repr(greedy(model, tok, probe)), flush=True)
+    for probe in probes:
+        print("  probe:", repr(greedy(model, tok, probe)), flush=True)
     torch.save({"config": cfg.as_dict(), "state": model.state_dict(), "chars": tok.tokens}, args.out + ".pt")
     write_llama_gguf(args.out, model, tok, template, "assay-tiny")
     print(f"wrote {args.out} ({os.path.getsize(args.out)} bytes)", flush=True)
+
+
+def tokenizer_from_gguf(meta):
+    """The vocabulary a GGUF carries; characters outside it fall back to bytes, as in llama.cpp."""
+    tok = CharTokenizer([])
+    tok.tokens = list(meta["tokenizer.ggml.tokens"])
+    tok.types = list(meta["tokenizer.ggml.token_type"])
+    tok.scores = [0.0] * len(tok.tokens)
+    tok.ids = {t: i for i, t in enumerate(tok.tokens)}
+    return tok
 
 
 def export(checkpoint, out, template_path):
