@@ -31,7 +31,8 @@ const SYSTEM_PROMPTS = [
 interface Dialogue {
   arm: 'tools' | 'no-tools';
   kind: string;
-  pieces: [string, 0 | 1][];
+  /** Text and its loss weight: 0 for what the model reads, 1 (or more) for what it writes. */
+  pieces: [string, number][];
 }
 
 /**
@@ -70,14 +71,26 @@ function toolList(random: () => number, needed: string): string[] {
   return names;
 }
 
-/** Renders a finished conversation; the assistant's turns and their end tokens are trained. */
-function render(messages: ChatMessage[], toolNames: readonly string[]): [string, 0 | 1][] {
+/**
+ * Renders a finished conversation; the assistant's turns and their end tokens are trained. An
+ * answer read off a tool result weighs `answerWeight`: those few tokens are the hard part.
+ */
+function render(
+  messages: ChatMessage[],
+  toolNames: readonly string[],
+  answerWeight = 1,
+): [string, number][] {
   // The compact tool line shows only names, so descriptions and schemas are left out here.
   const specs: ToolSpec[] = toolNames.map((name) => ({ name, description: '', parameters: {} }));
   const turns = chatTurns(messages, specs, 'compact');
-  const pieces: [string, 0 | 1][] = [];
-  for (const turn of turns) {
-    const trained = turn.role === 'assistant' ? 1 : 0;
+  const pieces: [string, number][] = [];
+  const afterTool =
+    turns.length > 1 &&
+    turns[turns.length - 2]!.role !== 'assistant' &&
+    messages.some((m) => m.role === 'tool');
+  for (const [index, turn] of turns.entries()) {
+    const last = index === turns.length - 1;
+    const trained = turn.role === 'assistant' ? (last && afterTool ? answerWeight : 1) : 0;
     const head = renderChatMl([turn], false);
     // renderChatMl gives: start token, "role\ncontent", end token, newline.
     const body = 'text' in head[1]! ? head[1].text : '';
@@ -108,7 +121,12 @@ interface Plan {
   tools: string[];
 }
 
-function dialogueOf(plan: Plan, result: string | null, answer: string): Dialogue {
+function dialogueOf(
+  plan: Plan,
+  result: string | null,
+  answer: string,
+  answerWeight: number,
+): Dialogue {
   const { task, arm, system, tools } = plan;
   const messages: ChatMessage[] = [];
   if (system !== null) messages.push({ role: 'system', content: system });
@@ -128,7 +146,7 @@ function dialogueOf(plan: Plan, result: string | null, answer: string): Dialogue
     messages.push({ role: 'tool', tool_call_id: 'c1', name: task.tool, content: result });
   }
   messages.push({ role: 'assistant', content: answer });
-  return { arm, kind: task.kind, pieces: render(messages, tools) };
+  return { arm, kind: task.kind, pieces: render(messages, tools, answerWeight) };
 }
 
 /** The number a python tool result printed, or null when it printed something else. */
@@ -178,6 +196,7 @@ async function main(): Promise<void> {
       'tools-share': { type: 'string', default: '0.6' },
       mix: { type: 'string', default: 'arithmetic=1' },
       world: { type: 'string' },
+      'answer-weight': { type: 'string', default: '1' },
     },
   });
   if (!values.out) throw new Error('--out FILE is required');
@@ -293,7 +312,7 @@ async function main(): Promise<void> {
         dropped++;
         continue;
       }
-      lines.push(JSON.stringify(dialogueOf(plan, result, answer)));
+      lines.push(JSON.stringify(dialogueOf(plan, result, answer, Number(values['answer-weight']))));
     }
   } finally {
     for (const pool of pools) await pool.disposeAll();

@@ -123,10 +123,25 @@ class Names {
 }
 
 const SUFFIX = {
-  name: [' Answer with the name only.', " Answer with the person's name only.", ''],
-  year: [' Answer with the year only.', ''],
-  number: [' Answer with a number only.', ' Answer with the number only.', ''],
-  place: [' Answer with the name only.', ''],
+  name: [
+    ' Answer with the name only.',
+    " Answer with the person's name only.",
+    ' Give only the name, nothing else.',
+    '',
+  ],
+  year: [' Answer with the year only.', ' Reply with just the year.', ''],
+  number: [
+    ' Answer with a number only.',
+    ' Answer with the number only.',
+    ' Give only the number.',
+    '',
+  ],
+  place: [
+    ' Answer with the name only.',
+    ' Answer with the name only, nothing else.',
+    ' Give only the name.',
+    '',
+  ],
 };
 
 function ask(
@@ -444,11 +459,11 @@ function rangePage(random: Random, city: City, names: Names): WorldPage {
 }
 
 const INVENTIONS = [
-  { kind: 'cell', what: 'saltwater battery', unit: 'volts', verb: 'produce' },
-  { kind: 'lamp', what: 'oil lamp', unit: 'watts', verb: 'use' },
-  { kind: 'pump', what: 'water pump', unit: 'litres per minute', verb: 'move' },
-  { kind: 'engine', what: 'steam engine', unit: 'horsepower', verb: 'deliver' },
-  { kind: 'loom', what: 'weaving loom', unit: 'threads', verb: 'weave' },
+  { kind: 'cell', what: 'saltwater battery', unit: 'volts', verb: 'produce', verbs: 'produces' },
+  { kind: 'lamp', what: 'oil lamp', unit: 'watts', verb: 'use', verbs: 'uses' },
+  { kind: 'pump', what: 'water pump', unit: 'litres per minute', verb: 'move', verbs: 'moves' },
+  { kind: 'engine', what: 'steam engine', unit: 'horsepower', verb: 'deliver', verbs: 'delivers' },
+  { kind: 'loom', what: 'weaving loom', unit: 'threads', verb: 'weave', verbs: 'weaves' },
 ];
 
 function inventionPage(random: Random, city: City, names: Names): WorldPage {
@@ -467,7 +482,7 @@ function inventionPage(random: Random, city: City, names: Names): WorldPage {
     '',
     `The ${name} is a ${type.what}. ${made}`,
     '',
-    `A single ${name} can ${type.verb} ${bold(random, `${amount} ${type.unit}`)}. It was shown to the public at the ${city.name} trade fair of ${year + int(random, 1, 9)}.`,
+    `A single ${name} ${random() < 0.5 ? `can ${type.verb}` : type.verbs} ${bold(random, `${amount} ${type.unit}`)}. It was shown to the public at the ${city.name} trade fair of ${year + int(random, 1, 9)}.`,
   ].join('\n');
   const questions = [
     ask(
@@ -477,7 +492,15 @@ function inventionPage(random: Random, city: City, names: Names): WorldPage {
       year,
     ),
     ask(random, [`Who invented the ${name}?`], 'name', inventor),
-    ask(random, [`How many ${type.unit} can a single ${name} ${type.verb}?`], 'number', amount),
+    ask(
+      random,
+      [
+        `How many ${type.unit} can a single ${name} ${type.verb}?`,
+        `How many ${type.unit} does a single ${name} ${type.verb}?`,
+      ],
+      'number',
+      amount,
+    ),
   ];
   return { path: `inventions/${name.toLowerCase().replace(/ /g, '-')}.md`, text, questions };
 }
