@@ -22,12 +22,16 @@ function int(random: Random, min: number, max: number): number {
   return min + Math.floor(random() * (max - min + 1));
 }
 
-/** Between `min` and `max`, log-uniform, and a round number (such as 5000) one time in four. */
+/**
+ * Between `min` and `max`, log-uniform; nearly half the time a round number such as 5000 or
+ * 100000. Runs of zeros are where a copying model loses count, so they are drawn often.
+ */
 function size(random: Random, min: number, max: number): number {
   const value = Math.exp(Math.log(min) + random() * (Math.log(max) - Math.log(min)));
-  if (random() < 0.25) {
+  if (random() < 0.45) {
     const power = 10 ** Math.floor(Math.log10(value));
-    return Math.max(min, Math.min(max, Math.round(value / power) * power));
+    const lead = random() < 0.5 ? 1 : Math.round(value / power);
+    return Math.max(min, Math.min(max, lead * power));
   }
   return Math.round(value);
 }

@@ -24,6 +24,10 @@ export function addModelOptions(command: Command): Command {
       'API key for the server (env ASSAY_API_KEY; local servers ignore it)',
     )
     .option('--model-path <file>', 'a GGUF model file run in-process by llama.cpp')
+    .option(
+      '--threads <n>',
+      'CPU threads of the in-process model (default: 1 for the bundled model, else llama.cpp picks)',
+    )
     .option('--temperature <t>', 'sampling temperature')
     .option('--top-p <p>', 'nucleus sampling probability')
     .option('--seed <n>', 'sampling seed')
@@ -58,6 +62,11 @@ const modelFlagsSchema = z.object({
     .optional(),
   apiKey: z.string().optional(),
   modelPath: z.string().optional(),
+  threads: z.coerce
+    .number({ message: '--threads must be a number' })
+    .int({ message: '--threads must be a whole number' })
+    .positive({ message: '--threads must be a positive integer' })
+    .optional(),
   temperature: numberFlag('temperature'),
   topP: numberFlag('top-p'),
   seed: numberFlag('seed'),
@@ -85,7 +94,14 @@ export function modelFromOptions(raw: Record<string, unknown>, env = process.env
   if (flags.modelPath !== undefined && flags.model !== undefined) {
     throw new UsageError('USAGE', '--model and --model-path name two models; give one');
   }
-  if (flags.modelPath !== undefined || model === undefined) {
+  const inProcess = flags.modelPath !== undefined || model === undefined;
+  if (flags.threads !== undefined && !inProcess) {
+    throw new UsageError(
+      'USAGE',
+      '--threads sets the threads of an in-process model (--model-path); a server picks its own',
+    );
+  }
+  if (inProcess) {
     // No model named at all: the bundled tiny model, offline (a demonstration, not an assistant).
     const modelPath = resolve(flags.modelPath ?? defaultModelPath());
     if (flags.modelPath === undefined && !existsSync(modelPath)) {
@@ -96,10 +112,11 @@ export function modelFromOptions(raw: Record<string, unknown>, env = process.env
     }
     // The bundled model is so small that thread synchronisation costs more than it saves:
     // one thread runs it about ten times faster than llama.cpp's automatic choice here.
+    const threads = flags.threads ?? (flags.modelPath === undefined ? 1 : undefined);
     const provider = createLlamaCppProvider({
       modelPath,
       toolFormat: flags.toolFormat,
-      ...(flags.modelPath === undefined ? { threads: 1 } : {}),
+      ...(threads === undefined ? {} : { threads }),
     });
     return { provider, sampling };
   }
