@@ -113,6 +113,34 @@ describe('assay run against a scripted model server', () => {
     expect(result.stderr).toContain(missing);
   });
 
+  it('exits 2 when --threads is not a positive integer or is given with a server model', async () => {
+    const bad = await runCli(['run', '--threads', '0', '--tools', 'none', 'hi']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--threads must be a positive integer');
+    const server = await runCli(['run', '--model', 'm', '--threads', '2', 'hi']);
+    expect(server.code).toBe(2);
+    expect(server.stderr).toContain('--threads sets the threads of an in-process model');
+  });
+
+  it('runs the bundled model on the threads --threads names', async () => {
+    const trace = join(dir, 'threads.jsonl');
+    const result = await runCli(
+      [
+        'run',
+        '--threads',
+        '1',
+        '--tools',
+        'calculator',
+        '--trace',
+        trace,
+        'What is 48213 * 99172?',
+      ],
+      { env: { ASSAY_MODEL: '' } },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe(String(48213 * 99172));
+  });
+
   it('exits 2 naming the tool when --tools lists an unknown one', async () => {
     const result = await runCli(['run', '--model', 'm', '--tools', 'calculator,shell', 'hi']);
     expect(result.code).toBe(2);
