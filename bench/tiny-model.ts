@@ -1,25 +1,86 @@
 /**
  * The bundled tiny model in process: generation speed of the provider against a bare
- * node-llama-cpp evaluation loop on the same prompt, then whole calculator episodes (tools on
- * and off) at concurrency 1 and 4, with their accuracy on held-out questions.
+ * node-llama-cpp evaluation loop on the same prompt, then whole episodes (tools on and off)
+ * at concurrency 1 and 4, with their accuracy on held-out questions of the three kinds it was
+ * trained on: arithmetic (calculator), facts of a made-up world (web_search over a corpus
+ * written for the bench) and small computations (python, in the Docker sandbox).
  *
- *   npx tsx bench/tiny-model.ts            (BENCH_TASKS=40 BENCH_THREADS=2 by default)
+ *   npx tsx bench/tiny-model.ts   (BENCH_TASKS=20 per kind, BENCH_THREADS=1, BENCH_MODEL=FILE.gguf)
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { type ArithmeticQuestion, arithmeticQuestion } from '../examples/tiny-model/questions.js';
+import { computation } from '../examples/tiny-model/computations.js';
+import { arithmeticQuestion } from '../examples/tiny-model/questions.js';
+import { buildWorld, writeWorld } from '../examples/tiny-model/world.js';
 import { runEpisode } from '../src/agent/episode.js';
 import { seededRandom } from '../src/eval/prng.js';
 import { createLlamaCppProvider, defaultModelPath } from '../src/model/llama-cpp-provider.js';
 import type { ModelProvider, ModelRequest } from '../src/model/provider.js';
 import { allowListedPolicy } from '../src/policy/builtin.js';
-import { createCalculatorTool } from '../tools/calculator/index.js';
+import { createBuiltinTools } from '../tools/index.js';
 
-const TASKS = Number(process.env['BENCH_TASKS'] ?? 40);
-const THREADS = Number(process.env['BENCH_THREADS'] ?? 2);
-// Seed 1 made the training data; 4242 draws questions the model has not seen.
-const questions: ArithmeticQuestion[] = [];
+const TASKS = Number(process.env['BENCH_TASKS'] ?? 20);
+const THREADS = Number(process.env['BENCH_THREADS'] ?? 1);
+const MODEL = process.env['BENCH_MODEL'] ?? defaultModelPath();
+const KINDS = (process.env['BENCH_KINDS'] ?? 'arithmetic,facts,computation').split(',');
+
+interface Question {
+  kind: string;
+  prompt: string;
+  answer: string;
+}
+
+// The training data used seeds 1 to 30; 4242 draws questions (and a world) it has not seen.
 const random = seededRandom(4242);
-for (let i = 0; i < TASKS; i++) questions.push(arithmeticQuestion(random));
+const questions: Question[] = [];
+if (KINDS.includes('arithmetic')) {
+  for (let i = 0; i < TASKS; i++)
+    questions.push({ kind: 'arithmetic', ...arithmeticQuestion(random) });
+}
+const worldDir = mkdtempSync(join(tmpdir(), 'assay-bench-world-'));
+if (KINDS.includes('facts')) {
+  const pages = buildWorld(random, 200);
+  writeWorld(worldDir, pages);
+  for (let i = 0; i < TASKS; i++) {
+    const page = pages[i * 7]!;
+    const q = page.questions[Math.floor(random() * page.questions.length)]!;
+    questions.push({ kind: 'facts', prompt: q.prompt, answer: q.answer });
+  }
+}
+if (KINDS.includes('computation')) {
+  // The answers come from the same programs, run with python3 in the sandbox by the tool below.
+  for (let i = 0; i < TASKS; i++) {
+    const c = computation(random);
+    questions.push({ kind: 'computation', prompt: c.prompt, answer: `python:${c.code}` });
+  }
+}
+const tools = createBuiltinTools(['calculator', 'python', 'web_search'], {
+  search: 'local',
+  corpusDir: worldDir,
+  pythonPool: 4,
+});
+await resolvePythonAnswers();
+
+async function resolvePythonAnswers(): Promise<void> {
+  const { EpisodeResourcePool } = await import('../src/agent/resources.js');
+  const { DEFAULT_LIMITS } = await import('../src/policy/limits.js');
+  for (const q of questions) {
+    if (!q.answer.startsWith('python:')) continue;
+    const resources = new EpisodeResourcePool();
+    const ctx = {
+      signal: new AbortController().signal,
+      limits: DEFAULT_LIMITS,
+      resources,
+      episodeId: 'bench',
+      step: 0,
+    };
+    const result = await tools.tools.python!.run({ code: q.answer.slice('python:'.length) }, ctx);
+    await resources.disposeAll();
+    q.answer = result.content.replace(/^stdout:\n/, '').trim();
+  }
+}
 
 const request: ModelRequest = {
   messages: [{ role: 'user', content: 'What is 48213 * 99172? Answer with the number only.' }],
@@ -30,7 +91,7 @@ const request: ModelRequest = {
 async function bareTokensPerSecond(rounds: number): Promise<number> {
   const { getLlama, LlamaText, SpecialTokensText } = await import('node-llama-cpp');
   const llama = await getLlama({ gpu: false, build: 'never', progressLogs: false });
-  const model = await llama.loadModel({ modelPath: defaultModelPath() });
+  const model = await llama.loadModel({ modelPath: MODEL });
   const context = await model.createContext({ contextSize: 2048, sequences: 1, threads: THREADS });
   const sequence = context.getSequence();
   const prompt = new LlamaText([
@@ -67,9 +128,9 @@ async function providerTokensPerSecond(model: ModelProvider, rounds: number): Pr
   return tokens / ((performance.now() - t0) / 1000);
 }
 
-async function episodes(model: ModelProvider, concurrency: number, tools: boolean) {
+async function episodes(model: ModelProvider, concurrency: number, withTools: boolean) {
   const limit = pLimit(concurrency);
-  const calculator = createCalculatorTool();
+  const names = ['calculator', 'python', 'web_search'];
   const t0 = performance.now();
   const records = await Promise.all(
     questions.map((q, i) =>
@@ -77,15 +138,19 @@ async function episodes(model: ModelProvider, concurrency: number, tools: boolea
         runEpisode({
           model,
           prompt: q.prompt,
-          tools: tools ? { calculator } : {},
-          policy: allowListedPolicy(tools ? ['calculator'] : []),
+          tools: withTools ? tools.tools : {},
+          policy: allowListedPolicy(withTools ? names : []),
           sampling: { temperature: 0, seed: i },
         }),
       ),
     ),
   );
   const seconds = (performance.now() - t0) / 1000;
-  const correct = records.filter((r, i) => r.final_answer?.trim() === questions[i]!.answer).length;
+  const correct: Record<string, number> = {};
+  for (const [i, r] of records.entries()) {
+    const q = questions[i]!;
+    correct[q.kind] = (correct[q.kind] ?? 0) + (r.final_answer?.trim() === q.answer ? 1 : 0);
+  }
   return {
     perSecond: records.length / seconds,
     correct,
@@ -93,20 +158,27 @@ async function episodes(model: ModelProvider, concurrency: number, tools: boolea
   };
 }
 
+function scores(correct: Record<string, number>): string {
+  return KINDS.map((kind) => `${kind} ${correct[kind] ?? 0}/${TASKS}`).join(', ');
+}
+
 const bare = await bareTokensPerSecond(10);
-const model = createLlamaCppProvider({ modelPath: defaultModelPath(), threads: THREADS });
+const model = createLlamaCppProvider({ modelPath: MODEL, threads: THREADS });
 await model.step(request);
 const viaProvider = await providerTokensPerSecond(model, 10);
 console.log(
   `generation: bare node-llama-cpp ${bare.toFixed(0)} tok/s, provider ${viaProvider.toFixed(0)} tok/s, ratio ${(viaProvider / bare).toFixed(2)}`,
 );
 
-for (const tools of [true, false]) {
-  const one = await episodes(model, 1, tools);
-  const four = await episodes(model, 4, tools);
-  const arm = tools ? 'tools on ' : 'tools off';
+for (const withTools of [true, false]) {
+  const one = await episodes(model, 1, withTools);
+  const four = await episodes(model, 4, withTools);
+  const arm = withTools ? 'tools on ' : 'tools off';
   console.log(
-    `${arm}: ${TASKS} episodes, concurrency 1 ${one.perSecond.toFixed(2)}/s, concurrency 4 ${four.perSecond.toFixed(2)}/s (x${(four.perSecond / one.perSecond).toFixed(2)}); accuracy ${one.correct}/${TASKS} (c=1) ${four.correct}/${TASKS} (c=4)`,
+    `${arm}: ${questions.length} episodes, concurrency 1 ${one.perSecond.toFixed(2)}/s, concurrency 4 ${four.perSecond.toFixed(2)}/s (x${(four.perSecond / one.perSecond).toFixed(2)})`,
   );
+  console.log(`  correct (c=1): ${scores(one.correct)}; (c=4): ${scores(four.correct)}`);
 }
 await model.close?.();
+await tools.close();
+rmSync(worldDir, { recursive: true, force: true });
