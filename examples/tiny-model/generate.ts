@@ -1,10 +1,14 @@
 /**
  * Writes the tiny model's training dialogues as JSONL, seeded. Each line holds the dialogue's
- * pieces as `[text, trained]` pairs, control tokens written literally; only the assistant's
- * turns are trained. The dialogues are rendered by the same code the llama-cpp provider uses,
- * and every tool result is what the real tool returns for that call.
+ * pieces as `[text, weight]` pairs, control tokens written literally; only the assistant's
+ * turns are trained (weight 1, or `--answer-weight` for an answer read off a tool result).
+ * The dialogues are rendered by the same code the llama-cpp provider uses, and every tool
+ * result is what the real tool returns for that call: the calculator, web_search over a
+ * made-up world written to `--world DIR` (a temporary folder by default), and python in the
+ * Docker sandbox (so computations need a Docker engine and `assay sandbox build`).
  *
- *   npx tsx examples/tiny-model/generate.ts --out data.jsonl --count 12000 --seed 1
+ *   npx tsx examples/tiny-model/generate.ts --out data.jsonl --count 12000 --seed 21 \
+ *     --tools-share 0.75 --mix arithmetic=0.25,facts=0.45,computation=0.3 --answer-weight 3
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
