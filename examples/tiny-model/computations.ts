@@ -5,6 +5,7 @@
  * are held out: `isHeldOut` names them, and the generator never asks them.
  */
 import type { Random } from '../../src/eval/prng.js';
+import { int, pick } from './draw.js';
 
 export interface Computation {
   family: string;
@@ -12,14 +13,6 @@ export interface Computation {
   code: string;
   /** The parameters, to recognise held-out questions. */
   key: string;
-}
-
-function pick<T>(random: Random, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)]!;
-}
-
-function int(random: Random, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1));
 }
 
 /**

@@ -1,15 +1,12 @@
 import type { Random } from '../../src/eval/prng.js';
 import { calculate } from '../../tools/calculator/index.js';
+import { pick } from './draw.js';
 
 /** A big-number arithmetic question, the expression the calculator gets, and the exact answer. */
 export interface ArithmeticQuestion {
   prompt: string;
   expression: string;
   answer: string;
-}
-
-function pick<T>(random: Random, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)]!;
 }
 
 /** A positive integer with between `min` and `max` digits, no leading zero. */

@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Random } from '../../src/eval/prng.js';
+import { int, pick } from './draw.js';
 
 export interface FactQuestion {
   /** The question as asked, with its answer-format suffix. */
@@ -21,14 +22,6 @@ export interface WorldPage {
   path: string;
   text: string;
   questions: FactQuestion[];
-}
-
-function pick<T>(random: Random, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)]!;
-}
-
-function int(random: Random, min: number, max: number): number {
-  return min + Math.floor(random() * (max - min + 1));
 }
 
 const ONSETS = [
