@@ -13,8 +13,10 @@ import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { computation } from '../examples/tiny-model/computations.js';
 import { arithmeticQuestion } from '../examples/tiny-model/questions.js';
+import { runTool } from '../examples/tiny-model/run-tool.js';
 import { buildWorld, writeWorld } from '../examples/tiny-model/world.js';
 import { runEpisode } from '../src/agent/episode.js';
+import { EpisodeResourcePool } from '../src/agent/resources.js';
 import { seededRandom } from '../src/eval/prng.js';
 import { createLlamaCppProvider, defaultModelPath } from '../src/model/llama-cpp-provider.js';
 import type { ModelProvider, ModelRequest } from '../src/model/provider.js';
@@ -64,22 +66,14 @@ const tools = createBuiltinTools(['calculator', 'python', 'web_search'], {
 await resolvePythonAnswers();
 
 async function resolvePythonAnswers(): Promise<void> {
-  const { EpisodeResourcePool } = await import('../src/agent/resources.js');
-  const { DEFAULT_LIMITS } = await import('../src/policy/limits.js');
+  const resources = new EpisodeResourcePool();
   for (const q of questions) {
     if (!q.answer.startsWith('python:')) continue;
-    const resources = new EpisodeResourcePool();
-    const ctx = {
-      signal: new AbortController().signal,
-      limits: DEFAULT_LIMITS,
-      resources,
-      episodeId: 'bench',
-      step: 0,
-    };
-    const result = await tools.tools.python!.run({ code: q.answer.slice('python:'.length) }, ctx);
-    await resources.disposeAll();
-    q.answer = result.content.replace(/^stdout:\n/, '').trim();
+    const code = q.answer.slice('python:'.length);
+    const content = await runTool(tools.tools.python!, { code }, resources, 'bench');
+    q.answer = content.replace(/^stdout:\n/, '').trim();
   }
+  await resources.disposeAll();
 }
 
 const request: ModelRequest = {

@@ -15,15 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EpisodeResourcePool } from '../../src/agent/resources.js';
-import type { AnyToolDefinition } from '../../src/agent/tool.js';
 import { seededRandom } from '../../src/eval/prng.js';
 import { chatTurns, IM_END, renderChatMl } from '../../src/model/llama-cpp/chat-render.js';
 import type { ChatMessage } from '../../src/model/messages.js';
 import type { ToolSpec } from '../../src/model/provider.js';
-import { DEFAULT_LIMITS } from '../../src/policy/limits.js';
 import { createBuiltinTools } from '../../tools/index.js';
 import { computation } from './computations.js';
 import { arithmeticQuestion } from './questions.js';
+import { runTool } from './run-tool.js';
 import { buildWorld, type FactQuestion, writeWorld } from './world.js';
 
 const SYSTEM_PROMPTS = [
@@ -37,26 +36,6 @@ interface Dialogue {
   kind: string;
   /** Text and its loss weight: 0 for what the model reads, 1 (or more) for what it writes. */
   pieces: [string, number][];
-}
-
-/**
- * Runs a tool call. The python session of `resources` is reused from call to call (each
- * program stands alone), so a generator worker starts one sandbox, not one per dialogue.
- */
-async function runTool(
-  tool: AnyToolDefinition,
-  args: unknown,
-  resources: EpisodeResourcePool,
-): Promise<string> {
-  const ctx = {
-    signal: new AbortController().signal,
-    limits: DEFAULT_LIMITS,
-    resources,
-    episodeId: 'generate',
-    step: 0,
-  };
-  const result = await tool.run(args, ctx);
-  return result.content;
 }
 
 /** What `assay eval` offers by default, in its order. */

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computation, isHeldOut } from '../../examples/tiny-model/computations.js';
+import { runTool } from '../../examples/tiny-model/run-tool.js';
 import { buildWorld, writeWorld } from '../../examples/tiny-model/world.js';
 import { EpisodeResourcePool } from '../../src/agent/resources.js';
 import { seededRandom } from '../../src/eval/prng.js';
-import { DEFAULT_LIMITS } from '../../src/policy/limits.js';
 import { createWebSearchTool } from '../../tools/web-search/index.js';
 
 const dirs: string[] = [];
@@ -51,21 +51,13 @@ describe("the tiny model's made-up world", () => {
       cacheDir: join(dir, '.cache'),
     });
     const resources = new EpisodeResourcePool();
-    const ctx = {
-      signal: new AbortController().signal,
-      limits: DEFAULT_LIMITS,
-      resources,
-      episodeId: 't',
-      step: 0,
-    };
     let shown = 0;
     let total = 0;
     for (const page of pages.slice(0, 40)) {
       for (const q of page.questions) {
-        const result = await tool.run({ query: q.query, max_results: 1 }, ctx);
+        const content = await runTool(tool, { query: q.query, max_results: 1 }, resources);
         total++;
-        if (result.content.includes(`corpus://${page.path}`) && result.content.includes(q.answer))
-          shown++;
+        if (content.includes(`corpus://${page.path}`) && content.includes(q.answer)) shown++;
       }
     }
     await resources.disposeAll();

@@ -1,0 +1,24 @@
+import type { EpisodeResourcePool } from '../../src/agent/resources.js';
+import type { AnyToolDefinition } from '../../src/agent/tool.js';
+import { DEFAULT_LIMITS } from '../../src/policy/limits.js';
+
+/**
+ * Runs one tool call outside an episode, under the default limits, and returns the text the
+ * model would read. A python session lives in `resources` and is reused from call to call
+ * until the caller disposes of them.
+ */
+export async function runTool(
+  tool: AnyToolDefinition,
+  args: unknown,
+  resources: EpisodeResourcePool,
+  episodeId = 'tiny-model',
+): Promise<string> {
+  const ctx = {
+    signal: new AbortController().signal,
+    limits: DEFAULT_LIMITS,
+    resources,
+    episodeId,
+    step: 0,
+  };
+  return (await tool.run(args, ctx)).content;
+}
