@@ -31,7 +31,10 @@ const KINDS = (process.env['BENCH_KINDS'] ?? 'arithmetic,facts,computation').spl
 interface Question {
   kind: string;
   prompt: string;
+  /** Empty for a computation until its program has run. */
   answer: string;
+  /** A computation's program, whose output is the answer. */
+  code?: string;
 }
 
 // The training data used seeds 1 to 30; 4242 draws questions (and a world) it has not seen.
@@ -55,7 +58,7 @@ if (KINDS.includes('computation')) {
   // The answers come from the same programs, run with python3 in the sandbox by the tool below.
   for (let i = 0; i < TASKS; i++) {
     const c = computation(random);
-    questions.push({ kind: 'computation', prompt: c.prompt, answer: `python:${c.code}` });
+    questions.push({ kind: 'computation', prompt: c.prompt, answer: '', code: c.code });
   }
 }
 const tools = createBuiltinTools(['calculator', 'python', 'web_search'], {
@@ -68,9 +71,8 @@ await resolvePythonAnswers();
 async function resolvePythonAnswers(): Promise<void> {
   const resources = new EpisodeResourcePool();
   for (const q of questions) {
-    if (!q.answer.startsWith('python:')) continue;
-    const code = q.answer.slice('python:'.length);
-    const content = await runTool(tools.tools.python!, { code }, resources, 'bench');
+    if (q.code === undefined) continue;
+    const content = await runTool(tools.tools.python!, { code: q.code }, resources, 'bench');
     q.answer = content.replace(/^stdout:\n/, '').trim();
   }
   await resources.disposeAll();

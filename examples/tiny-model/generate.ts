@@ -67,10 +67,8 @@ function render(
   const specs: ToolSpec[] = toolNames.map((name) => ({ name, description: '', parameters: {} }));
   const turns = chatTurns(messages, specs, 'compact');
   const pieces: [string, number][] = [];
-  const afterTool =
-    turns.length > 1 &&
-    turns[turns.length - 2]!.role !== 'assistant' &&
-    messages.some((m) => m.role === 'tool');
+  // These dialogues hold at most one tool call, so a tool message means the last turn reads its result.
+  const afterTool = messages.some((m) => m.role === 'tool');
   for (const [index, turn] of turns.entries()) {
     const last = index === turns.length - 1;
     const trained = turn.role === 'assistant' ? (last && afterTool ? answerWeight : 1) : 0;
@@ -90,10 +88,8 @@ interface Task {
   prompt: string;
   tool: string;
   args: Record<string, unknown>;
-  /** The answer given without tools; with tools the answer is read off the tool's result. */
+  /** The true answer when known in advance; null for computations, whose program prints it. */
   direct: string | null;
-  /** With tools: the answer the dialogue must end with, when the result does not give it whole. */
-  expected?: string;
 }
 
 interface Plan {
@@ -219,7 +215,6 @@ async function main(): Promise<void> {
         tool: 'web_search',
         args: { query: q.query, max_results: 1 },
         direct: q.answer,
-        expected: q.answer,
       });
     } else {
       const c = computation(random);
@@ -256,35 +251,16 @@ async function main(): Promise<void> {
   let dropped = 0;
   const pools = [new EpisodeResourcePool(), new EpisodeResourcePool()];
   try {
-    const results = await mapWorkers(plans, pools, async (plan, resources) => {
-      const uses = plan.tools.includes(plan.task.tool);
-      if (!uses) return null;
+    // Computations run even without tools: the program's output is the true answer.
+    const outputs = await mapWorkers(plans, pools, async (plan, resources) => {
+      if (!plan.tools.includes(plan.task.tool) && plan.task.kind !== 'computation') return null;
       return runTool(toolSet.tools[plan.task.tool]!, plan.task.args, resources);
     });
-    // The python answers without tools come from the same program, run once per question.
-    const pythonAnswers = new Map<string, string>();
     for (const [index, plan] of plans.entries()) {
-      const result = results[index] ?? null;
-      if (plan.task.kind === 'computation' && result !== null) {
-        const value = printed(result);
-        if (value !== null) pythonAnswers.set(plan.task.prompt, value);
-      }
-    }
-    const missing = plans.filter(
-      (p) => p.task.kind === 'computation' && !pythonAnswers.has(p.task.prompt),
-    );
-    const extra = await mapWorkers(missing, pools, async (plan, resources) =>
-      runTool(toolSet.tools.python!, plan.task.args, resources),
-    );
-    for (const [index, plan] of missing.entries()) {
-      const value = printed(extra[index]!);
-      if (value !== null) pythonAnswers.set(plan.task.prompt, value);
-    }
-
-    for (const [index, plan] of plans.entries()) {
-      const result = results[index] ?? null;
+      const output = outputs[index] ?? null;
+      const result = plan.tools.includes(plan.task.tool) ? output : null;
       let answer: string | null;
-      if (plan.task.kind === 'computation') answer = pythonAnswers.get(plan.task.prompt) ?? null;
+      if (plan.task.kind === 'computation') answer = output === null ? null : printed(output);
       else if (plan.task.kind === 'arithmetic' && result !== null) answer = result;
       else answer = plan.task.direct;
       // A search whose one result does not show the answer teaches nothing: leave it out.
