@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerSuitesCommand } from '../../src/cli/suites-command.js';
 import { UsageError } from '../../src/errors.js';
 
-const DATASETS = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
+const DATASETS = join(import.meta.dirname, '..', 'fixtures', 'datasets');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'suites');
 
 let dir: string;

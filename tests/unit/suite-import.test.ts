@@ -9,7 +9,7 @@ import { sampleItems } from '../../src/eval/importers/sample.js';
 import { loadSuite } from '../../src/eval/suite.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const DATASETS = join(ROOT, '..', 'shared', 'datasets');
+const DATASETS = join(ROOT, 'tests', 'fixtures', 'datasets');
 const GSM8K = join(DATASETS, 'gsm8k', 'test.jsonl');
 const MATH500 = join(DATASETS, 'math500', 'test.jsonl');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'suites');

@@ -10,7 +10,7 @@ import { verifyMath } from '../../src/eval/verifiers/math.js';
  * and cross-checks below are what keep it honest, since a verifier that said "yes" to
  * everything would also agree with every reference.
  */
-const DATASETS = join(import.meta.dirname, '..', '..', '..', 'shared', 'datasets');
+const DATASETS = join(import.meta.dirname, '..', 'fixtures', 'datasets');
 
 function rows(file: string): { question: string; answer: string }[] {
   return readFileSync(join(DATASETS, file), 'utf8')

@@ -8,7 +8,7 @@ const ANSWER_TAIL = 'The answer is: ';
 /**
  * Turns a MATH-500 file into tasks. Two layouts are read: the Hugging Face one
  * (`problem, solution, answer, subject, level, unique_id`; tags from subject and level) and the
- * PRM800K-style one in `../shared/datasets` (`question, answer` where the answer is the whole
+ * PRM800K-style one in `tests/fixtures/datasets` (`question, answer` where the answer is the whole
  * solution ending in `The answer is: X`; the answer is X, or the last `\boxed{}` without it).
  */
 export async function importMath500(path: string, options: ImportOptions = {}): Promise<Task[]> {
