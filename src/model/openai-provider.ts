@@ -7,6 +7,7 @@ import { readCompletionBody } from './completion-body.js';
 import { assignCallIds, type CallIdGenerator, type CompletionResult } from './completion-result.js';
 import { Deadline } from './deadline.js';
 import { parseTextToolCalls } from './dialects/index.js';
+import { reframeJsonAnswer } from './json-as-stream.js';
 import { BadResponse, type ModelEndpoint, toModelError } from './model-errors.js';
 import { buildChatBody } from './openai-request.js';
 import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from './provider.js';
@@ -63,7 +64,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     maxRetries: 0,
     // The client's own timeout only covers the headers; assay's deadline fires first.
     timeout: timeoutMs + 1_000,
-    fetch: capturingErrorBodies(options.fetch ?? globalThis.fetch, errorBodies),
+    fetch: capturingErrorBodies(options.fetch ?? globalThis.fetch, errorBodies, stream),
     logLevel: 'off',
   });
   let generatedIds = 0;
@@ -196,12 +197,16 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
 /**
  * Reads the body of every error response before the client does, keyed by the headers object
  * the client hands to its error: servers put the useful part (vLLM's `message`, a proxy's HTML)
- * in fields the client drops.
+ * in fields the client drops. When streaming, a plain JSON answer is re-framed as one event.
  */
-function capturingErrorBodies(inner: typeof fetch, bodies: WeakMap<Headers, string>): typeof fetch {
+function capturingErrorBodies(
+  inner: typeof fetch,
+  bodies: WeakMap<Headers, string>,
+  stream: boolean,
+): typeof fetch {
   return async (input, init) => {
     const response = await inner(input, init);
-    if (response.ok) return response;
+    if (response.ok) return stream ? reframeJsonAnswer(response) : response;
     const text = await response.text().catch(() => '');
     const copy = new Response(text, {
       status: response.status,

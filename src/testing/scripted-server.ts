@@ -27,6 +27,11 @@ export interface ScriptedServerOptions {
    * model name is accepted and `GET /v1/models` lists `scripted`.
    */
   model?: string;
+  /**
+   * Answer `stream: true` requests with a plain JSON `chat.completion` (content-type
+   * `application/json`), as some servers and proxies do. Default false.
+   */
+  jsonForStream?: boolean;
 }
 
 export interface ScriptedServer {
@@ -113,7 +118,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       seed: ordinal + 1,
       promptTokens: estimateTokens(JSON.stringify(request.messages)),
     };
-    if (request.stream) {
+    if (request.stream && options.jsonForStream !== true) {
       if (!res.headersSent) res.writeHead(200, sseHeaders());
       // One write: the client's SSE parser sees the same events, and the loop benchmarks
       // measure the client rather than a packet per token.

@@ -516,6 +516,51 @@ describe('odd responses', () => {
     expect((error as Error).message).toContain('proxy login');
   });
 
+  it('reads a plain JSON completion sent in answer to a streaming request', async () => {
+    const server = await startScriptedServer({
+      script: sequenceScript([TWO_CALLS]),
+      wire: 'vllm',
+      jsonForStream: true,
+    });
+    servers.push(server);
+    const step = await provider(server, { stream: true }).step(ask());
+    expect(server.requests[0]?.stream).toBe(true);
+    expect(callsOf(step)).toEqual([
+      ['calculator', { expression: '123456789 * 987654321' }],
+      ['search', { q: 'café "quoted" 😀' }],
+    ]);
+    expect(step.text).toBe('Working on it.');
+    expect(step.reasoning).toBe('Two tools are needed.');
+    expect(step.finishReason).toBe('tool_calls');
+    expect(step.usage.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it('parses text tool calls from a plain JSON completion sent to a streaming request', async () => {
+    const server = await startScriptedServer({
+      script: sequenceScript([TWO_CALLS]),
+      wire: 'hermes-text',
+      jsonForStream: true,
+    });
+    servers.push(server);
+    const step = await provider(server, { stream: true }).step(ask());
+    expect(callsOf(step)).toEqual([
+      ['calculator', { expression: '123456789 * 987654321' }],
+      ['search', { q: 'café "quoted" 😀' }],
+    ]);
+    expect(step.toolCallSource).toBe('text');
+  });
+
+  it('reports a streaming answer that is JSON but not a completion as MODEL_BAD_RESPONSE', async () => {
+    const url = await rawServer((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"status": "queued"}');
+    });
+    const error = await createOpenAIProvider({ baseURL: url, model: 'm', maxRetries: 0 })
+      .step(ask())
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'MODEL_BAD_RESPONSE' });
+  });
+
   it('reports a stream with no chunks as MODEL_BAD_RESPONSE', async () => {
     const url = await rawServer((res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
