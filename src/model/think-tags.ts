@@ -1,16 +1,59 @@
 /**
- * Moves a leading `<think>…</think>` block out of the visible text. Servers run without a
- * reasoning parser leave it in `content`; Qwen3 and DeepSeek-R1 templates open the block in
- * the prompt, so the reply may hold only the closing tag. Tool calls drafted inside the block
- * are rehearsals and must not be parsed as calls, so this runs before the dialect parsers.
+ * The reasoning delimiters models leave in content: `<think>` (Qwen3, DeepSeek-R1, Magistral
+ * 2506) and the `[THINK]` control tokens of Magistral 2509 and Ministral 3.
+ */
+export const THINK_TAGS: readonly (readonly [open: string, close: string])[] = [
+  ['<think>', '</think>'],
+  ['[THINK]', '[/THINK]'],
+];
+
+/** Where a reasoning block that opens the message ends, or null when there is none. */
+export interface ThinkBlock {
+  /** Index of the first character of the reasoning (after the opening tag, if any). */
+  start: number;
+  /** Index of the closing tag, or the text length when the block is never closed. */
+  close: number;
+  /** Index just after the closing tag (the text length when unclosed). */
+  end: number;
+}
+
+/**
+ * Finds the reasoning block that opens a message. Templates that put the opening tag in the
+ * prompt leave only the closing one, so a closing tag with no opening tag before it ends a block
+ * that started with the message. A message that opens a block and never closes it was cut off
+ * while thinking: all of it is reasoning.
+ */
+export function findLeadingThink(text: string): ThinkBlock | null {
+  const lead = text.length - text.trimStart().length;
+  for (const [open, close] of THINK_TAGS) {
+    if (text.startsWith(open, lead)) {
+      const start = lead + open.length;
+      const at = text.indexOf(close, start);
+      return at === -1
+        ? { start, close: text.length, end: text.length }
+        : { start, close: at, end: at + close.length };
+    }
+  }
+  for (const [open, close] of THINK_TAGS) {
+    const at = text.indexOf(close);
+    if (at === -1) continue;
+    // `<think` without its `>` (or an open tag later) means the tags are prose, not a block.
+    if (text.lastIndexOf(open.slice(0, -1), at) !== -1) continue;
+    return { start: 0, close: at, end: at + close.length };
+  }
+  return null;
+}
+
+/**
+ * Moves a leading reasoning block out of the visible text. Servers run without a reasoning
+ * parser leave it in `content`. Tool calls drafted inside the block are rehearsals and must not
+ * be parsed as calls, so this runs before the dialect parsers.
  */
 export function splitThinking(text: string): { text: string; reasoning: string | null } {
-  const close = text.indexOf('</think>');
-  if (close === -1) return { text, reasoning: null };
-  const head = text.slice(0, close);
-  const open = head.indexOf('<think>');
-  if (open !== -1 && head.slice(0, open).trim() !== '') return { text, reasoning: null };
-  if (open === -1 && head.includes('<think')) return { text, reasoning: null };
-  const reasoning = (open === -1 ? head : head.slice(open + '<think>'.length)).trim();
-  return { text: text.slice(close + '</think>'.length).trimStart(), reasoning };
+  const block = findLeadingThink(text);
+  if (block === null) return { text, reasoning: null };
+  return {
+    text: text.slice(block.end).trimStart(),
+    reasoning: text.slice(block.start, block.close).trim(),
+  };
 }

@@ -228,3 +228,34 @@ describe('call ids', () => {
     expect(new Set(random.calls.map((call) => call.id)).size).toBe(2);
   });
 });
+
+describe('arguments that are not an object of named values', () => {
+  it.each([
+    ['prose', 'not valid json here'],
+    ['an array', '[1,2,3]'],
+    ['a number', '42'],
+    ['a string holding an array', '"[1,2,3]"'],
+    ['a string holding a number', '"42"'],
+  ])('are reported, not run, when they are %s', (_label, args) => {
+    const result = parseTextToolCalls(hermes('get_weather', args), weather, 'hermes');
+    expect(result.calls).toEqual([]);
+    expect(result.rejected).toEqual([
+      { name: 'get_weather', reason: expect.stringMatching(/not (a JSON object|valid JSON)/) },
+    ]);
+  });
+
+  it('are not "repaired" by dropping what follows // as a comment', () => {
+    const result = parseTextToolCalls(hermes('get_weather', '{path:a//b}'), weather, 'hermes');
+    expect(result.calls).toEqual([]);
+    expect(result.rejected).toHaveLength(1);
+  });
+
+  it('still have quotes and trailing commas repaired when nothing is dropped', () => {
+    const result = parseTextToolCalls(
+      hermes('get_weather', '{"city": "Paris",}'),
+      weather,
+      'hermes',
+    );
+    expect(result.calls.map((call) => JSON.parse(call.arguments))).toEqual([{ city: 'Paris' }]);
+  });
+});

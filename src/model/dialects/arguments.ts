@@ -44,5 +44,15 @@ export function readEnvelope(value: unknown, requireArguments = false): Envelope
     return requireArguments ? null : { ok: false, name: null, reason: 'the tool call has no name' };
   }
   const args = Object.hasOwn(inner, 'arguments') ? inner['arguments'] : inner['parameters'];
-  return { ok: true, name: name.trim(), arguments: normalizeArguments(args) };
+  const normalized = normalizeArguments(args);
+  // A tool takes an object of named arguments; `[1,2,3]`, `42` or prose are not a call to run.
+  const parsed = safeJsonParse(normalized);
+  if (!parsed.ok || !isPlainObject(parsed.value)) {
+    return {
+      ok: false,
+      name: name.trim(),
+      reason: 'the tool call arguments are not a JSON object',
+    };
+  }
+  return { ok: true, name: name.trim(), arguments: normalized };
 }

@@ -1,5 +1,5 @@
 import { CallCollector } from './collector.js';
-import { parseMarkupJson } from './json-scan.js';
+import { parseMarkupJson, scanJsonValue } from './json-scan.js';
 import type { Dialect, DialectContext, DialectResult } from './types.js';
 
 const CALLS_BEGIN = '<｜tool▁calls▁begin｜>';
@@ -39,6 +39,11 @@ function parseDeepseek(text: string, context: DialectContext): DialectResult | n
     }
     const { name, raw } =
       head.trim() === 'function' ? splitFenced(rest) : { name: head.trim(), raw: rest.trim() };
+    // Repair may fix quotes or commas, never complete a value the model did not close.
+    if (scanJsonValue(raw, 0) !== raw.length) {
+      collector.reject(name, 'the tool call arguments are incomplete or not one JSON object');
+      continue;
+    }
     const parsed = parseMarkupJson(raw);
     if (!parsed.ok)
       collector.reject(name, `the tool call arguments are not valid JSON: ${parsed.error}`);

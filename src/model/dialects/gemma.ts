@@ -7,12 +7,13 @@ const MARKERS: readonly (readonly [string, string])[] = [
   ['<start_function_call>', '<end_function_call>'],
   ['<|tool_call>', '<tool_call|>'],
 ];
-const ESCAPE = '<escape>';
+/** String delimiters: FunctionGemma's `<escape>` token and Gemma 4's `<|"|>`. */
+const QUOTES = ['<escape>', '<|"|>'];
 
 /**
  * FunctionGemma `<start_function_call>call:NAME{key:<escape>text<escape>,n:3}<end_function_call>`
- * and Gemma 4 `<|tool_call>call:NAME{...}<tool_call|>`: bare keys, strings between `<escape>`
- * tokens, other values written bare.
+ * and Gemma 4 `<|tool_call>call:NAME{key:<|"|>text<|"|>}<tool_call|>`: bare keys, strings
+ * between `<escape>` or `<|"|>` tokens, other values written bare.
  */
 export const gemmaDialect: Dialect = {
   name: 'gemma',
@@ -78,11 +79,12 @@ class BodyReader {
 
   private value(): unknown {
     while (/\s/.test(this.text[this.position] ?? '')) this.position++;
-    if (this.text.startsWith(ESCAPE, this.position)) {
-      const end = this.text.indexOf(ESCAPE, this.position + ESCAPE.length);
+    const quote = QUOTES.find((token) => this.text.startsWith(token, this.position));
+    if (quote !== undefined) {
+      const end = this.text.indexOf(quote, this.position + quote.length);
       if (end === -1) return undefined;
-      const value = this.text.slice(this.position + ESCAPE.length, end);
-      this.position = end + ESCAPE.length;
+      const value = this.text.slice(this.position + quote.length, end);
+      this.position = end + quote.length;
       return value;
     }
     const char = this.text[this.position];

@@ -53,9 +53,10 @@ function readCall(message: HarmonyMessage, recipient: string, collector: CallCol
   const parsed = body === '' ? null : safeJsonParse(body);
   // `<|call|>` is a stop token many servers strip, so a call may also end with the text, but
   // then only complete JSON counts: an empty or broken body there means the stream was cut.
+  // A complete body closed by `<|end|>` (vLLM's tests) or by the next message counts too.
   if (message.terminator === 'call') {
     collector.offer(name, parsed?.ok ? normalizeArguments(parsed.value) : normalizeArguments(body));
-  } else if (parsed?.ok && message.terminator === null) {
+  } else if (parsed?.ok) {
     collector.offer(name, normalizeArguments(parsed.value));
   } else {
     collector.reject(name, 'the tool call is incomplete (the output was cut off)');
@@ -101,7 +102,8 @@ function splitMessages(text: string): { leading: string; messages: HarmonyMessag
 
 /** Text before a first `<|channel|>` that is a role name rather than visible prose. */
 function isRoleText(chunk: string): boolean {
-  return /^\s*(?:assistant(?:\s+to=\S+)?)?\s*$/.test(chunk);
+  // llama.cpp's prompt ends at `<|start|>assistant`, so its output may open with ` to=NAME`.
+  return /^\s*(?:assistant)?(?:\s*to=\S+)?\s*$/.test(chunk);
 }
 
 function readHeader(header: string): {
@@ -109,10 +111,17 @@ function readHeader(header: string): {
   channel: string | null;
   recipient: string | null;
 } {
-  const [roleSection = '', rest = ''] = header.split('<|channel|>', 2);
-  const channelSection = rest.split('<|constrain|>', 1)[0] ?? '';
-  const role = roleSection.trim().split(/\s+/)[0] || 'assistant';
+  const [roleSection = '', ...channels] = header.split('<|channel|>');
+  // A stray `<|channel|>commentary to=assistant` may precede the real header: the last wins.
+  const channelSection = channels.at(-1)?.split('<|constrain|>', 1)[0] ?? '';
+  const role =
+    roleSection
+      .trim()
+      .split(/\s+/)
+      .find((word) => !word.startsWith('to=')) || 'assistant';
   const channel = channelSection.trim().split(/\s+/)[0] || null;
-  const recipient = /\bto=([^\s<]+)/.exec(header)?.[1] ?? null;
+  const recipients = [...header.matchAll(/\bto=([^\s<]+)/g)].map((match) => match[1]!);
+  // `to=assistant` addresses the model itself (a header it garbled), not a tool.
+  const recipient = recipients.filter((name) => name !== 'assistant').at(-1) ?? null;
   return { role, channel, recipient };
 }

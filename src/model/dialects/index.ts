@@ -8,6 +8,7 @@ import { functionTagDialect } from './function-tag.js';
 import { gemmaDialect } from './gemma.js';
 import { harmonyDialect } from './harmony.js';
 import { hermesDialect } from './hermes.js';
+import { inlineJsonDialect, inlinePythonicDialect } from './inline-calls.js';
 import { mistralDialect } from './mistral.js';
 import { pythonTagDialect } from './python-tag.js';
 import { pythonicDialect } from './pythonic.js';
@@ -70,22 +71,22 @@ const AUTO: readonly Dialect[] = [
 const BY_FORMAT: Readonly<Record<ToolFormat, readonly Dialect[]>> = {
   auto: AUTO,
   native: [],
-  hermes: [hermesDialect, qwenXmlDialect],
+  hermes: [hermesDialect, qwenXmlDialect, functionTagDialect],
   prompted: [hermesDialect],
-  llama: [pythonTagDialect, functionTagDialect, bareJsonDialect],
+  llama: [pythonTagDialect, functionTagDialect, bareJsonDialect, inlineJsonDialect],
   mistral: [mistralDialect],
-  pythonic: [pythonicDialect],
+  pythonic: [pythonicDialect, inlinePythonicDialect],
   harmony: [harmonyDialect],
 };
 
 /**
  * Finds tool calls written as text in `content`. `format` 'auto' tries every dialect and keeps
  * the first that finds calls; a named format tries only its own; 'native' finds none. Only
- * names in `toolNames` count.
+ * names in `toolNames` count (or, given a pattern, the names it matches).
  */
 export function parseTextToolCalls(
   text: string,
-  toolNames: readonly string[],
+  toolNames: readonly string[] | RegExp,
   format: ToolFormat,
   options: ParseTextToolCallsOptions = {},
 ): TextToolCalls {

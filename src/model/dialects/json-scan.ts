@@ -46,6 +46,9 @@ export function skipSpace(text: string, from: number): number {
 export function parseMarkupJson(raw: string): JsonParseResult {
   const strict = safeJsonParse(raw);
   if (strict.ok) return strict;
+  // jsonrepair strips `//` and `/*` as comments, which would turn `{path:a//b}` into
+  // `{"path":"a"}`: a different call, not a repaired one.
+  if (hasCommentOutsideStrings(raw)) return strict;
   let repaired: string;
   try {
     repaired = jsonrepair(raw);
@@ -84,4 +87,18 @@ export function readJsonSequence(
     values.push({ value: parsed.value, start: position, end: next });
     position = next;
   }
+}
+
+/** True when `//` or `/*` appears outside JSON strings. */
+function hasCommentOutsideStrings(raw: string): boolean {
+  let inString = false;
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (inString) {
+      if (code === BACKSLASH) i++;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) inString = true;
+    else if (code === 0x2f && (raw[i + 1] === '/' || raw[i + 1] === '*')) return true;
+  }
+  return false;
 }

@@ -10,7 +10,8 @@ const END_TOKENS = ['<|eom_id|>', '<|eot_id|>'];
 
 /**
  * Llama 3.1/3.3 `<|python_tag|>` followed by call JSON (`;`-separated when several) or a
- * built-in tool call such as `brave_search.call(query="...")`, up to `<|eom_id|>`.
+ * built-in tool call such as `brave_search.call(query="...")`, up to `<|eom_id|>`. A tag may
+ * open each call.
  */
 export const pythonTagDialect: Dialect = {
   name: 'python-tag',
@@ -22,8 +23,18 @@ function parsePythonTag(text: string, context: DialectContext): DialectResult | 
   if (start === -1) return null;
   const bodyStart = skipSpace(text, start + TAG.length);
   const [bodyEnd, end] = bodyBounds(text, bodyStart);
-  const body = text.slice(bodyStart, bodyEnd).trim();
   const collector = new CallCollector(context);
+  let accepted = false;
+  // Some models open every call with its own tag: `<|python_tag|>{...}<|python_tag|>{...}`.
+  for (const segment of text.slice(bodyStart, bodyEnd).split(TAG)) {
+    accepted = readBody(segment.trim(), collector) || accepted;
+  }
+  if (accepted) collector.cut(start, end);
+  return collector.result();
+}
+
+/** Offers the calls in one tag's body; returns whether any was accepted. */
+function readBody(body: string, collector: CallCollector): boolean {
   let accepted = false;
   if (body.startsWith('{') || body.startsWith('[')) {
     const values = readJsonSequence(body, 0, parseMarkupJson);
@@ -44,8 +55,7 @@ function parsePythonTag(text: string, context: DialectContext): DialectResult | 
       else accepted = collector.offer(name, JSON.stringify(call.args)) || accepted;
     }
   }
-  if (accepted) collector.cut(start, end);
-  return collector.result();
+  return accepted;
 }
 
 /** The end of the call text and the end of the markup, which includes the end token. */

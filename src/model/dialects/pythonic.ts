@@ -61,7 +61,8 @@ function offerAll(
   return collector.result();
 }
 
-function offerInto(collector: CallCollector, calls: PythonCall[]): boolean {
+/** Offers parsed Python calls; returns whether any was accepted. */
+export function offerInto(collector: CallCollector, calls: PythonCall[]): boolean {
   let accepted = false;
   for (const call of calls) {
     const name = call.name.replace(/^(?:default_api|functions)\./, '');

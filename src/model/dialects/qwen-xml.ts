@@ -14,8 +14,11 @@ const PARAMETER_CLOSE = '</parameter>';
 
 /**
  * Qwen3-Coder and Qwen3.5: `<tool_call><function=NAME><parameter=P>value</parameter>...`.
- * A call needs its `</function>` or `</tool_call>`, so a cut-off stream never yields a call
- * whose last value is cut short; a missing `</parameter>` before them is tolerated.
+ * One `<tool_call>` may hold several `<function=…>` blocks, the wrapper may be missing (then a
+ * block needs a `<parameter=` or to be self-closing, `<function=NAME/>`, since Llama's
+ * `<function=NAME>{json}</function>` is another dialect). A call needs its `</function>` or
+ * `</tool_call>`, so a cut-off stream never yields a call whose last value is cut short; a
+ * missing `</parameter>` before them is tolerated.
  */
 export const qwenXmlDialect: Dialect = {
   name: 'qwen-xml',
@@ -23,38 +26,60 @@ export const qwenXmlDialect: Dialect = {
 };
 
 function parseQwenXml(text: string, context: DialectContext): DialectResult | null {
-  if (!text.includes(OPEN) || !text.includes(FUNCTION)) return null;
+  if (!text.includes(FUNCTION)) return null;
+  const wrapped = text.includes(OPEN);
+  if (!wrapped && !/<function=[^>\n]{1,200}(?:\/>|>\s*<parameter=)/.test(text)) return null;
   const collector = new CallCollector(context);
   let from = 0;
   for (;;) {
-    const start = text.indexOf(OPEN, from);
-    if (start === -1) break;
-    const fnStart = skipSpace(text, start + OPEN.length);
-    if (!text.startsWith(FUNCTION, fnStart)) {
-      from = start + OPEN.length;
-      continue;
-    }
+    const fnStart = text.indexOf(FUNCTION, from);
+    if (fnStart === -1) break;
+    const open = wrapperBefore(text, from, fnStart);
     const nameEnd = text.indexOf('>', fnStart);
-    const name = nameEnd === -1 ? null : text.slice(fnStart + FUNCTION.length, nameEnd).trim();
-    const tagClose = nameEnd === -1 ? -1 : text.indexOf(CLOSE, nameEnd);
-    const fnClose = nameEnd === -1 ? -1 : indexBefore(text, FUNCTION_CLOSE, nameEnd, tagClose);
-    if (name === null || (fnClose === -1 && tagClose === -1)) {
+    const head = nameEnd === -1 ? null : text.slice(fnStart + FUNCTION.length, nameEnd).trim();
+    if (head === null || head.includes('\n')) {
+      collector.reject(head, 'the tool call is incomplete (the output was cut off)');
+      break;
+    }
+    const selfClosing = head.endsWith('/');
+    const name = selfClosing ? head.slice(0, -1).trim() : head;
+    const inside = text.lastIndexOf(OPEN, fnStart) > text.lastIndexOf(CLOSE, fnStart);
+    const tagClose = inside ? text.indexOf(CLOSE, nameEnd) : -1;
+    const fnClose = selfClosing
+      ? nameEnd + 1
+      : indexBefore(text, FUNCTION_CLOSE, nameEnd, tagClose);
+    if (fnClose === -1 && tagClose === -1) {
+      if (!inside && !/<parameter=/.test(text.slice(nameEnd))) {
+        from = nameEnd;
+        continue;
+      }
       collector.reject(name, 'the tool call is incomplete (the output was cut off)');
       break;
     }
-    const bodyEnd = fnClose !== -1 && (tagClose === -1 || fnClose < tagClose) ? fnClose : tagClose;
-    const blockEnd = blockEndAfter(text, bodyEnd, bodyEnd === fnClose);
+    const closedByFunction = fnClose !== -1 && (tagClose === -1 || fnClose < tagClose);
+    const bodyEnd = closedByFunction ? fnClose : tagClose;
+    const blockEnd = selfClosing
+      ? nameEnd + 1
+      : bodyEnd + (closedByFunction ? FUNCTION_CLOSE.length : 0);
     const resolved = context.resolve(name);
-    if (resolved !== null) {
-      const args = readParameters(text.slice(nameEnd + 1, bodyEnd), context.schemas[resolved]);
-      collector.offer(resolved, JSON.stringify(args));
-      collector.cut(start, blockEnd);
-    } else {
+    if (resolved === null) {
       collector.unknownTool(name);
+    } else {
+      const body = selfClosing ? '' : text.slice(nameEnd + 1, bodyEnd);
+      collector.offer(resolved, JSON.stringify(readParameters(body, context.schemas[resolved])));
+      // The wrapper is cut with its first block, the closing tag with its last.
+      collector.cut(open === -1 ? fnStart : open, closingEnd(text, blockEnd));
     }
-    from = blockEnd;
+    from = closedByFunction || selfClosing ? blockEnd : bodyEnd + CLOSE.length;
   }
   return collector.result();
+}
+
+/** The `<tool_call>` that opens right before the block at `fnStart` (only space between), or -1. */
+function wrapperBefore(text: string, from: number, fnStart: number): number {
+  const open = text.lastIndexOf(OPEN, fnStart);
+  if (open === -1 || open < from) return -1;
+  return skipSpace(text, open + OPEN.length) === fnStart ? open : -1;
 }
 
 /** `indexOf` that stops at `limit` (when not -1), so each block is scanned once. */
@@ -63,14 +88,13 @@ function indexBefore(text: string, search: string, from: number, limit: number):
   return at === -1 ? -1 : from + at;
 }
 
-/** Where the block ends: after `</tool_call>`, which may follow `</function>` or be cut off. */
-function blockEndAfter(text: string, bodyEnd: number, closedByFunction: boolean): number {
-  if (!closedByFunction) return bodyEnd + CLOSE.length;
-  const after = skipSpace(text, bodyEnd + FUNCTION_CLOSE.length);
+/** Where the markup ends: after a `</tool_call>` that follows (or is cut off at the end). */
+function closingEnd(text: string, blockEnd: number): number {
+  const after = skipSpace(text, blockEnd);
   const rest = text.slice(after);
   if (rest.startsWith(CLOSE)) return after + CLOSE.length;
-  if (isPartialTag(rest, CLOSE)) return text.length;
-  return bodyEnd + FUNCTION_CLOSE.length;
+  if (rest !== '' && isPartialTag(rest, CLOSE)) return text.length;
+  return blockEnd;
 }
 
 function readParameters(body: string, parameters: unknown): Record<string, unknown> {

@@ -40,6 +40,9 @@ function asType(trimmed: string, type: string): unknown {
   switch (type) {
     case 'integer':
       return /^[-+]?\d+$/.test(trimmed) ? Number(trimmed) : undefined;
+    // vLLM's Qwen3-Coder parser reads these non-standard names as numbers too.
+    case 'float':
+    case 'double':
     case 'number': {
       const value = Number(trimmed);
       return trimmed !== '' && Number.isFinite(value) ? value : undefined;
