@@ -97,7 +97,7 @@ describe('reference cases streamed in random chunks through the provider', () =>
   });
 
   it.each(cases.map((reference) => [reference.id, reference] as const))(
-    'reads %s as the reference expects under two seeded splits',
+    'reads %s in two seeded random splits as the whole-text test does',
     async (id, reference) => {
       const model = createOpenAIProvider({
         baseURL,
@@ -120,7 +120,9 @@ describe('reference cases streamed in random chunks through the provider', () =>
             arguments: JSON.parse(call.arguments) as Record<string, unknown>,
           })),
         };
-        expect(mismatch(result, reference), `seed ${seed}`).toBeNull();
+        const disagreement = mismatch(result, reference);
+        if (reference.deviation === undefined) expect(disagreement, `seed ${seed}`).toBeNull();
+        else expect(disagreement, `seed ${seed}`).not.toBeNull();
       }
     },
   );

@@ -23,6 +23,8 @@ export interface ReferenceCase {
   content: string | null;
   reasoning?: string;
   shaped?: boolean;
+  /** Why assay departs from the reference on this case on purpose; such a case must disagree. */
+  deviation?: string;
   note?: string;
 }
 

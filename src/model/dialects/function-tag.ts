@@ -3,20 +3,23 @@ import { parseMarkupJson, scanJsonValue, skipSpace } from './json-scan.js';
 import { isPartialTag } from './tagged-json.js';
 import type { Dialect, DialectContext, DialectResult } from './types.js';
 
-const OPEN = /<function=([^>\s]{1,200})>/g;
+const OPEN = /<function(?:=([^>\s]{1,200})|\s+name="([^"\s]{1,200})")>/g;
 const CLOSE = '</function>';
 
-/** Llama 3.1's zero-shot custom format: `<function=NAME>{...}</function>`. */
+/**
+ * Llama 3.1's zero-shot custom format `<function=NAME>{...}</function>`, also written
+ * `<function name="NAME">{...}</function>` by Hermes-style models.
+ */
 export const functionTagDialect: Dialect = {
   name: 'function-tag',
   parse: parseFunctionTag,
 };
 
 function parseFunctionTag(text: string, context: DialectContext): DialectResult | null {
-  if (!text.includes('<function=')) return null;
+  if (!text.includes('<function')) return null;
   const collector = new CallCollector(context);
   for (const match of text.matchAll(OPEN)) {
-    const name = match[1]!;
+    const name = (match[1] ?? match[2])!;
     const bodyStart = skipSpace(text, match.index + match[0].length);
     if (text[bodyStart] !== '{') continue;
     const end = scanJsonValue(text, bodyStart);

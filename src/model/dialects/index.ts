@@ -8,6 +8,7 @@ import { functionTagDialect } from './function-tag.js';
 import { gemmaDialect } from './gemma.js';
 import { harmonyDialect } from './harmony.js';
 import { hermesDialect } from './hermes.js';
+import { hermesWrappersDialect } from './hermes-wrappers.js';
 import { inlineJsonDialect, inlinePythonicDialect } from './inline-calls.js';
 import { mistralDialect } from './mistral.js';
 import { pythonTagDialect } from './python-tag.js';
@@ -71,7 +72,13 @@ const AUTO: readonly Dialect[] = [
 const BY_FORMAT: Readonly<Record<ToolFormat, readonly Dialect[]>> = {
   auto: AUTO,
   native: [],
-  hermes: [hermesDialect, qwenXmlDialect, functionTagDialect],
+  hermes: [
+    hermesDialect,
+    qwenXmlDialect,
+    functionTagDialect,
+    hermesWrappersDialect,
+    bareJsonDialect,
+  ],
   prompted: [hermesDialect],
   llama: [pythonTagDialect, functionTagDialect, bareJsonDialect, inlineJsonDialect],
   mistral: [mistralDialect],
