@@ -100,12 +100,13 @@ describe('cut-off and broken calls', () => {
     expect(result.rejected?.[0]?.reason).toMatch(/incomplete|unexpected|not valid JSON/);
   });
 
-  it('keeps a harmony call with arguments that are not JSON so the loop can report them', () => {
+  it('reports a harmony call whose arguments are not JSON instead of running it', () => {
     const text =
       '<|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>foo<|call|>';
     const result = parseTextToolCalls(text, weather, 'harmony');
-    expect(result.calls.map((call) => [call.name, call.arguments])).toEqual([
-      ['get_weather', 'foo'],
+    expect(result.calls).toEqual([]);
+    expect(result.rejected).toEqual([
+      { name: 'get_weather', reason: 'the tool call arguments are not a JSON object' },
     ]);
   });
 

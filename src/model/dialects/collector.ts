@@ -1,3 +1,4 @@
+import { isPlainObject, safeJsonParse } from '../../util/json.js';
 import type { DialectContext, DialectResult, FoundCall, RejectedCall, Span } from './types.js';
 
 /** Gathers what a dialect finds, checking each name against the offered tools. */
@@ -8,11 +9,19 @@ export class CallCollector {
 
   constructor(private readonly context: DialectContext) {}
 
-  /** Records a call when its name is an offered tool; returns whether it was accepted. */
+  /**
+   * Records a call when its name is an offered tool and its arguments are a JSON object;
+   * returns whether it was accepted. Anything else is rejected with the reason.
+   */
   offer(name: string, args: string): boolean {
     const resolved = this.context.resolve(name);
     if (resolved === null) {
       this.unknownTool(name);
+      return false;
+    }
+    const parsed = safeJsonParse(args);
+    if (!parsed.ok || !isPlainObject(parsed.value)) {
+      this.reject(resolved, 'the tool call arguments are not a JSON object');
       return false;
     }
     this.calls.push({ name: resolved, arguments: args });
