@@ -260,3 +260,33 @@ describe('arguments that are not an object of named values', () => {
     expect(result.calls.map((call) => JSON.parse(call.arguments))).toEqual([{ city: 'Paris' }]);
   });
 });
+
+describe('Qwen3-Coder XML blocks without the <tool_call> wrapper', () => {
+  it('reads a bare block after prose that mentions a tag', () => {
+    const text =
+      'see <function=get_weather in the docs\n<function=get_weather>\n<parameter=city>\nOslo\n</parameter>\n</function>';
+    expect(calls(text, weather)).toEqual([['get_weather', { city: 'Oslo' }]]);
+  });
+
+  it('leaves Llama JSON in <function=…> tags to the function-tag dialect', () => {
+    const result = parseTextToolCalls(
+      '<function=get_weather>{"city": "Oslo"}</function>',
+      weather,
+      'auto',
+    );
+    expect(result.dialect).toBe('function-tag');
+    expect(result.calls.map((call) => JSON.parse(call.arguments))).toEqual([{ city: 'Oslo' }]);
+  });
+
+  it('reports a bare block cut off before </function>', () => {
+    const result = parseTextToolCalls(
+      '<function=get_weather>\n<parameter=city>\nOs',
+      weather,
+      'auto',
+    );
+    expect(result.calls).toEqual([]);
+    expect(result.rejected).toEqual([
+      { name: 'get_weather', reason: 'the tool call is incomplete (the output was cut off)' },
+    ]);
+  });
+});

@@ -35,24 +35,28 @@ function parseQwenXml(text: string, context: DialectContext): DialectResult | nu
     const fnStart = text.indexOf(FUNCTION, from);
     if (fnStart === -1) break;
     const open = wrapperBefore(text, from, fnStart);
+    const inside = text.lastIndexOf(OPEN, fnStart) > text.lastIndexOf(CLOSE, fnStart);
     const nameEnd = text.indexOf('>', fnStart);
     const head = nameEnd === -1 ? null : text.slice(fnStart + FUNCTION.length, nameEnd).trim();
+    const selfClosing = head?.endsWith('/') ?? false;
+    // Outside a wrapper only XML-shaped blocks count; `<function=f>{json}` is Llama's dialect.
+    if (
+      !inside &&
+      (head === null || head.includes('\n') || !(selfClosing || startsParameters(text, nameEnd)))
+    ) {
+      from = fnStart + FUNCTION.length;
+      continue;
+    }
     if (head === null || head.includes('\n')) {
       collector.reject(head, 'the tool call is incomplete (the output was cut off)');
       break;
     }
-    const selfClosing = head.endsWith('/');
     const name = selfClosing ? head.slice(0, -1).trim() : head;
-    const inside = text.lastIndexOf(OPEN, fnStart) > text.lastIndexOf(CLOSE, fnStart);
     const tagClose = inside ? text.indexOf(CLOSE, nameEnd) : -1;
     const fnClose = selfClosing
       ? nameEnd + 1
       : indexBefore(text, FUNCTION_CLOSE, nameEnd, tagClose);
     if (fnClose === -1 && tagClose === -1) {
-      if (!inside && !/<parameter=/.test(text.slice(nameEnd))) {
-        from = nameEnd;
-        continue;
-      }
       collector.reject(name, 'the tool call is incomplete (the output was cut off)');
       break;
     }
@@ -80,6 +84,11 @@ function wrapperBefore(text: string, from: number, fnStart: number): number {
   const open = text.lastIndexOf(OPEN, fnStart);
   if (open === -1 || open < from) return -1;
   return skipSpace(text, open + OPEN.length) === fnStart ? open : -1;
+}
+
+/** True when the text after the tag at `nameEnd` opens with a `<parameter=…>`. */
+function startsParameters(text: string, nameEnd: number): boolean {
+  return text.startsWith('<parameter=', skipSpace(text, nameEnd + 1));
 }
 
 /** `indexOf` that stops at `limit` (when not -1), so each block is scanned once. */
