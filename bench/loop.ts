@@ -15,6 +15,7 @@ import { createOpenAIProvider } from '../src/model/openai-provider.js';
 import { allowListedPolicy } from '../src/policy/builtin.js';
 import { createScriptedModel, type Script, startScriptedServer } from '../src/testing.js';
 import { TraceWriter } from '../src/trace/writer.js';
+import { reportFigures } from './figures.js';
 
 const EPISODES = Number(process.env['BENCH_EPISODES'] ?? 200);
 const STEPS_PER_EPISODE = 8;
@@ -130,3 +131,21 @@ console.log(
 console.log(`assay loop over HTTP (scripted server)      ${assayHttp.toFixed(3)} ms/step`);
 console.log(`bare openai client loop, same server        ${bare.toFixed(3)} ms/step`);
 console.log(`ratio assay/bare over HTTP                  ${(assayHttp / bare).toFixed(2)}x`);
+reportFigures('loop', [
+  {
+    name: 'loop step, in-process model, trace+fsync',
+    value: loopWithTrace * 1000,
+    unit: 'µs',
+    baseline: loopOnly * 1000,
+    baselineName: 'no trace',
+    target: { on: 'value', op: '<=', limit: 500 },
+  },
+  {
+    name: 'loop step over HTTP (scripted server)',
+    value: assayHttp,
+    unit: 'ms',
+    baseline: bare,
+    baselineName: 'bare openai loop',
+    target: { on: 'ratio', op: '<=', limit: 1.15 },
+  },
+]);
