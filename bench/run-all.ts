@@ -30,7 +30,7 @@ interface Bench {
 }
 
 const BENCHES: readonly Bench[] = [
-  { name: 'startup', timeoutMs: 180_000 },
+  { name: 'startup', env: { BENCH_RUNS: '7', BENCH_EPISODE_RUNS: '3' }, timeoutMs: 420_000 },
   { name: 'loop', env: { BENCH_EPISODES: '200' }, timeoutMs: 120_000 },
   { name: 'model-provider', env: { BENCH_STEPS: '100' }, timeoutMs: 120_000 },
   { name: 'eval-runner', env: { BENCH_TASKS: '250' }, timeoutMs: 120_000 },
