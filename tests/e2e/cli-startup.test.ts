@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calculatorScript, startScriptedServer } from '../support/scripted-server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'assay.js');
@@ -21,22 +22,30 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs `node --import module-log.mjs ARGS` and returns its exit code and the modules it resolved. */
+/** Runs `node --import module-log.mjs ARGS`: its exit code, stdout and the modules it resolved. */
 async function modulesLoaded(
   args: readonly string[],
-): Promise<{ code: number | null; urls: string[] }> {
+): Promise<{ code: number | null; stdout: string; urls: string[] }> {
   const log = join(dir, `modules-${runs++}.log`);
+  let stdout = '';
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, ['--no-node-snapshot', '--import', HOOK, ...args], {
       cwd: ROOT,
       env: { ...process.env, ASSAY_MODULE_LOG: log, ASSAY_MODEL: '', ASSAY_BASE_URL: '' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.setEncoding('utf8').on('data', (data: string) => {
+      stdout += data;
     });
     child.on('error', reject);
     child.on('close', resolve);
   });
   const text = await readFile(log, 'utf8').catch(() => '');
-  return { code, urls: text.split('\n').filter(Boolean) };
+  return { code, stdout, urls: text.split('\n').filter(Boolean) };
+}
+
+function packagesLoaded(urls: readonly string[], names: readonly string[]): string[] {
+  return names.filter((name) => urls.some((url) => url.includes(`/node_modules/${name}/`)));
 }
 
 function heavyPackages(urls: readonly string[]): string[] {
@@ -74,6 +83,29 @@ describe('CLI startup', () => {
       expect(heavyPackages(urls)).toEqual([]);
     },
   );
+
+  it('assay run --tools calculator against a server loads no Docker, llama.cpp or HTML package', async () => {
+    await using server = await startScriptedServer({ script: calculatorScript() });
+    const { code, stdout, urls } = await modulesLoaded([
+      BIN,
+      'run',
+      '--base-url',
+      server.url,
+      '--model',
+      'qwen3:8b',
+      '--tools',
+      'calculator',
+      '--trace',
+      join(dir, 'run.jsonl'),
+      'What is 123456789 * 987654321?',
+    ]);
+    expect(stdout).toBe('121932631112635269\n');
+    expect(code).toBe(0);
+    // What it runs is loaded; what it does not run is not.
+    expect(packagesLoaded(urls, ['mathjs', 'openai'])).toEqual(['mathjs', 'openai']);
+    const unused = ['dockerode', 'node-llama-cpp', 'linkedom', 'turndown', '@mozilla/readability'];
+    expect(packagesLoaded(urls, unused)).toEqual([]);
+  });
 
   it('assay policy explain runs without loading the model, tool or sandbox packages', async () => {
     const { code, urls } = await modulesLoaded([
