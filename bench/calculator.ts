@@ -7,6 +7,7 @@
  */
 import { all, create, evaluate, type FactoryFunctionMap, format } from 'mathjs';
 import { calculate } from '../tools/calculator/index.js';
+import { reportFigures } from './figures.js';
 
 const EXPRESSIONS = [
   '123456789 * 987654321',
@@ -62,3 +63,12 @@ const tool = rate('calculator (exact, then decimal)', (e) => calculate(e));
 console.log('');
 console.log(`calculator / mathjs.evaluate     ${(tool / plain).toFixed(2)}x`);
 console.log(`calculator / mathjs BigNumber    ${(tool / big).toFixed(2)}x`);
+reportFigures('calculator', [
+  {
+    name: 'calculator evaluations',
+    value: tool,
+    unit: '/s',
+    baseline: big,
+    baselineName: 'mathjs BigNumber',
+  },
+]);

@@ -11,6 +11,7 @@ import { loadSuite } from '../src/eval/suite.js';
 import { allowListedPolicy } from '../src/policy/builtin.js';
 import { calculatorScript, createScriptedModel } from '../src/testing.js';
 import { createBuiltinTools } from '../tools/index.js';
+import { reportFigures } from './figures.js';
 
 const TASKS = Number(process.env['BENCH_TASKS'] ?? 250);
 const dir = await mkdtemp(join(tmpdir(), 'assay-bench-eval-'));
@@ -59,3 +60,13 @@ console.log(
 console.log(`concurrency 1   ${serial.toFixed(0)} episodes/s`);
 console.log(`concurrency 32  ${parallel.toFixed(0)} episodes/s  (target ≥ 500/s)`);
 console.log(`ratio           ${(parallel / serial).toFixed(2)}x`);
+reportFigures('eval-runner', [
+  {
+    name: 'eval episodes at concurrency 32',
+    value: parallel,
+    unit: '/s',
+    baseline: serial,
+    baselineName: 'concurrency 1',
+    target: { on: 'value', op: '>=', limit: 500 },
+  },
+]);

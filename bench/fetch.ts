@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { ToolContext } from '../src/agent/tool.js';
 import { DEFAULT_LIMITS } from '../src/policy/limits.js';
 import { createWebFetchTool } from '../tools/web-fetch/index.js';
+import { reportFigures } from './figures.js';
 
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 1000);
 const CONCURRENCY = 8;
@@ -92,6 +93,15 @@ try {
       console.log(
         `${path.padEnd(11)} concurrency ${concurrency}: web_fetch ${t.toFixed(0)} req/s, fetch ${f.toFixed(0)} req/s, ratio ${(t / f).toFixed(2)}x`,
       );
+      reportFigures('fetch', [
+        {
+          name: `web_fetch ${path}, concurrency ${concurrency}`,
+          value: t,
+          unit: 'req/s',
+          baseline: f,
+          baselineName: 'fetch + text()',
+        },
+      ]);
     }
   }
 } finally {

@@ -9,6 +9,7 @@ import vm from 'node:vm';
 import { IsolateSession } from '../sandbox/isolate/isolate-session.js';
 import { DEFAULT_LIMITS } from '../src/policy/limits.js';
 import { createJavascriptTool } from '../tools/javascript/index.js';
+import { reportFigures } from './figures.js';
 
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 2_000);
 const NEW_CONTEXTS = Number(process.env['BENCH_NEW'] ?? 100);
@@ -135,3 +136,20 @@ console.log(`  node:vm createContext     ${ms(freshVm)}`);
 console.log(
   `  new isolate               ${ms(freshIsolate)}  (${(freshIsolate / freshVm).toFixed(1)}x node:vm)`,
 );
+reportFigures('javascript', [
+  {
+    name: 'javascript tool warm call, p50',
+    value: whole.p50,
+    unit: 'ms',
+    baseline: nodeVm.p50,
+    baselineName: 'node:vm',
+    target: { on: 'value', op: '<=', limit: 1 },
+  },
+  {
+    name: 'new isolate (create, run, dispose)',
+    value: freshIsolate,
+    unit: 'ms',
+    baseline: freshVm,
+    baselineName: 'node:vm context',
+  },
+]);

@@ -15,6 +15,7 @@ import { createOpenAIProvider } from '../src/model/openai-provider.js';
 import { allowListedPolicy } from '../src/policy/builtin.js';
 import { createScriptedModel, type Script, startScriptedServer } from '../src/testing.js';
 import { TraceWriter } from '../src/trace/writer.js';
+import { reportFigures } from './figures.js';
 
 const EPISODES = Number(process.env['BENCH_EPISODES'] ?? 200);
 const STEPS_PER_EPISODE = 8;
@@ -62,12 +63,6 @@ await writer.close();
 await using server = await startScriptedServer({ script });
 const provider = createOpenAIProvider({ baseURL: server.url, model: 'scripted' });
 const httpEpisodes = Math.max(20, Math.floor(EPISODES / 4));
-const startedHttp = performance.now();
-for (let i = 0; i < httpEpisodes; i++) {
-  await runEpisode({ model: provider, prompt: 'go', tools: { echo }, policy });
-}
-const assayHttp = (performance.now() - startedHttp) / (httpEpisodes * STEPS_PER_EPISODE);
-
 const client = new OpenAI({ baseURL: server.url, apiKey: 'x', maxRetries: 0 });
 const tools = [
   {
@@ -79,8 +74,8 @@ const tools = [
     },
   },
 ];
-const startedBare = performance.now();
-for (let i = 0; i < httpEpisodes; i++) {
+/** One episode as a bare loop over the `openai` client: the floor for the wire's cost. */
+async function bareEpisode(): Promise<void> {
   const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'go' }];
   for (;;) {
     const stream = await client.chat.completions.create({
@@ -117,11 +112,47 @@ for (let i = 0; i < httpEpisodes; i++) {
     }
   }
 }
-const bare = (performance.now() - startedBare) / (httpEpisodes * STEPS_PER_EPISODE);
+
+const assayEpisode = async () => {
+  const record = await runEpisode({ model: provider, prompt: 'go', tools: { echo }, policy });
+  if (record.outcome.status !== 'completed')
+    throw new Error(`HTTP episode: ${record.outcome.status}`);
+};
+
+/** Wall and CPU (client and server share this process) per step of `episodes` episodes. */
+async function perStep(episode: () => Promise<void>, episodes: number) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < episodes; i++) await episode();
+  const used = process.cpuUsage(cpu);
+  const steps = episodes * STEPS_PER_EPISODE;
+  return {
+    wall: (performance.now() - started) / steps,
+    cpu: (used.user + used.system) / 1000 / steps,
+  };
+}
+
+// Both paths are warmed (JIT, connection pool), then measured in alternating rounds so that
+// load from other processes hits both alike; medians of the rounds.
+await perStep(assayEpisode, 10);
+await perStep(bareEpisode, 10);
+const ROUNDS = 5;
+const perRound = Math.max(4, Math.floor(httpEpisodes / ROUNDS));
+const assayRounds: { wall: number; cpu: number }[] = [];
+const bareRounds: { wall: number; cpu: number }[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  assayRounds.push(await perStep(assayEpisode, perRound));
+  bareRounds.push(await perStep(bareEpisode, perRound));
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const assayHttp = median(assayRounds.map((r) => r.wall));
+const bare = median(bareRounds.map((r) => r.wall));
+const assayCpu = median(assayRounds.map((r) => r.cpu));
+const bareCpu = median(bareRounds.map((r) => r.cpu));
 await rm(dir, { recursive: true, force: true });
 
 console.log(
-  `steps per episode: ${STEPS_PER_EPISODE}; in-process episodes: ${EPISODES}; HTTP episodes: ${httpEpisodes}`,
+  `steps per episode: ${STEPS_PER_EPISODE}; in-process episodes: ${EPISODES}; HTTP: ${ROUNDS} alternating rounds of ${perRound} episodes (medians)`,
 );
 console.log(`assay loop, in-process model, no trace      ${(loopOnly * 1000).toFixed(1)} µs/step`);
 console.log(
@@ -130,3 +161,31 @@ console.log(
 console.log(`assay loop over HTTP (scripted server)      ${assayHttp.toFixed(3)} ms/step`);
 console.log(`bare openai client loop, same server        ${bare.toFixed(3)} ms/step`);
 console.log(`ratio assay/bare over HTTP                  ${(assayHttp / bare).toFixed(2)}x`);
+console.log(
+  `CPU per step over HTTP (client + server)    assay ${assayCpu.toFixed(3)} ms, bare ${bareCpu.toFixed(3)} ms, ratio ${(assayCpu / bareCpu).toFixed(2)}x`,
+);
+reportFigures('loop', [
+  {
+    name: 'loop step, in-process model, trace+fsync',
+    value: loopWithTrace * 1000,
+    unit: 'µs',
+    baseline: loopOnly * 1000,
+    baselineName: 'no trace',
+    target: { on: 'value', op: '<=', limit: 500 },
+  },
+  {
+    name: 'loop step over HTTP (scripted server)',
+    value: assayHttp,
+    unit: 'ms',
+    baseline: bare,
+    baselineName: 'bare openai loop',
+    target: { on: 'ratio', op: '<=', limit: 1.15 },
+  },
+  {
+    name: 'loop step over HTTP, CPU (client + server)',
+    value: assayCpu,
+    unit: 'ms',
+    baseline: bareCpu,
+    baselineName: 'bare openai loop',
+  },
+]);

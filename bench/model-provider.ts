@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import { createOpenAIProvider } from '../src/model/openai-provider.js';
 import type { ModelRequest } from '../src/model/provider.js';
 import { startScriptedServer } from '../src/testing.js';
+import { reportFigures } from './figures.js';
 
 const STEPS = Number(process.env['BENCH_STEPS'] ?? 100);
 const ROUNDS = 7;
@@ -78,4 +79,13 @@ for (const stream of [true, false]) {
   });
   const ratio = (medians[ours] ?? Number.NaN) / (medians[bare] ?? Number.NaN);
   console.log(`ratio provider/bare (stream=${stream})      ${ratio.toFixed(2)}x`);
+  reportFigures('model-provider', [
+    {
+      name: `provider step (stream=${stream})`,
+      value: medians[ours] ?? Number.NaN,
+      unit: 'ms',
+      baseline: medians[bare] ?? Number.NaN,
+      baselineName: 'bare openai client',
+    },
+  ]);
 }

@@ -11,6 +11,7 @@ import { CallFacts, type DecisionContext } from '../src/policy/facts.js';
 import { parsePolicy } from '../src/policy/load.js';
 import type { Effect, PolicyCall } from '../src/policy/types.js';
 import { parseUrlFacts } from '../src/policy/url-facts.js';
+import { reportFigures } from './figures.js';
 
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 50_000);
 const N = 10;
@@ -251,3 +252,13 @@ console.log(
   `  PolicySession.decide() whole        ${fmt(median(full))}  (${ratio(full)}x baseline)`,
 );
 console.log(`  target >= 100,000/s for decide(): ${median(full) >= 100_000 ? 'met' : 'NOT met'}`);
+reportFigures('policy', [
+  {
+    name: 'PolicySession.decide(), 50 rules',
+    value: median(full),
+    unit: '/s',
+    baseline: median(baseline),
+    baselineName: 'if-chain',
+    target: { on: 'value', op: '>=', limit: 100_000 },
+  },
+]);

@@ -13,6 +13,7 @@ import { ownerLabels } from '../sandbox/docker/labels.js';
 import { SandboxManager } from '../sandbox/docker/sandbox-manager.js';
 import type { SandboxSession } from '../sandbox/docker/sandbox-session.js';
 import { defaultImageName } from '../sandbox/image/recipe.js';
+import { reportFigures } from './figures.js';
 
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 const n = (count: number) => Math.max(3, Math.round(count * SCALE));
@@ -202,6 +203,41 @@ async function main(): Promise<void> {
     console.log(
       `measured: warm p50 ${roundTrip.p50.toFixed(2)} ms, ${(execStats.p50 / roundTrip.p50).toFixed(0)}x exec, ${(perCallStats.p50 / roundTrip.p50).toFixed(0)}x container; acquire p50 ${acquireStats.p50.toFixed(2)} ms; cold p50 ${coldStats.p50.toFixed(0)} ms`,
     );
+    const warmBaseline = { baseline: roundTrip.p50, baselineName: 'assay warm p50' };
+    reportFigures('sandbox', [
+      {
+        name: 'python sandbox warm round trip, p50',
+        value: roundTrip.p50,
+        unit: 'ms',
+        target: { on: 'value', op: '<=', limit: 2 },
+      },
+      {
+        name: 'docker exec per call, p50',
+        value: execStats.p50,
+        unit: 'ms',
+        ...warmBaseline,
+        target: { on: 'ratio', op: '>=', limit: 30 },
+      },
+      {
+        name: 'container per call, p50',
+        value: perCallStats.p50,
+        unit: 'ms',
+        ...warmBaseline,
+        target: { on: 'ratio', op: '>=', limit: 100 },
+      },
+      {
+        name: 'warm-pool acquire, p50',
+        value: acquireStats.p50,
+        unit: 'ms',
+        target: { on: 'value', op: '<=', limit: 5 },
+      },
+      {
+        name: 'cold session create -> ready, p50',
+        value: coldStats.p50,
+        unit: 'ms',
+        target: { on: 'value', op: '<=', limit: 500 },
+      },
+    ]);
   } finally {
     await Promise.all(execTargets.map((id) => engine.removeContainer(id)));
   }

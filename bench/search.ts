@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listCorpusFiles } from '../tools/web-search/corpus.js';
 import { createSearchBackend, type LocalSearchBackend } from '../tools/web-search/index.js';
+import { reportFigures } from './figures.js';
 
 const DOCS = Number(process.env['BENCH_DOCS'] ?? 10_000);
 const QUERIES = Number(process.env['BENCH_QUERIES'] ?? 300);
@@ -211,7 +212,25 @@ try {
     console.log(
       `${name}: BM25 ${r.index.toFixed(0)} q/s, linear scan ${r.scan.toFixed(0)} q/s, ratio ${(r.index / r.scan).toFixed(1)}x (median of ${ROUNDS} rounds of ${QUERIES})`,
     );
+    reportFigures('search', [
+      {
+        name: `local search, ${name}`,
+        value: r.index,
+        unit: 'q/s',
+        baseline: r.scan,
+        baselineName: 'linear scan',
+      },
+    ]);
   }
+  reportFigures('search', [
+    {
+      name: `index build, ${DOCS} documents`,
+      value: built.ms,
+      unit: 'ms',
+      baseline: readMs,
+      baselineName: 'read + lower-case',
+    },
+  ]);
   console.log(
     `corpus change check:       ${checkMs.toFixed(0)} ms per check (at most once per refresh interval, default 2 s)`,
   );

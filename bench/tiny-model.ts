@@ -22,6 +22,7 @@ import { createLlamaCppProvider, defaultModelPath } from '../src/model/llama-cpp
 import type { ModelProvider, ModelRequest } from '../src/model/provider.js';
 import { allowListedPolicy } from '../src/policy/builtin.js';
 import { createBuiltinTools } from '../tools/index.js';
+import { reportFigures } from './figures.js';
 
 const TASKS = Number(process.env['BENCH_TASKS'] ?? 20);
 const THREADS = Number(process.env['BENCH_THREADS'] ?? 1);
@@ -162,6 +163,15 @@ const bare = await bareTokensPerSecond(10);
 const model = createLlamaCppProvider({ modelPath: MODEL, threads: THREADS });
 await model.step(request);
 const viaProvider = await providerTokensPerSecond(model, 10);
+reportFigures('tiny-model', [
+  {
+    name: 'tiny-model generation',
+    value: viaProvider,
+    unit: 'tok/s',
+    baseline: bare,
+    baselineName: 'bare node-llama-cpp',
+  },
+]);
 console.log(
   `generation: bare node-llama-cpp ${bare.toFixed(0)} tok/s, provider ${viaProvider.toFixed(0)} tok/s, ratio ${(viaProvider / bare).toFixed(2)}`,
 );
@@ -174,6 +184,15 @@ for (const withTools of [true, false]) {
     `${arm}: ${questions.length} episodes, concurrency 1 ${one.perSecond.toFixed(2)}/s, concurrency 4 ${four.perSecond.toFixed(2)}/s (x${(four.perSecond / one.perSecond).toFixed(2)})`,
   );
   console.log(`  correct (c=1): ${scores(one.correct)}; (c=4): ${scores(four.correct)}`);
+  reportFigures('tiny-model', [
+    {
+      name: `tiny-model episodes, ${arm.trim()}, concurrency 4`,
+      value: four.perSecond,
+      unit: '/s',
+      baseline: one.perSecond,
+      baselineName: 'concurrency 1',
+    },
+  ]);
 }
 await model.close?.();
 await tools.close();

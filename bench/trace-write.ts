@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { checkTraceRecord } from '../src/trace/parse-record.js';
 import type { TraceRecord } from '../src/trace/schema.js';
 import { TraceWriter } from '../src/trace/writer.js';
+import { reportFigures } from './figures.js';
 
 const SYNCED_RECORDS = Number(process.env['BENCH_SYNCED_RECORDS'] ?? 400);
 const UNSYNCED_RECORDS = Number(process.env['BENCH_UNSYNCED_RECORDS'] ?? 4000);
@@ -123,6 +124,15 @@ try {
       console.log(
         `ratio writer/appendFile throughput ${label}: ${(baseline.seconds / ours.seconds).toFixed(2)}x\n`,
       );
+      reportFigures('trace-write', [
+        {
+          name: `TraceWriter records, ${label}`,
+          value: ours.records / ours.seconds,
+          unit: 'records/s',
+          baseline: baseline.records / baseline.seconds,
+          baselineName: 'fs.appendFile',
+        },
+      ]);
     }
   }
 } finally {

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { withTimeout } from '../../src/util/abort.js';
 import { engineStatus, mapEngineError } from './docker-errors.js';
@@ -40,7 +41,14 @@ export function engineEndpoint(host = process.env['DOCKER_HOST']): string {
   return `unix://${existsSync(userSocket) ? userSocket : '/var/run/docker.sock'}`;
 }
 
+/**
+ * dockerode and its ssh/protobuf dependencies take most of a second to load; they are required
+ * when the first engine is made, so that commands and tools that never reach Docker skip them.
+ */
+const requireLazily = createRequire(import.meta.url);
+
 function dockerFor(endpoint: string): Docker {
+  const Docker = requireLazily('dockerode') as typeof import('dockerode');
   if (endpoint.startsWith('unix://'))
     return new Docker({ socketPath: endpoint.slice('unix://'.length) });
   const url = new URL(endpoint.includes('://') ? endpoint : `tcp://${endpoint}`);

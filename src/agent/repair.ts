@@ -35,8 +35,8 @@ const MAX_ISSUES = 8;
 
 /**
  * Turns a tool call as the model wrote it into a call that can run, repairing what is
- * unambiguous (see ARCHITECTURE.md §2, step 3): the tool name, the JSON, wrappers and
- * encodings around the arguments, and value types. Whatever cannot be repaired comes back as
+ * unambiguous (docs/architecture.md, the flow of one episode, step 3): the tool name, the
+ * JSON, wrappers and encodings around the arguments, and value types. Whatever cannot be repaired comes back as
  * a message for the model; nothing here throws on model output.
  */
 export function resolveToolCall(

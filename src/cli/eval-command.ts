@@ -1,20 +1,10 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createSandboxCodeRunner } from '../../sandbox/docker/code-runner.js';
-import { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
+import type { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
 import { UsageError } from '../errors.js';
-import { rescoreRun } from '../eval/report/rescore.js';
-import { writeRunReports } from '../eval/report/run-reports.js';
-import { renderSummary } from '../eval/report/summary.js';
-import { parseArms } from '../eval/run/arms.js';
-import { readManifest } from '../eval/run/manifest.js';
-import { runEval } from '../eval/run/runner.js';
-import { loadSuite } from '../eval/suite.js';
 import type { CodeRunner } from '../eval/verifiers/types.js';
-import { loadBuiltinPolicy } from '../policy/builtin.js';
-import { loadPolicy } from '../policy/load.js';
 import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
@@ -70,8 +60,11 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
     .argument('<dir>', 'the run folder (its --out)')
     .option('--suite <file>', 'the suite to score against (default: the one in DIR/run.json)')
     .action(async (dir: string, raw: { suite?: string }) => {
+      // Imported here so that `--help` loads none of the verifiers' or sandbox's modules.
+      const { rescoreRun } = await import('../eval/report/rescore.js');
+      const { writeRunReports, readManifest, renderSummary } = await reportModules();
       const outDir = resolve(dir);
-      const sandbox = codeSandbox({});
+      const sandbox = await codeSandbox({});
       const results = await rescoreRun(outDir, raw.suite, {
         onWarning: warn,
         verifierContext: { codeRunner: sandbox.runner },
@@ -93,9 +86,16 @@ async function evalCommand(
   toolsExplicit: boolean,
 ): Promise<number> {
   const flags = parseOptions(evalFlagsSchema, raw);
+  // Imported here so that `--help` loads none of the runner's, verifiers' or tools' modules.
+  const { loadSuite } = await import('../eval/suite.js');
+  const { parseArms } = await import('../eval/run/arms.js');
+  const { runEval } = await import('../eval/run/runner.js');
+  const { loadBuiltinPolicy } = await import('../policy/builtin.js');
+  const { loadPolicy } = await import('../policy/load.js');
+  const { writeRunReports, readManifest, renderSummary } = await reportModules();
   const suite = await loadSuite(resolve(suitePath));
-  const { provider, sampling } = modelFromOptions(raw);
-  const requested = toolsFromOptions(raw, { pythonPool: flags.concurrency });
+  const { provider, sampling } = await modelFromOptions(raw);
+  const requested = await toolsFromOptions(raw, { pythonPool: flags.concurrency });
   // Arms are checked against every requested tool first, so that a bad --arms is reported
   // before the sandbox check, and an arm that names python counts as asking for it.
   const armsAsked = parseArms(flags.arms, requested.names);
@@ -115,7 +115,9 @@ async function evalCommand(
   const outDir = resolve(flags.out ?? defaultOutDir(suitePath));
 
   // code_tests tasks run the candidate's code and its tests in the python sandbox.
-  const sandbox = suite.tasks.some((t) => t.verifier === 'code_tests') ? codeSandbox(raw) : null;
+  const sandbox = suite.tasks.some((t) => t.verifier === 'code_tests')
+    ? await codeSandbox(raw)
+    : null;
 
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
@@ -166,7 +168,24 @@ async function evalCommand(
   }
 }
 
-function codeSandbox(raw: { image?: unknown }): { manager: SandboxManager; runner: CodeRunner } {
+async function reportModules() {
+  const [reports, manifest, summary] = await Promise.all([
+    import('../eval/report/run-reports.js'),
+    import('../eval/run/manifest.js'),
+    import('../eval/report/summary.js'),
+  ]);
+  return {
+    writeRunReports: reports.writeRunReports,
+    readManifest: manifest.readManifest,
+    renderSummary: summary.renderSummary,
+  };
+}
+
+async function codeSandbox(raw: {
+  image?: unknown;
+}): Promise<{ manager: SandboxManager; runner: CodeRunner }> {
+  const { SandboxManager } = await import('../../sandbox/docker/sandbox-manager.js');
+  const { createSandboxCodeRunner } = await import('../../sandbox/docker/code-runner.js');
   const manager = new SandboxManager({
     poolSize: 0,
     ...(typeof raw.image === 'string' ? { image: raw.image } : {}),

@@ -3,8 +3,6 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { createLlamaCppProvider, defaultModelPath } from '../model/llama-cpp-provider.js';
-import { createOpenAIProvider } from '../model/openai-provider.js';
 import type { ModelProvider, Sampling, ToolFormat } from '../model/provider.js';
 import { TOOL_FORMATS } from '../model/provider.js';
 import { parseOptions } from './parse-options.js';
@@ -81,8 +79,15 @@ export interface ModelChoice {
   sampling: Sampling;
 }
 
-/** Turns the model flags (and their environment variables) into a provider and sampling. */
-export function modelFromOptions(raw: Record<string, unknown>, env = process.env): ModelChoice {
+/**
+ * Turns the model flags (and their environment variables) into a provider and sampling. The
+ * provider's module is imported here, so that `--help` and the other commands never load
+ * `openai` or node-llama-cpp.
+ */
+export async function modelFromOptions(
+  raw: Record<string, unknown>,
+  env = process.env,
+): Promise<ModelChoice> {
   const flags = parseOptions(modelFlagsSchema, raw);
   const sampling: Sampling = {};
   if (flags.temperature !== undefined) sampling.temperature = flags.temperature;
@@ -102,6 +107,9 @@ export function modelFromOptions(raw: Record<string, unknown>, env = process.env
     );
   }
   if (inProcess) {
+    const { createLlamaCppProvider, defaultModelPath } = await import(
+      '../model/llama-cpp-provider.js'
+    );
     // No model named at all: the bundled tiny model, offline (a demonstration, not an assistant).
     const modelPath = resolve(flags.modelPath ?? defaultModelPath());
     if (flags.modelPath === undefined && !existsSync(modelPath)) {
@@ -122,6 +130,7 @@ export function modelFromOptions(raw: Record<string, unknown>, env = process.env
   }
   const baseURL = flags.baseUrl ?? env.ASSAY_BASE_URL ?? DEFAULT_BASE_URL;
   const apiKey = flags.apiKey ?? env.ASSAY_API_KEY;
+  const { createOpenAIProvider } = await import('../model/openai-provider.js');
   const provider = createOpenAIProvider({
     baseURL,
     model,

@@ -1,14 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DEFAULT_MAX_STEPS, runEpisode } from '../agent/episode.js';
+import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
 import type { AgentEvent } from '../agent/events.js';
-import { loadBuiltinPolicy } from '../policy/builtin.js';
-import { loadPolicy } from '../policy/load.js';
-import { storeArtifact } from '../trace/artifacts.js';
-import { defaultTracePath } from '../trace/defaults.js';
 import type { TraceRecord } from '../trace/schema.js';
-import { TraceWriter } from '../trace/writer.js';
 import type { SetExit } from './commands.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
@@ -57,8 +52,15 @@ async function runCommand(
   toolsExplicit: boolean,
 ): Promise<number> {
   const flags = parseOptions(runFlagsSchema, raw);
-  const { provider, sampling } = modelFromOptions(raw);
-  const toolChoice = await usableTools(toolsFromOptions(raw, { pythonPool: 0 }), {
+  // Imported here, not at the top, so that `assay --help` loads none of them.
+  const { runEpisode } = await import('../agent/episode.js');
+  const { loadBuiltinPolicy } = await import('../policy/builtin.js');
+  const { loadPolicy } = await import('../policy/load.js');
+  const { storeArtifact } = await import('../trace/artifacts.js');
+  const { defaultTracePath } = await import('../trace/defaults.js');
+  const { TraceWriter } = await import('../trace/writer.js');
+  const { provider, sampling } = await modelFromOptions(raw);
+  const toolChoice = await usableTools(await toolsFromOptions(raw, { pythonPool: 0 }), {
     requiredBy: toolsExplicit ? '--tools' : undefined,
     onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
   });

@@ -1,21 +1,22 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import {
-  type BuiltinToolName,
-  createBuiltinTools,
-  DEFAULT_TOOLS,
-  parseToolList,
-  type ToolSet,
-} from '../../tools/index.js';
+import type { BuiltinToolName, ToolSet } from '../../tools/index.js';
 import { InfraError } from '../errors.js';
 import { parseOptions } from './parse-options.js';
 import { checkPythonSandbox, type PythonSandboxStatus } from './python-availability.js';
 
-/** Adds the flags that pick and configure tools, shared by `run` and `eval`. */
-export function addToolOptions(command: Command, defaultTools = DEFAULT_TOOLS): Command {
+/**
+ * Adds the flags that pick and configure tools, shared by `run` and `eval`. The default tool
+ * list is filled in by `toolsFromOptions`, so that registering the flags (for `--help`) loads
+ * no tool module.
+ */
+export function addToolOptions(command: Command): Command {
   return command
-    .option('--tools <list>', 'comma-separated tools to enable, or "none"', defaultTools)
+    .option(
+      '--tools <list>',
+      'comma-separated tools to enable, or "none" (default: every built-in tool)',
+    )
     .addOption(
       new Option('--search <backend>', 'the web_search back end')
         .choices(['local', 'searxng', 'brave', 'tavily'])
@@ -30,7 +31,7 @@ export function addToolOptions(command: Command, defaultTools = DEFAULT_TOOLS): 
 }
 
 const toolFlagsSchema = z.object({
-  tools: z.string(),
+  tools: z.string().optional(),
   search: z.enum(['local', 'searxng', 'brave', 'tavily']).default('local'),
   searchUrl: z.url({ message: 'must be a URL such as http://127.0.0.1:8888' }).optional(),
   corpus: z.string().optional(),
@@ -46,17 +47,22 @@ export interface ToolChoice {
 
 /** Whether `--tools` was typed on the command line rather than left at its default. */
 export function toolsGiven(command: Command): boolean {
-  return command.getOptionValueSource('tools') !== 'default';
+  return command.getOptionValueSource('tools') === 'cli';
 }
 
-/** Validates the tool flags; `create` makes a tool set (for all names, or a subset per arm). */
-export function toolsFromOptions(
+/**
+ * Validates the tool flags; `create` makes a tool set (for all names, or a subset per arm).
+ * The tools' modules (mathjs, isolated-vm, dockerode …) are imported here, by the commands
+ * that run tools, and never by `--help`.
+ */
+export async function toolsFromOptions(
   raw: Record<string, unknown>,
   options: { pythonPool?: number } = {},
   env = process.env,
-): ToolChoice {
+): Promise<ToolChoice> {
   const flags = parseOptions(toolFlagsSchema, raw);
-  const names = parseToolList(flags.tools);
+  const { createBuiltinTools, DEFAULT_TOOLS, parseToolList } = await import('../../tools/index.js');
+  const names = parseToolList(flags.tools ?? DEFAULT_TOOLS);
   return {
     names,
     ...(flags.image === undefined ? {} : { image: flags.image }),

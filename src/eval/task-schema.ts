@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChatMessage } from '../model/messages.js';
 
 /**
- * One task of a suite (ARCHITECTURE.md §3.4): a JSONL line. The object is strict so a typo
+ * One task of a suite (docs/suites.md): a JSONL line. The object is strict so a typo
  * (`"anwser"`) is an error instead of a task silently scored against nothing; free-form data
  * goes in `metadata`.
  */

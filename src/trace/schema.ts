@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The v1 trace record: one JSON object per line, one line per episode. The fields listed here
- * are the public contract of ARCHITECTURE.md §3.2; extra fields are allowed (`z.looseObject`)
+ * are the public contract of docs/trace.md; extra fields are allowed (`z.looseObject`)
  * so newer writers stay readable.
  *
  * Changelog: 1 — first version.

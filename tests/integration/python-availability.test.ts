@@ -102,7 +102,7 @@ describe('checkPythonSandbox', () => {
 describe('usableTools', () => {
   it('leaves python out with one warning when the default tool list is in use', async () => {
     const warnings: string[] = [];
-    const choice = await usableTools(toolsFromOptions({ tools: DEFAULT_TOOLS }), {
+    const choice = await usableTools(await toolsFromOptions({ tools: DEFAULT_TOOLS }), {
       requiredBy: undefined,
       onWarning: (m) => warnings.push(m),
       checkPython: async () => noEngine,
@@ -120,7 +120,7 @@ describe('usableTools', () => {
   });
 
   it('fails with an infrastructure error naming the address when --tools asked for python', async () => {
-    const error = await usableTools(toolsFromOptions({ tools: 'calculator,python' }), {
+    const error = await usableTools(await toolsFromOptions({ tools: 'calculator,python' }), {
       requiredBy: '--tools',
       onWarning: () => {},
       checkPython: async () => noEngine,
@@ -134,7 +134,7 @@ describe('usableTools', () => {
 
   it('does not ask the engine when python is not in the tool list', async () => {
     const checkPython = vi.fn(async () => noEngine);
-    const choice = await usableTools(toolsFromOptions({ tools: 'calculator,web_fetch' }), {
+    const choice = await usableTools(await toolsFromOptions({ tools: 'calculator,web_fetch' }), {
       requiredBy: '--tools',
       onWarning: () => {},
       checkPython,
@@ -151,7 +151,7 @@ describe('usableTools', () => {
     }));
     const warnings: string[] = [];
     const choice = await usableTools(
-      toolsFromOptions({ tools: DEFAULT_TOOLS, image: 'my/python:3' }),
+      await toolsFromOptions({ tools: DEFAULT_TOOLS, image: 'my/python:3' }),
       { requiredBy: undefined, onWarning: (m) => warnings.push(m), checkPython },
     );
     expect(checkPython).toHaveBeenCalledWith('my/python:3');

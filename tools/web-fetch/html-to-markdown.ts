@@ -1,6 +1,16 @@
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import TurndownService from 'turndown';
+import { createRequire } from 'node:module';
+import type { Readability } from '@mozilla/readability';
+import type { parseHTML } from 'linkedom';
+import type TurndownService from 'turndown';
+
+/**
+ * The HTML libraries are required on the first page converted, not when the tool is created:
+ * a run that never fetches HTML does not pay for loading them.
+ */
+const requireLazily = createRequire(import.meta.url);
+const readability = () =>
+  (requireLazily('@mozilla/readability') as typeof import('@mozilla/readability')).Readability;
+const linkedom = () => (requireLazily('linkedom') as typeof import('linkedom')).parseHTML;
 
 export interface MarkdownPage {
   title: string;
@@ -15,7 +25,8 @@ let turndown: TurndownService | undefined;
 
 function converter(): TurndownService {
   if (!turndown) {
-    turndown = new TurndownService({
+    const Turndown = requireLazily('turndown') as typeof TurndownService;
+    turndown = new Turndown({
       headingStyle: 'atx',
       codeBlockStyle: 'fenced',
       bulletListMarker: '-',
@@ -40,6 +51,7 @@ export function htmlToMarkdown(html: string, url: string): MarkdownPage {
     // The identity serializer hands back the article element itself, so Turndown walks the
     // parsed tree instead of serializing it and parsing the HTML again (a third of the time).
     const serializer = (node: unknown) => node as ParsedElement;
+    const Readability = readability();
     article = new Readability<ParsedElement>(document, { serializer }).parse();
   } catch {
     article = null;
@@ -62,7 +74,7 @@ export function htmlToMarkdown(html: string, url: string): MarkdownPage {
 }
 
 function parseDocument(html: string, url: string) {
-  const parsed = parseHTML(html);
+  const parsed = linkedom()(html);
   const { document } = parsed;
   if (!document.querySelector('base[href]') && document.head) {
     const base = document.createElement('base');

@@ -20,7 +20,7 @@ export interface AggregateOptions {
 }
 
 /**
- * Turns trace records into `results.json` (ARCHITECTURE.md §3.3): per arm, per arm pair, and
+ * Turns trace records into `results.json` (docs/results.md): per arm, per arm pair, and
  * the same per tag. Only the last attempt of each (task, arm, sample_index) counts.
  */
 export function aggregate(records: readonly TraceRecord[], options: AggregateOptions): EvalResults {

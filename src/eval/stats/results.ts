@@ -1,5 +1,5 @@
 /**
- * The shape of `results.json` (ARCHITECTURE.md §3.3). Quantities that cannot be computed
+ * The shape of `results.json` (docs/results.md). Quantities that cannot be computed
  * (an arm with nothing scored) are null rather than 0, so "no data" never reads as "all wrong".
  */
 export interface ArmResults {

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { calculatorScript, startScriptedServer } from '../support/scripted-server.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'bin', 'assay.js');
+const HOOK = join(ROOT, 'tests', 'support', 'module-log.mjs');
+
+/** The packages that cost most to load; `--help` has no use for any of them. */
+const HEAVY = ['mathjs', 'dockerode', 'isolated-vm', 'node-llama-cpp', 'openai'];
+
+let dir: string;
+let runs = 0;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'assay-startup-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `node --import module-log.mjs ARGS`: its exit code, stdout and the modules it resolved. */
+async function modulesLoaded(
+  args: readonly string[],
+): Promise<{ code: number | null; stdout: string; urls: string[] }> {
+  const log = join(dir, `modules-${runs++}.log`);
+  let stdout = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', HOOK, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ASSAY_MODULE_LOG: log, ASSAY_MODEL: '', ASSAY_BASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.setEncoding('utf8').on('data', (data: string) => {
+      stdout += data;
+    });
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const text = await readFile(log, 'utf8').catch(() => '');
+  return { code, stdout, urls: text.split('\n').filter(Boolean) };
+}
+
+function packagesLoaded(urls: readonly string[], names: readonly string[]): string[] {
+  return names.filter((name) => urls.some((url) => url.includes(`/node_modules/${name}/`)));
+}
+
+function heavyPackages(urls: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const url of urls) {
+    for (const name of HEAVY) if (url.includes(`/node_modules/${name}/`)) found.add(name);
+  }
+  return [...found].sort();
+}
+
+describe('CLI startup', () => {
+  it('the module log sees a heavy package when a process does load one', async () => {
+    const { urls } = await modulesLoaded(['--input-type=module', '-e', "await import('openai');"]);
+    expect(heavyPackages(urls)).toEqual(['openai']);
+  });
+
+  const helps = [
+    ['--help'],
+    ['run', '--help'],
+    ['eval', '--help'],
+    ['eval', 'rescore', '--help'],
+    ['traces', '--help'],
+    ['traces', 'export', '--help'],
+    ['policy', '--help'],
+    ['sandbox', '--help'],
+    ['doctor', '--help'],
+    ['suites', '--help'],
+  ];
+  it.each(helps.map((args) => [args.join(' '), args] as const))(
+    'assay %s loads none of mathjs, dockerode, isolated-vm, node-llama-cpp, openai',
+    async (_name, args) => {
+      const { code, urls } = await modulesLoaded([BIN, ...args]);
+      expect(code).toBe(0);
+      expect(urls.some((url) => url.endsWith('/dist/src/cli/main.js'))).toBe(true);
+      expect(heavyPackages(urls)).toEqual([]);
+    },
+  );
+
+  it('assay run --tools calculator against a server loads no Docker, llama.cpp or HTML package', async () => {
+    await using server = await startScriptedServer({ script: calculatorScript() });
+    const { code, stdout, urls } = await modulesLoaded([
+      BIN,
+      'run',
+      '--base-url',
+      server.url,
+      '--model',
+      'qwen3:8b',
+      '--tools',
+      'calculator',
+      '--trace',
+      join(dir, 'run.jsonl'),
+      'What is 123456789 * 987654321?',
+    ]);
+    expect(stdout).toBe('121932631112635269\n');
+    expect(code).toBe(0);
+    // What it runs is loaded; what it does not run is not.
+    expect(packagesLoaded(urls, ['mathjs', 'openai'])).toEqual(['mathjs', 'openai']);
+    const unused = ['dockerode', 'node-llama-cpp', 'linkedom', 'turndown', '@mozilla/readability'];
+    expect(packagesLoaded(urls, unused)).toEqual([]);
+  });
+
+  it('assay policy explain runs without loading the model, tool or sandbox packages', async () => {
+    const { code, urls } = await modulesLoaded([
+      BIN,
+      'policy',
+      'explain',
+      join(ROOT, 'policies', 'default.yaml'),
+      '--tool',
+      'calculator',
+      '--args',
+      '{"expression":"1+1"}',
+    ]);
+    expect(code).toBe(0);
+    expect(heavyPackages(urls)).toEqual([]);
+  });
+});
