@@ -126,6 +126,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       )
     : [];
   const { jobs, done } = pendingJobs(
+    manifest.run_id,
     options.suite.tasks,
     options.arms,
     options.samples,
