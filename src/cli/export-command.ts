@@ -70,6 +70,11 @@ async function exportCommand(file: string, raw: Record<string, unknown>): Promis
     await rename(temporary, out);
   }
   process.stderr.write(`${summary(counts, out)}\n`);
+  if (groups === 'with-variance' && counts.selected === 0 && counts.filtered > 0) {
+    process.stderr.write(
+      'assay: warning: --groups with-variance kept nothing: in every group (task, arm, run) all samples got the same reward. Sample more than once per task with a temperature above 0 (see sampling.temperature in the traces)\n',
+    );
+  }
   return 0;
 }
 

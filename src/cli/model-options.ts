@@ -81,8 +81,17 @@ export interface ModelChoice {
   sampling: Sampling;
 }
 
+/** The bundled model's temperature for `--samples K > 1`: samples differ, answers stay on task. */
+export const BUNDLED_MODEL_TEMPERATURE = 0.7;
+/** What an in-process model (`--model-path`) uses without `--temperature`: greedy decoding. */
+const IN_PROCESS_TEMPERATURE = 0;
+
 /** Turns the model flags (and their environment variables) into a provider and sampling. */
-export function modelFromOptions(raw: Record<string, unknown>, env = process.env): ModelChoice {
+export function modelFromOptions(
+  raw: Record<string, unknown>,
+  env = process.env,
+  options: { samples?: number } = {},
+): ModelChoice {
   const flags = parseOptions(modelFlagsSchema, raw);
   const sampling: Sampling = {};
   if (flags.temperature !== undefined) sampling.temperature = flags.temperature;
@@ -110,6 +119,14 @@ export function modelFromOptions(raw: Record<string, unknown>, env = process.env
         `no model named: pass --model NAME (a model served by an OpenAI-compatible server at --base-url, default ${DEFAULT_BASE_URL}, e.g. Ollama's "qwen3:8b"), set ASSAY_MODEL, or --model-path FILE.gguf`,
       );
     }
+    // An in-process model decodes greedily unless told otherwise; record what it will do rather
+    // than null. Asked for several samples, the bundled model samples at a temperature of its
+    // own, so that `--samples K` gives K different samples (GRPO groups with a spread).
+    sampling.temperature ??=
+      flags.modelPath === undefined && (options.samples ?? 1) > 1
+        ? BUNDLED_MODEL_TEMPERATURE
+        : IN_PROCESS_TEMPERATURE;
+    sampling.top_p ??= 1;
     // The bundled model is so small that thread synchronisation costs more than it saves:
     // one thread runs it about ten times faster than llama.cpp's automatic choice here.
     const threads = flags.threads ?? (flags.modelPath === undefined ? 1 : undefined);

@@ -152,7 +152,8 @@ function serializeRecord(record: TraceRecord): Buffer {
   let text: string;
   try {
     // schema_version first: the reader tells a record torn mid-file by this start.
-    text = JSON.stringify({ schema_version: record.schema_version, ...record });
+    const { schema_version, ...rest } = record;
+    text = JSON.stringify({ schema_version, ...rest });
   } catch (error) {
     throw new AssayError(
       'TRACE_INVALID',

@@ -101,6 +101,11 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     arms: options.arms.map((a) => ({ name: a.name, tools: [...a.tools] })),
     samples: options.samples,
     seed: options.seed,
+    sampling: {
+      temperature: options.sampling.temperature ?? null,
+      top_p: options.sampling.top_p ?? null,
+      max_tokens: options.sampling.max_tokens ?? null,
+    },
   };
   if (saved && !options.resume) {
     throw new UsageError(
@@ -216,7 +221,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       runId: manifest.run_id,
       suite: manifest.suite,
       model: manifest.model,
-      createdAt: manifest.created_at,
+      sampling: manifest.sampling,
     },
   );
   await writeJsonAtomic(join(outDir, RESULTS_FILE), results);
