@@ -132,6 +132,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<TraceRecord> 
           messages.push({
             role: 'user',
             content: rejectedCallsMessage(result.rejected, toolNames),
+            harness: true,
           });
         } else if (answer.length > 0) {
           finalAnswer = answer;
@@ -141,6 +142,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<TraceRecord> 
           messages.push({
             role: 'user',
             content: 'Your reply was empty. Give your final answer, or call one of the tools.',
+            harness: true,
           });
         } else {
           stop = {

@@ -17,6 +17,11 @@ export interface SystemMessage {
 export interface UserMessage {
   role: 'user';
   content: string;
+  /**
+   * True for a nudge the harness wrote (an empty reply, tool calls that were not run), not the
+   * task's own words. Never sent to the model as a field; exports keep these out of training text.
+   */
+  harness?: boolean;
 }
 
 export interface AssistantMessage {

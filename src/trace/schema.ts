@@ -17,7 +17,8 @@ const toolCallPart = z.strictObject({
 
 export const traceMessageSchema = z.discriminatedUnion('role', [
   z.looseObject({ role: z.literal('system'), content: z.string() }),
-  z.looseObject({ role: z.literal('user'), content: z.string() }),
+  // `harness: true` marks a nudge assay wrote, not the task's words (optional, added in v1).
+  z.looseObject({ role: z.literal('user'), content: z.string(), harness: z.boolean().optional() }),
   z.looseObject({
     role: z.literal('assistant'),
     content: z.string().nullable(),

@@ -119,7 +119,7 @@ describe('assay traces export', () => {
 
   it('rejects an unknown format or filter with a usage error naming the flag', async () => {
     await expect(run([traceFile, '--format', 'alpaca'])).rejects.toThrow(
-      '--format: unknown format "alpaca"; use trl, verifiers, openrlhf, sharegpt',
+      '--format: unknown format "alpaca"; use trl, trl-grpo, verifiers, openrlhf, sharegpt, tokens',
     );
     await expect(run([traceFile, '--format', 'trl', '--only', 'some'])).rejects.toThrow(
       '--only: must be one of all, passed, failed (got "some")',
