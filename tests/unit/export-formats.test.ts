@@ -489,7 +489,7 @@ describe('training text', () => {
       { role: 'assistant', content: 'Let me check.' },
       { role: 'assistant', content: 'The answer is 4.' },
     ]);
-    expect(rows[0]!['tools']).toEqual([]);
+    expect(rows[0]!['tools']).toBeNull();
   });
 });
 

@@ -33,6 +33,15 @@ export function toolDefinitions(names: readonly string[], ctx: ExportContext): u
 }
 
 /**
+ * The tools of the record's arm as OpenAI function tools, or null in an arm without tools:
+ * templates test `tools is not none` (Llama 3.1 then announces an ipython environment and
+ * moves the first user message), so an empty list would change the no-tools prompt.
+ */
+export function offeredTools(record: TraceRecord, ctx: ExportContext): unknown[] | null {
+  return record.tools.length === 0 ? null : toolDefinitions(record.tools, ctx);
+}
+
+/**
  * A message as transformers chat templates index it: `content` always a string, tool-call
  * `arguments` always an object, the tool's `name` on tool messages, `reasoning_content` kept
  * (Qwen3's template renders it), and no `tool_calls` key on a turn without calls (Llama 3.1's

@@ -1,5 +1,5 @@
 import type { TraceRecord } from '../../trace/schema.js';
-import { type ExportContext, templateMessage, toolDefinitions } from './context.js';
+import { type ExportContext, offeredTools, templateMessage } from './context.js';
 import { splitConversation, toolNamesById, trainingMessages } from './conversation.js';
 
 /**
@@ -15,7 +15,7 @@ export function toOpenRlhf(record: TraceRecord, ctx: ExportContext): Record<stri
   return {
     input: prompt.map((m) => templateMessage(m, record, names)),
     output: completion.map((m) => templateMessage(m, record, names)),
-    tools: toolDefinitions(record.tools, ctx),
+    tools: offeredTools(record, ctx),
     label: record.verifier?.expected ?? null,
     reward: record.reward,
     task_id: record.task_id,

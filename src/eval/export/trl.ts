@@ -1,5 +1,5 @@
 import type { TraceRecord } from '../../trace/schema.js';
-import { type ExportContext, templateMessage, toolDefinitions } from './context.js';
+import { type ExportContext, offeredTools, templateMessage } from './context.js';
 import { splitConversation, toolNamesById, trainingMessages } from './conversation.js';
 
 /**
@@ -18,7 +18,7 @@ export function toTrl(record: TraceRecord, ctx: ExportContext): Record<string, u
   return {
     prompt: prompt.map((m) => templateMessage(m, record, names)),
     completion: completion.map((m) => templateMessage(m, record, names)),
-    tools: toolDefinitions(record.tools, ctx),
+    tools: offeredTools(record, ctx),
     task_id: record.task_id,
     arm: record.arm,
     answer: record.verifier?.expected ?? null,
@@ -37,7 +37,7 @@ export function toTrlGrpo(record: TraceRecord, ctx: ExportContext): Record<strin
   const names = toolNamesById(record.messages);
   return {
     prompt: prompt.map((m) => templateMessage(m, record, names)),
-    tools: toolDefinitions(record.tools, ctx),
+    tools: offeredTools(record, ctx),
     answer: record.verifier?.expected ?? null,
     task_id: record.task_id,
     arm: record.arm,
