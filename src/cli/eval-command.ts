@@ -94,7 +94,9 @@ async function evalCommand(
 ): Promise<number> {
   const flags = parseOptions(evalFlagsSchema, raw);
   const suite = await loadSuite(resolve(suitePath));
-  const { provider, sampling } = modelFromOptions(raw, process.env, { samples: flags.samples });
+  const { provider, sampling, recordTokens } = modelFromOptions(raw, process.env, {
+    samples: flags.samples,
+  });
   const greedy = greedyWarning(flags.samples, sampling.temperature);
   if (greedy !== null) warn(greedy);
   const requested = toolsFromOptions(raw, { pythonPool: flags.concurrency });
@@ -136,6 +138,7 @@ async function evalCommand(
       seed: flags.seed ?? sampling.seed ?? 0,
       model: provider,
       sampling,
+      recordTokens,
       policy,
       createTools: (names) => toolChoice.create(names as typeof toolChoice.names),
       outDir,

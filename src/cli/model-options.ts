@@ -34,6 +34,10 @@ export function addModelOptions(command: Command): Command {
     .option('--max-tokens <n>', 'maximum tokens per model reply')
     .option('--request-timeout <seconds>', 'timeout of one model request', '300')
     .option('--no-stream', 'ask the server for whole responses instead of a stream')
+    .option(
+      '--record-tokens',
+      "record each turn's token ids and logprobs in the trace (the in-process model; servers that return them, such as vLLM)",
+    )
     .addOption(
       new Option('--tool-format <format>', 'how tool calls travel between assay and the model')
         .choices(TOOL_FORMATS)
@@ -73,12 +77,15 @@ const modelFlagsSchema = z.object({
   maxTokens: numberFlag('max-tokens'),
   requestTimeout: numberFlag('request-timeout'),
   stream: z.boolean().default(true),
+  recordTokens: z.boolean().default(false),
   toolFormat: z.enum(TOOL_FORMATS as [ToolFormat, ...ToolFormat[]]).default('auto'),
 });
 
 export interface ModelChoice {
   provider: ModelProvider;
   sampling: Sampling;
+  /** `--record-tokens`: episodes ask the model for token ids and logprobs. */
+  recordTokens: boolean;
 }
 
 /** The bundled model's temperature for `--samples K > 1`: samples differ, answers stay on task. */
@@ -135,7 +142,7 @@ export function modelFromOptions(
       toolFormat: flags.toolFormat,
       ...(threads === undefined ? {} : { threads }),
     });
-    return { provider, sampling };
+    return { provider, sampling, recordTokens: flags.recordTokens };
   }
   const baseURL = flags.baseUrl ?? env.ASSAY_BASE_URL ?? DEFAULT_BASE_URL;
   const apiKey = flags.apiKey ?? env.ASSAY_API_KEY;
@@ -147,5 +154,5 @@ export function modelFromOptions(
     timeoutMs: (flags.requestTimeout ?? 300) * 1000,
     ...(apiKey === undefined ? {} : { apiKey }),
   });
-  return { provider, sampling };
+  return { provider, sampling, recordTokens: flags.recordTokens };
 }

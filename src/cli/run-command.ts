@@ -57,7 +57,7 @@ async function runCommand(
   toolsExplicit: boolean,
 ): Promise<number> {
   const flags = parseOptions(runFlagsSchema, raw);
-  const { provider, sampling } = modelFromOptions(raw);
+  const { provider, sampling, recordTokens } = modelFromOptions(raw);
   const toolChoice = await usableTools(toolsFromOptions(raw, { pythonPool: 0 }), {
     requiredBy: toolsExplicit ? '--tools' : undefined,
     onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
@@ -87,6 +87,7 @@ async function runCommand(
       policy,
       maxSteps: flags.maxSteps,
       sampling,
+      recordTokens,
       signal: controller.signal,
       interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
       artifactSink: (traceId) => (artifact) => storeArtifact(tracePath, traceId, artifact),

@@ -1,3 +1,5 @@
+import type { StepTokens } from './provider.js';
+
 /**
  * Conversation messages in the OpenAI chat-completions shape. This is the shape stored in
  * traces and sent to OpenAI-compatible servers; other providers convert from it.
@@ -30,6 +32,8 @@ export interface AssistantMessage {
   tool_calls?: ToolCallMessagePart[];
   /** Reasoning text the server returned beside the answer (`reasoning_content` or `reasoning`). */
   reasoning_content?: string;
+  /** The turn's token ids and logprobs, when recorded (`--record-tokens`); never sent back. */
+  tokens?: StepTokens;
 }
 
 export interface ToolMessage {

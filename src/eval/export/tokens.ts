@@ -1,3 +1,4 @@
+import { tokensExtend } from '../../model/token-ids.js';
 import type { TraceMessage, TraceRecord } from '../../trace/schema.js';
 
 /** The token record of one assistant turn (`--record-tokens`), as the trace stores it. */
@@ -13,22 +14,6 @@ export function turnTokens(message: TraceMessage): TurnTokens | null {
   const tokens = (message as Record<string, unknown>)['tokens'];
   if (tokens === undefined || tokens === null || typeof tokens !== 'object') return null;
   return tokens as TurnTokens;
-}
-
-/**
- * True when every turn's prompt starts with the previous turn's prompt and completion, so the
- * last turn's prompt + completion is the whole episode as the model saw and wrote it. A chat
- * template that re-renders history differently (drops reasoning, re-formats a tool call)
- * breaks this; such an episode cannot be trained on as one sequence.
- */
-export function tokensExtend(turns: readonly TurnTokens[]): boolean {
-  for (let i = 1; i < turns.length; i++) {
-    const previous = [...turns[i - 1]!.prompt_ids, ...turns[i - 1]!.completion_ids];
-    const prompt = turns[i]!.prompt_ids;
-    if (prompt.length < previous.length) return false;
-    for (let j = 0; j < previous.length; j++) if (prompt[j] !== previous[j]) return false;
-  }
-  return true;
 }
 
 /**

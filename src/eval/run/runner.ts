@@ -31,6 +31,8 @@ export interface EvalRunOptions {
   seed: number;
   model: ModelProvider;
   sampling: Sampling;
+  /** Record each turn's token ids and logprobs (`--record-tokens`). */
+  recordTokens?: boolean;
   policy: Policy;
   /** Makes the tools of one arm; called once per arm, closed at the end. */
   createTools: (names: readonly string[]) => ToolSet;
@@ -173,6 +175,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
         policy: options.policy,
         ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
         sampling: { ...options.sampling, seed: job.seed },
+        ...(options.recordTokens === true ? { recordTokens: true } : {}),
         signal,
         interactive: false,
         ids: {
