@@ -6,10 +6,15 @@ import { argumentsObject } from './conversation.js';
 export interface ExportContext {
   /** Schemas of tools by name; a tool without one gets an empty-object schema. */
   toolSpecs: ReadonlyMap<string, ToolSpec>;
+  /** verifiers' `example_id` of each group, computed once per export (a hash per row is slow). */
+  exampleIds: Map<string, number>;
 }
 
 export function exportContext(toolSpecs: Iterable<ToolSpec> = []): ExportContext {
-  return { toolSpecs: new Map([...toolSpecs].map((spec) => [spec.name, spec])) };
+  return {
+    toolSpecs: new Map([...toolSpecs].map((spec) => [spec.name, spec])),
+    exampleIds: new Map(),
+  };
 }
 
 /** `{name, description, parameters}` for each tool, an empty schema where none is known. */

@@ -18,7 +18,7 @@ export function toVerifiers(record: TraceRecord, ctx: ExportContext): Record<str
   const start = Date.parse(record.timing.started_at) / 1000;
   const end = Date.parse(record.timing.ended_at) / 1000;
   return {
-    example_id: exampleId(record.group_id ?? record.trace_id),
+    example_id: cachedExampleId(record.group_id ?? record.trace_id, ctx),
     prompt: prompt.map((m) => verifiersMessage(m, record)),
     completion: completion.map((m) => verifiersMessage(m, record)),
     answer: record.verifier?.expected ?? '',
@@ -64,6 +64,15 @@ export function toVerifiers(record: TraceRecord, ctx: ExportContext): Record<str
     },
     error: null,
   };
+}
+
+function cachedExampleId(key: string, ctx: ExportContext): number {
+  let id = ctx.exampleIds.get(key);
+  if (id === undefined) {
+    id = exampleId(key);
+    ctx.exampleIds.set(key, id);
+  }
+  return id;
 }
 
 /** A stable integer from a hex group id (48 bits: exact in JSON and in Python). */
