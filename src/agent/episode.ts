@@ -25,6 +25,8 @@ export interface EpisodeOptions {
   policy: Policy;
   maxSteps?: number;
   sampling?: Sampling;
+  /** Record each turn's prompt and completion token ids and logprobs (`--record-tokens`). */
+  recordTokens?: boolean;
   signal?: AbortSignal;
   /** Whether a person can answer policy `ask` prompts. */
   interactive?: boolean;
@@ -88,6 +90,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<TraceRecord> 
         tools: specs,
         sampling,
         signal,
+        ...(options.recordTokens === true ? { recordTokens: true } : {}),
       });
       const latency = performance.now() - t0;
       emit({ type: 'model_step', step, result, latency_ms: latency });
@@ -111,6 +114,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<TraceRecord> 
         role: 'assistant',
         content: answer.length > 0 ? answer : null,
       };
+      if (result.tokens !== undefined) assistant.tokens = result.tokens;
       if (result.toolCalls.length > 0) {
         assistant.tool_calls = result.toolCalls.map((c) => ({
           id: c.id,
@@ -132,6 +136,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<TraceRecord> 
           messages.push({
             role: 'user',
             content: rejectedCallsMessage(result.rejected, toolNames),
+            harness: true,
           });
         } else if (answer.length > 0) {
           finalAnswer = answer;
@@ -141,6 +146,7 @@ export async function runEpisode(options: EpisodeOptions): Promise<TraceRecord> 
           messages.push({
             role: 'user',
             content: 'Your reply was empty. Give your final answer, or call one of the tools.',
+            harness: true,
           });
         } else {
           stop = {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatMessage } from '../model/messages.js';
 import type { ModelInfo, Sampling, ToolSpec, Usage } from '../model/provider.js';
+import { tokensExtend } from '../model/token-ids.js';
 import type { Policy } from '../policy/types.js';
 import type { OutcomeStatus, TraceError, TraceRecord, TraceToolCall } from '../trace/schema.js';
 import { TRACE_SCHEMA_VERSION } from '../trace/schema.js';
@@ -91,5 +92,16 @@ export function buildTraceRecord(input: RecordInput): TraceRecord {
     policy: { file: input.policy.file, sha256: input.policy.sha256 },
     turns: input.turns.map((t) => ({ ...t })),
     tool_specs: [...input.toolSpecs],
+    ...tokensFlag(input.messages),
   };
+}
+
+/**
+ * With token ids recorded, whether each turn's prompt extends the previous turn's prompt and
+ * completion (`tokens_consistent`); false means the template re-rendered history, and the
+ * episode cannot be trained on as one token sequence. Absent when no turn has ids.
+ */
+function tokensFlag(messages: readonly ChatMessage[]): { tokens_consistent?: boolean } {
+  const turns = messages.flatMap((m) => (m.role === 'assistant' && m.tokens ? [m.tokens] : []));
+  return turns.length === 0 ? {} : { tokens_consistent: tokensExtend(turns) };
 }

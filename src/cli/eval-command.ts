@@ -94,7 +94,11 @@ async function evalCommand(
   const { loadPolicy } = await import('../policy/load.js');
   const { writeRunReports, readManifest, renderSummary } = await reportModules();
   const suite = await loadSuite(resolve(suitePath));
-  const { provider, sampling } = await modelFromOptions(raw);
+  const { provider, sampling, recordTokens } = await modelFromOptions(raw, process.env, {
+    samples: flags.samples,
+  });
+  const greedy = greedyWarning(flags.samples, sampling.temperature);
+  if (greedy !== null) warn(greedy);
   const requested = await toolsFromOptions(raw, { pythonPool: flags.concurrency });
   // Arms are checked against every requested tool first, so that a bad --arms is reported
   // before the sandbox check, and an arm that names python counts as asking for it.
@@ -136,6 +140,7 @@ async function evalCommand(
       seed: flags.seed ?? sampling.seed ?? 0,
       model: provider,
       sampling,
+      recordTokens,
       policy,
       createTools: (names) => toolChoice.create(names as typeof toolChoice.names),
       outDir,
@@ -196,4 +201,13 @@ async function codeSandbox(raw: {
 function defaultOutDir(suitePath: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return resolve('runs', `${basename(suitePath).replace(/\.jsonl?$/, '')}-${stamp}`);
+}
+
+/**
+ * `--samples K > 1` at temperature 0 repeats one sample K times: pass@k, maj@k and GRPO groups
+ * (`traces export --groups with-variance`) then have nothing to work with.
+ */
+export function greedyWarning(samples: number, temperature: number | undefined): string | null {
+  if (samples <= 1 || temperature !== 0) return null;
+  return `--samples ${samples} with --temperature 0 (greedy): every sample of a task will be the same; pass --temperature 0.7 (or higher) for samples that differ`;
 }

@@ -1,8 +1,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import type { ExportCounts } from '../eval/export/formats.js';
 import { EXPORT_FORMATS, exportRecords, isExportFormat } from '../eval/export/formats.js';
-import type { GroupFilter, OnlyFilter, SelectionCounts } from '../eval/export/select.js';
+import type { GroupFilter, OnlyFilter } from '../eval/export/select.js';
 import type { ToolSpec } from '../model/provider.js';
 import { readTraces } from '../trace/reader.js';
 import { isPlainObject, safeJsonParse } from '../util/json.js';
@@ -70,11 +71,16 @@ async function exportCommand(file: string, raw: Record<string, unknown>): Promis
     await rename(temporary, out);
   }
   process.stderr.write(`${summary(counts, out)}\n`);
+  if (groups === 'with-variance' && counts.selected === 0 && counts.filtered > 0) {
+    process.stderr.write(
+      'assay: warning: --groups with-variance kept nothing: in every group (task, arm, run) all samples got the same reward. Sample more than once per task with a temperature above 0 (see sampling.temperature in the traces)\n',
+    );
+  }
   return 0;
 }
 
 /** `exported 6 of 10 records to out.jsonl (skipped 3 without a reward: 2 infra errors, 1 unscored; 1 filtered)`. */
-function summary(counts: SelectionCounts, out: string | undefined): string {
+function summary(counts: ExportCounts, out: string | undefined): string {
   const skipped: string[] = [];
   const noReward = counts.infra_errors + counts.unscored;
   if (noReward > 0) {
@@ -84,9 +90,16 @@ function summary(counts: SelectionCounts, out: string | undefined): string {
   }
   if (counts.no_completion > 0) skipped.push(`${counts.no_completion} without a model turn`);
   if (counts.filtered > 0) skipped.push(`${counts.filtered} filtered by --only/--groups`);
+  if (counts.folded > 0) skipped.push(`${counts.folded} folded into their group's prompt row`);
+  if (counts.unwritable > 0) {
+    skipped.push(
+      `${counts.unwritable} without usable token ids (record with --record-tokens; see "tokens" in docs/exports.md)`,
+    );
+  }
   const where = out === undefined ? '' : ` to ${out}`;
   const tail = skipped.length === 0 ? '' : ` (${skipped.join('; ')})`;
-  return `exported ${counts.selected} of ${counts.records} records${where}${tail}`;
+  const rows = counts.selected - counts.folded - counts.unwritable;
+  return `exported ${rows} of ${counts.records} records${where}${tail}`;
 }
 
 function choice<T extends string>(flag: string, value: unknown, allowed: readonly T[]): T {

@@ -32,6 +32,10 @@ export function addModelOptions(command: Command): Command {
     .option('--max-tokens <n>', 'maximum tokens per model reply')
     .option('--request-timeout <seconds>', 'timeout of one model request', '300')
     .option('--no-stream', 'ask the server for whole responses instead of a stream')
+    .option(
+      '--record-tokens',
+      "record each turn's token ids and logprobs in the trace (the in-process model; servers that return them, such as vLLM)",
+    )
     .addOption(
       new Option('--tool-format <format>', 'how tool calls travel between assay and the model')
         .choices(TOOL_FORMATS)
@@ -71,13 +75,21 @@ const modelFlagsSchema = z.object({
   maxTokens: numberFlag('max-tokens'),
   requestTimeout: numberFlag('request-timeout'),
   stream: z.boolean().default(true),
+  recordTokens: z.boolean().default(false),
   toolFormat: z.enum(TOOL_FORMATS as [ToolFormat, ...ToolFormat[]]).default('auto'),
 });
 
 export interface ModelChoice {
   provider: ModelProvider;
   sampling: Sampling;
+  /** `--record-tokens`: episodes ask the model for token ids and logprobs. */
+  recordTokens: boolean;
 }
+
+/** The bundled model's temperature for `--samples K > 1`: samples differ, answers stay on task. */
+export const BUNDLED_MODEL_TEMPERATURE = 0.7;
+/** What an in-process model (`--model-path`) uses without `--temperature`: greedy decoding. */
+const IN_PROCESS_TEMPERATURE = 0;
 
 /**
  * Turns the model flags (and their environment variables) into a provider and sampling. The
@@ -87,6 +99,7 @@ export interface ModelChoice {
 export async function modelFromOptions(
   raw: Record<string, unknown>,
   env = process.env,
+  options: { samples?: number } = {},
 ): Promise<ModelChoice> {
   const flags = parseOptions(modelFlagsSchema, raw);
   const sampling: Sampling = {};
@@ -118,6 +131,14 @@ export async function modelFromOptions(
         `no model named: pass --model NAME (a model served by an OpenAI-compatible server at --base-url, default ${DEFAULT_BASE_URL}, e.g. Ollama's "qwen3:8b"), set ASSAY_MODEL, or --model-path FILE.gguf`,
       );
     }
+    // An in-process model decodes greedily unless told otherwise; record what it will do rather
+    // than null. Asked for several samples, the bundled model samples at a temperature of its
+    // own, so that `--samples K` gives K different samples (GRPO groups with a spread).
+    sampling.temperature ??=
+      flags.modelPath === undefined && (options.samples ?? 1) > 1
+        ? BUNDLED_MODEL_TEMPERATURE
+        : IN_PROCESS_TEMPERATURE;
+    sampling.top_p ??= 1;
     // The bundled model is so small that thread synchronisation costs more than it saves:
     // one thread runs it about ten times faster than llama.cpp's automatic choice here.
     const threads = flags.threads ?? (flags.modelPath === undefined ? 1 : undefined);
@@ -126,7 +147,7 @@ export async function modelFromOptions(
       toolFormat: flags.toolFormat,
       ...(threads === undefined ? {} : { threads }),
     });
-    return { provider, sampling };
+    return { provider, sampling, recordTokens: flags.recordTokens };
   }
   const baseURL = flags.baseUrl ?? env.ASSAY_BASE_URL ?? DEFAULT_BASE_URL;
   const apiKey = flags.apiKey ?? env.ASSAY_API_KEY;
@@ -139,5 +160,5 @@ export async function modelFromOptions(
     timeoutMs: (flags.requestTimeout ?? 300) * 1000,
     ...(apiKey === undefined ? {} : { apiKey }),
   });
-  return { provider, sampling };
+  return { provider, sampling, recordTokens: flags.recordTokens };
 }

@@ -59,7 +59,7 @@ async function runCommand(
   const { storeArtifact } = await import('../trace/artifacts.js');
   const { defaultTracePath } = await import('../trace/defaults.js');
   const { TraceWriter } = await import('../trace/writer.js');
-  const { provider, sampling } = await modelFromOptions(raw);
+  const { provider, sampling, recordTokens } = await modelFromOptions(raw);
   const toolChoice = await usableTools(await toolsFromOptions(raw, { pythonPool: 0 }), {
     requiredBy: toolsExplicit ? '--tools' : undefined,
     onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
@@ -89,6 +89,7 @@ async function runCommand(
       policy,
       maxSteps: flags.maxSteps,
       sampling,
+      recordTokens,
       signal: controller.signal,
       interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
       artifactSink: (traceId) => (artifact) => storeArtifact(tracePath, traceId, artifact),

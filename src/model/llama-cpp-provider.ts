@@ -153,6 +153,16 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelP
       usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens },
       finishReason: result.finishReason,
       raw: { text: result.text, grammar: result.grammarUsed },
+      // llama.cpp in process: the exact ids; logprobs are not read out of the sampler here.
+      ...(request.recordTokens === true
+        ? {
+            tokens: {
+              prompt_ids: [...tokens],
+              completion_ids: result.completionIds,
+              logprobs: null,
+            },
+          }
+        : {}),
     };
     if (request.tools.length === 0) return base;
     const schemas = Object.fromEntries(request.tools.map((tool) => [tool.name, tool.parameters]));

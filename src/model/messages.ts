@@ -1,3 +1,5 @@
+import type { StepTokens } from './provider.js';
+
 /**
  * Conversation messages in the OpenAI chat-completions shape. This is the shape stored in
  * traces and sent to OpenAI-compatible servers; other providers convert from it.
@@ -17,6 +19,11 @@ export interface SystemMessage {
 export interface UserMessage {
   role: 'user';
   content: string;
+  /**
+   * True for a nudge the harness wrote (an empty reply, tool calls that were not run), not the
+   * task's own words. Never sent to the model as a field; exports keep these out of training text.
+   */
+  harness?: boolean;
 }
 
 export interface AssistantMessage {
@@ -25,6 +32,8 @@ export interface AssistantMessage {
   tool_calls?: ToolCallMessagePart[];
   /** Reasoning text the server returned beside the answer (`reasoning_content` or `reasoning`). */
   reasoning_content?: string;
+  /** The turn's token ids and logprobs, when recorded (`--record-tokens`); never sent back. */
+  tokens?: StepTokens;
 }
 
 export interface ToolMessage {

@@ -14,6 +14,7 @@ import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from './provi
 import { type RetryOptions, withRetry } from './retry.js';
 import { StreamAccumulator } from './stream-accumulator.js';
 import { splitThinking } from './think-tags.js';
+import { TOKEN_REQUEST_FIELDS, tokensFromCompletion } from './token-ids.js';
 
 export interface OpenAIProviderOptions {
   /** The server's OpenAI-compatible root, e.g. `http://127.0.0.1:11434/v1`. */
@@ -76,16 +77,24 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       ? AbortSignal.any([request.signal, deadline.signal])
       : deadline.signal;
     try {
+      // Token ids arrive whole in a non-streaming body, so a turn that records them is not
+      // streamed; the server returns them only when asked (vLLM: `return_token_ids`).
+      const streaming = stream && request.recordTokens !== true;
       const body = buildChatBody(request, {
         model: options.model,
         toolFormat,
-        stream,
-        extraBody: options.extraBody,
+        stream: streaming,
+        extraBody: {
+          ...(request.recordTokens === true ? TOKEN_REQUEST_FIELDS : {}),
+          ...options.extraBody,
+        },
       });
-      const { result, raw } = stream
+      const { result, raw } = streaming
         ? await streamed(body, signal, deadline)
         : await whole(body, signal);
-      return toStep(result, raw, request);
+      const step = toStep(result, raw, request);
+      const tokens = request.recordTokens === true ? tokensFromCompletion(raw) : null;
+      return tokens === null ? step : { ...step, tokens };
     } catch (error) {
       const errorBody =
         error instanceof APIError && error.headers ? errorBodies.get(error.headers) : undefined;

@@ -45,6 +45,16 @@ export interface ModelRequest {
   tools: readonly ToolSpec[];
   sampling: Sampling;
   signal?: AbortSignal;
+  /** Ask for the turn's token ids and logprobs (`--record-tokens`). */
+  recordTokens?: boolean;
+}
+
+/** The token ids of one turn: what the model read, what it sampled, and their logprobs. */
+export interface StepTokens {
+  prompt_ids: number[];
+  completion_ids: number[];
+  /** One per completion id; null where the source sent none. */
+  logprobs: number[] | null;
 }
 
 /** A tool call as the model produced it; `arguments` is the raw JSON text, not yet parsed. */
@@ -78,6 +88,8 @@ export interface ModelStep {
   finishReason: string | null;
   /** The raw response (the final chunk list or the JSON body), for debugging. */
   raw?: unknown;
+  /** Set when `recordTokens` was asked for and the model (or its server) returned ids. */
+  tokens?: StepTokens;
 }
 
 export interface ModelInfo {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ChatMessage } from '../model/messages.js';
 import { sleep } from '../util/abort.js';
 import { isPlainObject, safeJsonParse } from '../util/json.js';
+import { withTokenIds } from './byte-tokens.js';
 import { sendFault } from './faults.js';
 import { sendError, sendJson, sseHeaders } from './http-replies.js';
 import {
@@ -127,7 +128,13 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       );
       res.end(`${events.join('')}data: [DONE]\n\n`);
     } else {
-      const body = JSON.stringify(renderCompletion(reply, context));
+      const completion = renderCompletion(reply, context);
+      // vLLM's token fields, when asked for (streaming sends none: assay asks without streaming).
+      const body = JSON.stringify(
+        request.body['return_token_ids'] === true
+          ? withTokenIds(completion, request.messages, request.body['logprobs'] === true)
+          : completion,
+      );
       if (!res.headersSent) res.writeHead(200, { 'content-type': 'application/json' });
       res.end(body);
     }

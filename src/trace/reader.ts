@@ -20,6 +20,8 @@ export interface ReadTraceOptions {
 }
 
 const BYTE_ORDER_MARK = '\uFEFF';
+/** How every line `TraceWriter` writes begins (it puts the version first on purpose). */
+export const RECORD_START = '{"schema_version":';
 const TORN_AT_END = 'torn last line skipped (a crash mid-write?)';
 const TORN_INSIDE = 'torn line skipped (a crash cut this record short; later lines are intact)';
 
@@ -42,12 +44,14 @@ export async function* readTraceLines(
         yield { line, record: parsed.record };
         continue;
       }
-      // A write cut short by a crash leaves an unterminated JSON prefix: at the end of the file,
-      // or before the newline a later writer adds so that its own record starts on a fresh line.
+      // A write cut short by a crash leaves an unterminated JSON prefix at the end of the file.
+      // Only one other place can hold one: before the newline a later TraceWriter adds so that
+      // its own record starts on a fresh line. That line starts as every record the writer
+      // writes starts; anything else in the middle of a file is bad data, never a torn write.
       const jsonFailed = parsed.error.startsWith('not valid JSON');
       if (jsonFailed && !raw.terminated) {
         yield { line, error: TORN_AT_END, raw: text, torn: true };
-      } else if (jsonFailed && isTruncatedJson(text)) {
+      } else if (jsonFailed && text.startsWith(RECORD_START) && isTruncatedJson(text)) {
         yield { line, error: TORN_INSIDE, raw: text, torn: true };
       } else {
         yield { line, error: parsed.error, raw: text, torn: false };

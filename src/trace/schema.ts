@@ -5,7 +5,9 @@ import { z } from 'zod';
  * are the public contract of docs/trace.md; extra fields are allowed (`z.looseObject`)
  * so newer writers stay readable.
  *
- * Changelog: 1 — first version.
+ * Changelog: 1 — first version. Optional fields added since, still version 1: `harness` on
+ * user messages, `tokens` on assistant messages and `tokens_consistent` on the record
+ * (`--record-tokens`); see docs/exports.md.
  */
 export const TRACE_SCHEMA_VERSION = 1;
 
@@ -17,12 +19,21 @@ const toolCallPart = z.strictObject({
 
 export const traceMessageSchema = z.discriminatedUnion('role', [
   z.looseObject({ role: z.literal('system'), content: z.string() }),
-  z.looseObject({ role: z.literal('user'), content: z.string() }),
+  // `harness: true` marks a nudge assay wrote, not the task's words (optional, added in v1).
+  z.looseObject({ role: z.literal('user'), content: z.string(), harness: z.boolean().optional() }),
   z.looseObject({
     role: z.literal('assistant'),
     content: z.string().nullable(),
     tool_calls: z.array(toolCallPart).optional(),
     reasoning_content: z.string().optional(),
+    // `--record-tokens` (optional, added in v1): what this turn read and sampled, as token ids.
+    tokens: z
+      .object({
+        prompt_ids: z.array(z.number().int().nonnegative()),
+        completion_ids: z.array(z.number().int().nonnegative()),
+        logprobs: z.array(z.number()).nullable(),
+      })
+      .optional(),
   }),
   z.looseObject({
     role: z.literal('tool'),
@@ -138,6 +149,9 @@ const traceRecordObject = z.looseObject({
   }),
   runtime: z.looseObject({ assay_version: z.string(), node: z.string() }),
   policy: z.looseObject({ file: z.string().nullable(), sha256: sha256Schema.nullable() }),
+  // Set with `--record-tokens`: false when a turn's prompt ids do not extend the previous
+  // turn's prompt + completion ids (optional, added in v1).
+  tokens_consistent: z.boolean().optional(),
 });
 
 /**

@@ -151,7 +151,9 @@ function serializeRecord(record: TraceRecord): Buffer {
   const id = typeof record.trace_id === 'string' ? record.trace_id : '(no trace_id)';
   let text: string;
   try {
-    text = JSON.stringify(record);
+    // schema_version first: the reader tells a record torn mid-file by this start.
+    const { schema_version, ...rest } = record;
+    text = JSON.stringify({ schema_version, ...rest });
   } catch (error) {
     throw new AssayError(
       'TRACE_INVALID',

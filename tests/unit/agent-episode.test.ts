@@ -239,3 +239,13 @@ describe('runEpisode', () => {
     expect(last?.role === 'assistant' ? last.reasoning_content : undefined).toBe('let me see');
   });
 });
+
+describe('harness nudges', () => {
+  it('marks the nudge after an empty reply as written by the harness', async () => {
+    const record = await episode([{ content: '' }, { content: 'hi' }]);
+    const nudge = record.messages.find((m) => m.role === 'user' && m.content.startsWith('Your'));
+    expect(nudge).toMatchObject({ role: 'user', harness: true });
+    expect(record.messages[0]).not.toHaveProperty('harness');
+    expect(traceRecordSchema.safeParse(record).success).toBe(true);
+  });
+});

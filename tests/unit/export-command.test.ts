@@ -117,9 +117,16 @@ describe('assay traces export', () => {
     expect(result.program.commands.map((c) => c.name())).toEqual(['traces']);
   });
 
+  it('says why a tokens export of a run without --record-tokens wrote nothing', async () => {
+    const result = await run([traceFile, '--format', 'tokens']);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('exported 0 of');
+    expect(result.stderr).toContain('without usable token ids (record with --record-tokens');
+  });
+
   it('rejects an unknown format or filter with a usage error naming the flag', async () => {
     await expect(run([traceFile, '--format', 'alpaca'])).rejects.toThrow(
-      '--format: unknown format "alpaca"; use trl, verifiers, openrlhf, sharegpt',
+      '--format: unknown format "alpaca"; use trl, trl-grpo, verifiers, openrlhf, sharegpt, tokens',
     );
     await expect(run([traceFile, '--format', 'trl', '--only', 'some'])).rejects.toThrow(
       '--only: must be one of all, passed, failed (got "some")',

@@ -137,12 +137,13 @@ describe('selectRecords', () => {
 });
 
 describe('the trl format', () => {
-  it('writes conversational prompt/completion with parsed tool arguments, tool names and the reward', () => {
+  it('writes conversational prompt/completion with object arguments, tool names and the reward', () => {
     const { rows } = exported([toolEpisode('t1', 0, 1)], 'trl');
     expect(rows).toHaveLength(1);
     const row = rows[0]!;
     expect(Object.keys(row).sort()).toEqual([
       'answer',
+      'arm',
       'completion',
       'group_id',
       'prompt',
@@ -166,7 +167,7 @@ describe('the trl format', () => {
             type: 'function',
             function: { name: 'calculator', arguments: { expression: '2+2' } },
           },
-          { id: 'c2', type: 'function', function: { name: 'calculator', arguments: 'not json' } },
+          { id: 'c2', type: 'function', function: { name: 'calculator', arguments: {} } },
         ],
       },
       { role: 'tool', name: 'calculator', tool_call_id: 'c1', content: '4' },
@@ -179,7 +180,16 @@ describe('the trl format', () => {
       '4',
       't1:tools',
     ]);
-    expect(row['tools']).toEqual(['calculator']);
+    expect(row['tools']).toEqual([
+      {
+        type: 'function',
+        function: {
+          name: 'calculator',
+          description: '',
+          parameters: { type: 'object', properties: {} },
+        },
+      },
+    ]);
   });
 
   it('writes tool JSON schemas when they are known', () => {
@@ -198,10 +208,15 @@ describe('the trl format', () => {
 });
 
 describe('the verifiers format', () => {
-  it('writes RolloutOutput-like rows with one integer example id per task', () => {
+  it('writes RolloutOutput rows with one stable integer example id per group', () => {
     const records = [toolEpisode('t1', 0, 1), toolEpisode('t2', 0, 0), toolEpisode('t1', 1, 0)];
     const { rows } = exported(records, 'verifiers');
-    expect(rows.map((r) => r['example_id'])).toEqual([0, 1, 0]);
+    const ids = rows.map((r) => r['example_id'] as number);
+    expect(ids[0]).toBe(ids[2]);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids.every((id) => Number.isSafeInteger(id) && id >= 0)).toBe(true);
+    // The same record gets the same id whatever else is exported with it.
+    expect(exported([records[2]!], 'verifiers').rows[0]!['example_id']).toBe(ids[0]);
     const row = rows[0]!;
     expect(row['answer']).toBe('4');
     expect(row['reward']).toBe(1);
@@ -220,7 +235,11 @@ describe('the verifiers format', () => {
       is_truncated: false,
       stop_condition: 'final_answer',
       token_usage: { input_tokens: 10, output_tokens: 5 },
-      timing: { total_ms: 100 },
+      timing: {
+        start_time: 1767225600,
+        generation: { start: 1767225600, end: 1767225600.1 },
+        scoring: { start: 1767225600.1, end: 1767225600.1 },
+      },
       error: null,
     });
     const completion = row['completion'] as Record<string, unknown>[];
@@ -228,23 +247,37 @@ describe('the verifiers format', () => {
       role: 'assistant',
       content: 'Let me compute.',
       tool_calls: [
-        {
-          id: 'c1',
-          type: 'function',
-          function: { name: 'calculator', arguments: '{"expression":"2+2"}' },
-        },
-        { id: 'c2', type: 'function', function: { name: 'calculator', arguments: 'not json' } },
+        { id: 'c1', name: 'calculator', arguments: '{"expression":"2+2"}' },
+        { id: 'c2', name: 'calculator', arguments: '{}' },
       ],
     });
     expect(completion[1]).toEqual({ role: 'tool', tool_call_id: 'c1', content: '4' });
+    expect(row['tool_defs']).toEqual([
+      { name: 'calculator', description: '', parameters: { type: 'object', properties: {} } },
+    ]);
   });
 });
 
 describe('the openrlhf format', () => {
-  it('writes input, output, label and reward', () => {
-    const { rows } = exported([toolEpisode('t1', 0, 0)], 'openrlhf');
+  it('writes input, output, tools, label and reward', () => {
+    const { rows } = exported([toolEpisode('t1', 0, 0)], 'openrlhf', {
+      toolSpecs: [calculatorSpec],
+    });
     const row = rows[0]!;
-    expect(Object.keys(row).sort()).toEqual(['input', 'label', 'output', 'reward', 'task_id']);
+    expect(Object.keys(row).sort()).toEqual([
+      'arm',
+      'group_id',
+      'input',
+      'label',
+      'output',
+      'reward',
+      'task_id',
+      'tools',
+    ]);
+    expect((row['tools'] as { function: { name: string } }[])[0]!.function.name).toBe('calculator');
+    const call = (row['output'] as { tool_calls?: { function: { arguments: unknown } }[] }[])[0]!
+      .tool_calls![0]!;
+    expect(call.function.arguments).toEqual({ expression: '2+2' });
     expect((row['input'] as unknown[]).at(-1)).toEqual({
       role: 'user',
       content: 'What is 2+2 and 3+3? (t1)',
@@ -280,9 +313,11 @@ describe('the sharegpt format', () => {
       'gpt',
     ]);
     expect(alternates(turns)).toBe(true);
-    expect(JSON.parse(turns[3]!.value)).toEqual([
+    // The text beside the calls is kept, in the thought slot in front of them.
+    expect(turns[3]!.value.startsWith('<think>\nLet me compute.\n</think>\n\n')).toBe(true);
+    expect(JSON.parse(turns[3]!.value.split('</think>\n\n')[1]!)).toEqual([
       { name: 'calculator', arguments: { expression: '2+2' } },
-      { name: 'calculator', arguments: 'not json' },
+      { name: 'calculator', arguments: {} },
     ]);
     expect(JSON.parse(turns[4]!.value)).toEqual(['4', 'error: bad arguments']);
     expect(turns[5]!.value).toBe('The answer is 4 and 6.');
@@ -322,10 +357,165 @@ describe('the sharegpt format', () => {
 });
 
 describe('every format', () => {
-  it.each(EXPORT_FORMATS)('%s never exports an infra-errored sample', (format) => {
-    const records = [toolEpisode('t1', 0, 1), evalRecord({ task: 't1', sample: 1, infra: true })];
-    const { rows, counts } = exported(records, format);
-    expect(rows).toHaveLength(1);
-    expect(counts.infra_errors).toBe(1);
+  it.each(EXPORT_FORMATS.filter((f) => f !== 'tokens'))(
+    '%s never exports an infra-errored sample',
+    (format) => {
+      const records = [toolEpisode('t1', 0, 1), evalRecord({ task: 't1', sample: 1, infra: true })];
+      const { rows, counts } = exported(records, format);
+      expect(rows).toHaveLength(1);
+      expect(counts.infra_errors).toBe(1);
+    },
+  );
+});
+
+describe('training text', () => {
+  const call = (id: string, name: string, args: string) => ({
+    id,
+    type: 'function' as const,
+    function: { name, arguments: args },
+  });
+  const callRecord = (
+    id: string,
+    decision: 'allow' | 'deny' | 'unrequested',
+    code?: string,
+    step = 0,
+  ) => ({
+    ...toolCall('calculator', code === undefined, decision, step),
+    id,
+    ...(code === undefined
+      ? {}
+      : { result: { ok: false, content: 'x', error: { code, message: 'x' } } }),
+  });
+
+  function nudged(sample: number, nudge: boolean): TraceRecord {
+    const base = evalRecord({ task: 't', sample, reward: 1 });
+    const messages: TraceMessage[] = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Task t?' },
+      ...(nudge
+        ? ([
+            { role: 'assistant', content: '' },
+            {
+              role: 'user',
+              content: 'Your reply was empty. Give your final answer, or call one of the tools.',
+              harness: true,
+            },
+          ] as TraceMessage[])
+        : []),
+      { role: 'assistant', content: 'The answer is 4.' },
+    ];
+    return { ...base, messages };
+  }
+
+  it.each(['trl', 'openrlhf', 'verifiers'] as const)(
+    '%s gives every sample of a group the same prompt when the harness nudged one of them',
+    (format) => {
+      const { rows } = exported([nudged(0, false), nudged(1, true)], format);
+      const key = format === 'openrlhf' ? 'input' : 'prompt';
+      expect(rows[1]![key]).toEqual(rows[0]![key]);
+      const out = format === 'openrlhf' ? 'output' : 'completion';
+      expect(rows[1]![out]).toEqual(rows[0]![out]);
+      expect(JSON.stringify(rows[1])).not.toContain('Your reply was empty');
+    },
+  );
+
+  it('recognizes the nudges of traces written before they were marked', () => {
+    const record = nudged(1, true);
+    const messages = record.messages.map((m) =>
+      m.role === 'user' && m['harness'] === true
+        ? { role: 'user' as const, content: m.content }
+        : m,
+    );
+    const { rows } = exported([{ ...record, messages }], 'sharegpt');
+    expect(JSON.stringify(rows[0])).not.toContain('Your reply was empty');
+  });
+
+  it('writes a denial without its rule id and leaves out calls the loop guard refused', () => {
+    const base = evalRecord({ task: 't', reward: 1 });
+    const messages: TraceMessage[] = [
+      { role: 'user', content: 'Task t?' },
+      { role: 'assistant', content: null, tool_calls: [call('d1', 'calculator', '{"a":1}')] },
+      {
+        role: 'tool',
+        tool_call_id: 'd1',
+        content: 'Denied by policy: rule no-calc-7 forbids calculator',
+        is_error: true,
+      },
+      { role: 'assistant', content: null, tool_calls: [call('ok', 'calculator', '{"a":2}')] },
+      { role: 'tool', tool_call_id: 'ok', content: '2' },
+      { role: 'assistant', content: null, tool_calls: [call('r1', 'calculator', '{"a":2}')] },
+      {
+        role: 'tool',
+        tool_call_id: 'r1',
+        content: 'This exact call was already made at step 1; it was not run again.',
+        is_error: true,
+      },
+      { role: 'assistant', content: 'The answer is 4.' },
+    ];
+    const toolCalls = [
+      callRecord('d1', 'deny', 'POLICY_DENIED'),
+      callRecord('ok', 'allow', undefined, 1),
+      callRecord('r1', 'allow', 'REPEATED_CALL', 2),
+    ];
+    const record = { ...base, messages, tool_calls: toolCalls };
+    for (const format of ['trl', 'openrlhf', 'verifiers', 'sharegpt'] as const) {
+      const text = JSON.stringify(exported([record], format).rows[0]);
+      expect(text).not.toContain('no-calc-7');
+      expect(text).toContain('This call was not allowed.');
+      expect(text).not.toContain('already made');
+      expect(text).not.toContain('"r1"');
+    }
+  });
+
+  it('leaves a stray tool call out of a no-tools row', () => {
+    const base = evalRecord({ task: 't', arm: 'no-tools', reward: 1 });
+    const messages: TraceMessage[] = [
+      { role: 'user', content: 'Task t?' },
+      {
+        role: 'assistant',
+        content: 'Let me check.',
+        tool_calls: [call('u1', 'calculator', '{"expression":"2+2"}')],
+      },
+      { role: 'tool', tool_call_id: 'u1', content: 'No tools are available.', is_error: true },
+      { role: 'assistant', content: 'The answer is 4.' },
+    ];
+    const record = {
+      ...base,
+      messages,
+      tool_calls: [callRecord('u1', 'unrequested', 'UNREQUESTED_CALL')],
+    };
+    const { rows } = exported([record], 'trl');
+    expect(rows[0]!['completion']).toEqual([
+      { role: 'assistant', content: 'Let me check.' },
+      { role: 'assistant', content: 'The answer is 4.' },
+    ]);
+    expect(rows[0]!['tools']).toBeNull();
+  });
+});
+
+describe('the trl-grpo format', () => {
+  it('writes one prompt-only row per group with the answer and no recorded reward', () => {
+    const records = [
+      toolEpisode('t1', 0, 1),
+      toolEpisode('t1', 1, 0),
+      { ...toolEpisode('t1', 0, 1), arm: 'no-tools', group_id: 't1:no-tools' },
+      toolEpisode('t2', 0, 0),
+    ];
+    const { rows, counts } = exported(records, 'trl-grpo');
+    expect(rows.map((r) => r['group_id'])).toEqual(['t1:tools', 't1:no-tools', 't2:tools']);
+    expect(counts.folded).toBe(1);
+    expect(Object.keys(rows[0]!).sort()).toEqual([
+      'answer',
+      'arm',
+      'group_id',
+      'prompt',
+      'task_id',
+      'tools',
+    ]);
+    expect((rows[0]!['prompt'] as { role: string }[]).at(-1)).toEqual({
+      role: 'user',
+      content: 'What is 2+2 and 3+3? (t1)',
+    });
+    expect(rows[0]!['answer']).toBe('4');
   });
 });

@@ -79,8 +79,15 @@ describe('aggregate', () => {
 
   it('computes maj@k with ties going to the answer given first', () => {
     // t2 votes "4" (right) then "5" (wrong): a tie the first answer wins.
-    expect(tools.maj_at_k).toEqual({ '1': 0.75, '2': 1 });
-    expect(noTools.maj_at_k).toEqual({ '1': 0.25, '2': 0.25 });
+    expect(tools.maj_at_k['2']).toBe(1);
+    expect(noTools.maj_at_k['2']).toBe(0.25);
+  });
+
+  it('gives maj@1 equal to pass@1, since a vote of one sample is that sample', () => {
+    // Before maj@k voted over the first k samples only: maj@1 was 0.75 against pass@1 0.625.
+    expect(tools.maj_at_k['1']).toBe(tools.pass_at_k['1']);
+    expect(noTools.maj_at_k['1']).toBe(noTools.pass_at_k['1']);
+    expect(tools.maj_at_k['1']).toBe(0.625);
   });
 
   it('reports tool use, tool errors, denials and unrequested calls', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pairedBootstrapCi } from '../../src/eval/stats/bootstrap.js';
-import { majorityCorrect, voteKey } from '../../src/eval/stats/majority.js';
+import { majorityCorrect, majorityRate, voteKey } from '../../src/eval/stats/majority.js';
 import { mcnemarExact } from '../../src/eval/stats/mcnemar.js';
 import { passAtK, reportedKs } from '../../src/eval/stats/pass-at-k.js';
 import { mean, percentile } from '../../src/eval/stats/percentile.js';
@@ -175,5 +175,19 @@ describe('maj@k voting', () => {
     expect(voteKey('0.50')).toBe(voteKey('.5'));
     expect(voteKey('Paris')).toBe(voteKey('paris'));
     expect(voteKey('4')).not.toBe(voteKey('40'));
+  });
+});
+
+describe('maj@k rate', () => {
+  const sample = (i: number, extracted: string | null, reward: number) =>
+    evalRecord({ task: 't', sample: i, extracted, reward });
+
+  it('votes in every full window of k samples, not only the first', () => {
+    const samples = [sample(0, '5', 0), sample(1, '4', 1), sample(2, '4', 1), sample(3, '4', 1)];
+    expect(majorityRate(samples, 1)).toBe(0.75);
+    expect(majorityRate(samples, 2)).toBe(0.5);
+    expect(majorityRate(samples, 4)).toBe(1);
+    expect(majorityRate(samples.slice(0, 3), 2)).toBe(0);
+    expect(majorityRate([], 1)).toBe(0);
   });
 });

@@ -246,3 +246,32 @@ describe('isTruncatedJson', () => {
     expect(isTruncatedJson(text)).toBe(expected);
   });
 });
+
+describe('torn lines in the middle of a file', () => {
+  it('treats a garbage line holding "{" between records as an error, not a torn write', async () => {
+    const path = await fileWith(
+      'garbage-middle.jsonl',
+      `${line()}\nnot a record {"a": [1,\n${line()}\n`,
+    );
+    await expect(readTraces(path)).rejects.toThrow(`${path}:2: not valid JSON`);
+    const entries = await collect(path);
+    expect(entries[1]).toMatchObject({ line: 2, torn: false });
+  });
+
+  it('treats a truncated object that is not a trace record as an error in the middle', async () => {
+    const path = await fileWith('object-middle.jsonl', `${line()}\n{"hello": "wor\n${line()}\n`);
+    await expect(readTraces(path)).rejects.toThrow(`${path}:2: not valid JSON`);
+  });
+
+  it('still skips a record the writer cut short before a later writer appended', async () => {
+    const torn = line().slice(0, 300);
+    expect(torn.startsWith('{"schema_version":')).toBe(true);
+    const path = await fileWith('torn-middle.jsonl', `${line()}\n${torn}\n${line()}\n`);
+    const warnings: string[] = [];
+    const records = await readTraces(path, { onWarning: (w) => warnings.push(w) });
+    expect(records).toHaveLength(2);
+    expect(warnings).toEqual([
+      `${path}:2: torn line skipped (a crash cut this record short; later lines are intact)`,
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { TraceMessage, TraceRecord } from '../../trace/schema.js';
-import type { ExportContext } from './context.js';
-import { parsedArguments } from './conversation.js';
+import { type ExportContext, toolSchemas } from './context.js';
+import { argumentsObject, trainingMessages } from './conversation.js';
 
 type Turn = { from: 'human' | 'gpt' | 'function_call' | 'observation'; value: string };
 
@@ -9,9 +9,11 @@ type Turn = { from: 'human' | 'gpt' | 'function_call' | 'observation'; value: st
  * `human`, `gpt`, `function_call` (a JSON `{name, arguments}`, or a JSON list for parallel
  * calls) and `observation` (consecutive tool results merged, as a JSON list when several),
  * leading system messages in `system`, and `tools` as a JSON string of `{name, description,
- * parameters}` (an empty schema for a tool known only by name). An assistant turn that both talks and calls tools keeps only the calls, so
- * turns alternate as LLaMA-Factory requires; a trailing tool result with no model turn after
- * it is dropped.
+ * parameters}`. Reasoning goes in front of the turn's value as `<think>…</think>\n\n`, the
+ * slot LLaMA-Factory's reasoning templates (and its function-call formatter) read thoughts
+ * from; text an assistant wrote beside its tool calls has no other slot that keeps turns
+ * alternating, so it joins the reasoning there. A trailing tool result with no model turn
+ * after it is dropped, since LLaMA-Factory needs the conversation to end on a model turn.
  */
 export function toShareGpt(record: TraceRecord, ctx: ExportContext): Record<string, unknown> {
   const system: string[] = [];
@@ -25,45 +27,47 @@ export function toShareGpt(record: TraceRecord, ctx: ExportContext): Record<stri
     });
     pendingResults = [];
   };
-  for (const message of record.messages) {
+  for (const message of trainingMessages(record)) {
     if (message.role === 'tool') {
       pendingResults.push(message.content);
       continue;
     }
     flush();
     if (message.role === 'system' && turns.length === 0) system.push(message.content);
-    else turns.push(turnOf(message));
+    else turns.push(turnOf(message, record));
   }
   const row: Record<string, unknown> = { conversations: turns };
   if (system.length > 0) row['system'] = system.join('\n\n');
-  const specs = record.tools.map(
-    (name) =>
-      ctx.toolSpecs.get(name) ?? {
-        name,
-        description: '',
-        parameters: { type: 'object', properties: {} },
-      },
-  );
-  if (specs.length > 0) row['tools'] = JSON.stringify(specs);
+  if (record.tools.length > 0) row['tools'] = JSON.stringify(toolSchemas(record.tools, ctx));
   return row;
 }
 
-function turnOf(message: Exclude<TraceMessage, { role: 'tool' }>): Turn {
+function turnOf(message: Exclude<TraceMessage, { role: 'tool' }>, record: TraceRecord): Turn {
   switch (message.role) {
     case 'system':
     case 'user':
       return { from: 'human', value: message.content };
     case 'assistant': {
       const calls = message.tool_calls ?? [];
-      if (calls.length === 0) return { from: 'gpt', value: message.content ?? '' };
-      const values = calls.map((call) => ({
-        name: call.function.name,
-        arguments: parsedArguments(call.function.arguments),
+      const content = message.content ?? '';
+      const reasoning = message.reasoning_content ?? '';
+      if (calls.length === 0) return { from: 'gpt', value: thought(reasoning) + content };
+      const values = calls.map((part) => ({
+        name: part.function.name,
+        arguments: argumentsObject(
+          part.function.arguments,
+          record.tool_calls.find((c) => c.id === part.id),
+        ),
       }));
+      const beside = [reasoning, content].filter((t) => t.trim() !== '').join('\n\n');
       return {
         from: 'function_call',
-        value: JSON.stringify(values.length === 1 ? values[0] : values),
+        value: thought(beside) + JSON.stringify(values.length === 1 ? values[0] : values),
       };
     }
   }
+}
+
+function thought(text: string): string {
+  return text.trim() === '' ? '' : `<think>\n${text.trim()}\n</think>\n\n`;
 }

@@ -1,58 +1,46 @@
-import type { TraceMessage, TraceRecord } from '../../trace/schema.js';
-import { type ExportContext, toolDefinitions } from './context.js';
-import { parsedArguments, splitConversation, toolNamesById } from './conversation.js';
+import type { TraceRecord } from '../../trace/schema.js';
+import { type ExportContext, offeredTools, templateMessage } from './context.js';
+import { splitConversation, toolNamesById, trainingMessages } from './conversation.js';
 
 /**
- * TRL's conversational prompt-completion row (docs/source/dataset_formats.md): `prompt` and
- * `completion` are message lists; assistant tool calls carry `arguments` as an object and
- * tool messages carry the tool's `name`, as transformers chat templates expect; `tools` holds
- * the advertised tools as JSON schemas (names where no schema is known). `reward`,
- * `task_id`, `answer` and `group_id` are extra columns that TRL hands to reward functions.
+ * TRL's conversational prompt-completion row for SFTTrainer: `prompt` and `completion` are
+ * message lists (see `templateMessage`), `tools` the advertised tools as OpenAI function
+ * schemas, which SFTTrainer passes to the chat template. The completion holds tool results
+ * between the model's turns; train with `assistant_only_loss=True` (and a template with
+ * `{% generation %}` markers) so that only the assistant's tokens carry loss. `task_id`,
+ * `arm`, `answer`, `group_id` and `reward` are extra columns for filtering; for GRPO use the
+ * `trl-grpo` rows, which leave the recorded reward out.
  */
 export function toTrl(record: TraceRecord, ctx: ExportContext): Record<string, unknown> {
-  const { prompt, completion } = splitConversation(record.messages);
+  const messages = trainingMessages(record);
+  const { prompt, completion } = splitConversation(messages);
   const names = toolNamesById(record.messages);
   return {
-    prompt: prompt.map((m) => trlMessage(m, names)),
-    completion: completion.map((m) => trlMessage(m, names)),
-    tools: toolDefinitions(record.tools, ctx),
-    reward: record.reward,
+    prompt: prompt.map((m) => templateMessage(m, record, names)),
+    completion: completion.map((m) => templateMessage(m, record, names)),
+    tools: offeredTools(record, ctx),
     task_id: record.task_id,
+    arm: record.arm,
     answer: record.verifier?.expected ?? null,
     group_id: record.group_id,
+    reward: record.reward,
   };
 }
 
-function trlMessage(
-  message: TraceMessage,
-  names: ReadonlyMap<string, string>,
-): Record<string, unknown> {
-  switch (message.role) {
-    case 'system':
-    case 'user':
-      return { role: message.role, content: message.content };
-    case 'assistant': {
-      const out: Record<string, unknown> = { role: 'assistant', content: message.content ?? '' };
-      if (message.reasoning_content !== undefined)
-        out['reasoning_content'] = message.reasoning_content;
-      if (message.tool_calls !== undefined && message.tool_calls.length > 0) {
-        out['tool_calls'] = message.tool_calls.map((call) => ({
-          id: call.id,
-          type: 'function',
-          function: {
-            name: call.function.name,
-            arguments: parsedArguments(call.function.arguments),
-          },
-        }));
-      }
-      return out;
-    }
-    case 'tool':
-      return {
-        role: 'tool',
-        name: message.name ?? names.get(message.tool_call_id) ?? '',
-        tool_call_id: message.tool_call_id,
-        content: message.content,
-      };
-  }
+/**
+ * A prompt-only row for TRL's GRPOTrainer, one per group (task × arm × run): the prompt the
+ * samples started from, the tools, and `answer` for reward functions (TRL passes it to them as
+ * a keyword argument). Recorded rewards stay out: GRPO computes its own.
+ */
+export function toTrlGrpo(record: TraceRecord, ctx: ExportContext): Record<string, unknown> {
+  const { prompt } = splitConversation(trainingMessages(record));
+  const names = toolNamesById(record.messages);
+  return {
+    prompt: prompt.map((m) => templateMessage(m, record, names)),
+    tools: offeredTools(record, ctx),
+    answer: record.verifier?.expected ?? null,
+    task_id: record.task_id,
+    arm: record.arm,
+    group_id: record.group_id,
+  };
 }

@@ -1,26 +1,26 @@
+import { createHash } from 'node:crypto';
 import type { TraceMessage, TraceRecord } from '../../trace/schema.js';
-import { type ExportContext, toolDefinitions } from './context.js';
-import { splitConversation } from './conversation.js';
+import { type ExportContext, toolSchemas } from './context.js';
+import { argumentsObject, splitConversation, trainingMessages } from './conversation.js';
 
 /**
- * A row shaped like verifiers' `RolloutOutput` (legacy API): `example_id` is an integer per
- * task id (in order of appearance, the task id itself is in `info`), `prompt` and
- * `completion` are OpenAI chat messages (arguments stay JSON strings), plus `answer`,
- * `reward`, `metrics`, `info`, completion flags, `tool_defs`, `token_usage` and `timing`.
+ * A row shaped like the current verifiers `RolloutOutput` (verifiers/types.py): `example_id`
+ * an integer per group (task × arm × run), derived from `group_id` so that it is the same in
+ * every export of the file and verifiers' grouping never mixes the tools and no-tools arms;
+ * messages in verifiers' own shape (flat tool calls `{id, name, arguments}` with arguments as
+ * a JSON object's text, `content` never null); `tool_defs` flat `{name, description,
+ * parameters}`; `timing` in seconds as `RolloutTiming` spans; `token_usage`; `error` as
+ * `ErrorData` or null. assay's own ids go in `info`.
  */
 export function toVerifiers(record: TraceRecord, ctx: ExportContext): Record<string, unknown> {
-  const { prompt, completion } = splitConversation(record.messages);
-  const taskKey = record.task_id ?? record.trace_id;
-  let exampleId = ctx.exampleIds.get(taskKey);
-  if (exampleId === undefined) {
-    exampleId = ctx.exampleIds.size;
-    ctx.exampleIds.set(taskKey, exampleId);
-  }
+  const { prompt, completion } = splitConversation(trainingMessages(record));
   const failedCalls = record.tool_calls.filter((call) => !call.result.ok).length;
+  const start = Date.parse(record.timing.started_at) / 1000;
+  const end = Date.parse(record.timing.ended_at) / 1000;
   return {
-    example_id: exampleId,
-    prompt: prompt.map(openAiMessage),
-    completion: completion.map(openAiMessage),
+    example_id: cachedExampleId(record.group_id ?? record.trace_id, ctx),
+    prompt: prompt.map((m) => verifiersMessage(m, record)),
+    completion: completion.map((m) => verifiersMessage(m, record)),
     answer: record.verifier?.expected ?? '',
     reward: record.reward,
     metrics: {
@@ -48,33 +48,66 @@ export function toVerifiers(record: TraceRecord, ctx: ExportContext): Record<str
     is_completed: record.outcome.status === 'completed',
     is_truncated: record.outcome.status === 'max_steps' || record.outcome.status === 'budget',
     stop_condition: record.outcome.stop_reason,
-    tool_defs: toolDefinitions(record.tools, ctx),
+    tool_defs: toolSchemas(record.tools, ctx),
     token_usage: {
       input_tokens: record.usage.prompt_tokens,
       output_tokens: record.usage.completion_tokens,
     },
-    timing: { total_ms: record.timing.duration_ms },
+    // assay times the whole episode and scores after it; the scoring span is left empty.
+    timing: {
+      start_time: start,
+      setup: { start, end: start },
+      generation: { start, end },
+      scoring: { start: end, end },
+      model: { spans: [] },
+      env: { spans: [] },
+    },
     error: null,
   };
 }
 
-/** The message in plain OpenAI chat format, without assay's extra fields. */
-export function openAiMessage(message: TraceMessage): Record<string, unknown> {
+function cachedExampleId(key: string, ctx: ExportContext): number {
+  let id = ctx.exampleIds.get(key);
+  if (id === undefined) {
+    id = exampleId(key);
+    ctx.exampleIds.set(key, id);
+  }
+  return id;
+}
+
+/** A stable integer from a hex group id (48 bits: exact in JSON and in Python). */
+export function exampleId(key: string): number {
+  const hex = /^[0-9a-f]{12,}$/.test(key) ? key : hexOf(key);
+  return Number.parseInt(hex.slice(0, 12), 16);
+}
+
+function hexOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function verifiersMessage(message: TraceMessage, record: TraceRecord): Record<string, unknown> {
   switch (message.role) {
     case 'system':
     case 'user':
       return { role: message.role, content: message.content };
-    case 'assistant':
-      return {
-        role: 'assistant',
-        content: message.content,
-        ...(message.reasoning_content === undefined
-          ? {}
-          : { reasoning_content: message.reasoning_content }),
-        ...(message.tool_calls === undefined || message.tool_calls.length === 0
-          ? {}
-          : { tool_calls: message.tool_calls }),
-      };
+    case 'assistant': {
+      const out: Record<string, unknown> = { role: 'assistant', content: message.content ?? '' };
+      if (message.reasoning_content !== undefined)
+        out['reasoning_content'] = message.reasoning_content;
+      if (message.tool_calls !== undefined && message.tool_calls.length > 0) {
+        out['tool_calls'] = message.tool_calls.map((part) => ({
+          id: part.id,
+          name: part.function.name,
+          arguments: JSON.stringify(
+            argumentsObject(
+              part.function.arguments,
+              record.tool_calls.find((c) => c.id === part.id),
+            ),
+          ),
+        }));
+      }
+      return out;
+    }
     case 'tool':
       return { role: 'tool', tool_call_id: message.tool_call_id, content: message.content };
   }

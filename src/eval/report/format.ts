@@ -64,3 +64,16 @@ export function verdict(p: number | null | undefined, nPairs: number, discordant
   if (p === null || p === undefined) return 'no test';
   return p < ALPHA ? `significant at ${ALPHA}` : `not significant at ${ALPHA}`;
 }
+
+/** `temperature 0.7, top_p default, max_tokens 512`; runs from before assay recorded it say so. */
+export function samplingText(
+  sampling:
+    | { temperature: number | null; top_p: number | null; max_tokens: number | null }
+    | undefined,
+): string {
+  if (sampling === undefined) return 'not recorded (a run from an older assay)';
+  const part = (name: string, value: number | null) =>
+    `${name} ${value === null ? "the model's default" : String(value)}`;
+  const greedy = sampling.temperature === 0 ? ' (greedy: samples of a task repeat)' : '';
+  return `${[part('temperature', sampling.temperature), part('top_p', sampling.top_p), part('max_tokens', sampling.max_tokens)].join(', ')}${greedy}`;
+}

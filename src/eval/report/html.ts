@@ -10,6 +10,7 @@ import {
   points,
   pointsInterval,
   pValue,
+  samplingText,
   verdict,
 } from './format.js';
 import { discordantSection } from './html/discordant.js';
@@ -70,6 +71,7 @@ function header({ manifest, results }: ReportModel): string {
       `<code>${esc(manifest.suite.path)}</code>, ${manifest.suite.tasks} tasks, sha256 <code>${esc(manifest.suite.sha256.slice(0, 12))}</code>`,
     ],
     ['Samples', `${manifest.samples} per task and arm (seed ${manifest.seed})`],
+    ['Sampling', esc(samplingText(manifest.sampling))],
     ['Arms', arms],
     ['Run', `<code>${esc(manifest.run_id)}</code>, started ${esc(manifest.created_at)}`],
     ['Results', `computed ${esc(results.created_at)}`],

@@ -10,6 +10,7 @@ import {
   points,
   pointsInterval,
   pValue,
+  samplingText,
   verdict,
 } from './format.js';
 import {
@@ -55,6 +56,7 @@ function runSection({ manifest, results }: ReportModel): string {
     `- Model: ${code(m.name)} (${cell(m.provider)}${m.base_url === null ? '' : `, ${cell(m.base_url)}`})`,
     `- Suite: ${code(manifest.suite.path)}, ${manifest.suite.tasks} tasks, sha256 \`${manifest.suite.sha256.slice(0, 12)}\``,
     `- Samples per task and arm: ${manifest.samples} (seed ${manifest.seed})`,
+    `- Sampling: ${cell(samplingText(manifest.sampling))}`,
     `- Arms: ${arms}`,
     `- Results computed: ${cell(results.created_at)}`,
   ].join('\n');

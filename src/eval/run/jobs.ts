@@ -14,9 +14,16 @@ export interface Job {
   groupId: string;
 }
 
-/** The GRPO group of a task in an arm: every sample of it shares this id. */
-export function groupId(taskId: string, arm: string): string {
-  return createHash('sha256').update(`${taskId}\u0000${arm}`).digest('hex').slice(0, 16);
+/**
+ * The GRPO group of a task in an arm within one run: every sample of it shares this id. The
+ * run is part of the key, so concatenating the traces of two runs keeps their groups apart
+ * (their samples come from different settings or models and must not share an advantage).
+ */
+export function groupId(runId: string, taskId: string, arm: string): string {
+  return createHash('sha256')
+    .update(`${runId}\u0000${taskId}\u0000${arm}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function jobKey(taskId: string, arm: string, sampleIndex: number): string {
@@ -29,6 +36,7 @@ export function jobKey(taskId: string, arm: string, sampleIndex: number): string
  * done, so a run killed at any point resumes without duplicates or losses.
  */
 export function pendingJobs(
+  runId: string,
   tasks: readonly Task[],
   arms: readonly Arm[],
   samples: number,
@@ -64,7 +72,7 @@ export function pendingJobs(
           sampleIndex,
           attempt: seen ? seen.last.attempt + 1 : 0,
           seed: baseSeed + sampleIndex,
-          groupId: groupId(task.id, arm.name),
+          groupId: groupId(runId, task.id, arm.name),
         });
       }
     }

@@ -13,6 +13,14 @@ export const manifestSchema = z.looseObject({
   arms: z.array(z.looseObject({ name: z.string(), tools: z.array(z.string()) })),
   samples: z.number().int().positive(),
   seed: z.number().int(),
+  /** The sampling settings every episode asked for (null: the model's own default). */
+  sampling: z
+    .looseObject({
+      temperature: z.number().nullable(),
+      top_p: z.number().nullable(),
+      max_tokens: z.number().int().nullable(),
+    })
+    .optional(),
 });
 
 export type RunManifest = z.infer<typeof manifestSchema>;

@@ -31,6 +31,8 @@ export interface EvalRunOptions {
   seed: number;
   model: ModelProvider;
   sampling: Sampling;
+  /** Record each turn's token ids and logprobs (`--record-tokens`). */
+  recordTokens?: boolean;
   policy: Policy;
   /** Makes the tools of one arm; called once per arm, closed at the end. */
   createTools: (names: readonly string[]) => ToolSet;
@@ -101,6 +103,11 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     arms: options.arms.map((a) => ({ name: a.name, tools: [...a.tools] })),
     samples: options.samples,
     seed: options.seed,
+    sampling: {
+      temperature: options.sampling.temperature ?? null,
+      top_p: options.sampling.top_p ?? null,
+      max_tokens: options.sampling.max_tokens ?? null,
+    },
   };
   if (saved && !options.resume) {
     throw new UsageError(
@@ -126,6 +133,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       )
     : [];
   const { jobs, done } = pendingJobs(
+    manifest.run_id,
     options.suite.tasks,
     options.arms,
     options.samples,
@@ -167,6 +175,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
         policy: options.policy,
         ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
         sampling: { ...options.sampling, seed: job.seed },
+        ...(options.recordTokens === true ? { recordTokens: true } : {}),
         signal,
         interactive: false,
         ids: {
@@ -215,7 +224,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       runId: manifest.run_id,
       suite: manifest.suite,
       model: manifest.model,
-      createdAt: manifest.created_at,
+      sampling: manifest.sampling,
     },
   );
   await writeJsonAtomic(join(outDir, RESULTS_FILE), results);

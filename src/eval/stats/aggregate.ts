@@ -15,6 +15,8 @@ export interface AggregateOptions {
   runId?: string;
   suite?: unknown;
   model?: unknown;
+  /** The run's sampling settings, copied into results.json. */
+  sampling?: unknown;
   createdAt?: string;
   bootstrap?: BootstrapOptions;
 }
@@ -45,6 +47,7 @@ export function aggregate(records: readonly TraceRecord[], options: AggregateOpt
     run_id: options.runId ?? first?.run_id ?? null,
     suite: options.suite ?? null,
     model: options.model ?? first?.model ?? null,
+    sampling: options.sampling ?? first?.sampling ?? null,
     created_at: options.createdAt ?? new Date().toISOString(),
     arms: overall.arms,
     paired: overall.paired,

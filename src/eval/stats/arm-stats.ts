@@ -1,5 +1,5 @@
 import type { TraceRecord } from '../../trace/schema.js';
-import { majorityCorrect } from './majority.js';
+import { majorityRate } from './majority.js';
 import { passAtK, reportedKs } from './pass-at-k.js';
 import { mean, percentile } from './percentile.js';
 import type { ArmResults } from './results.js';
@@ -75,7 +75,7 @@ function repeatMetrics(
     let majSum = 0;
     for (const samples of eligible) {
       passSum += passAtK(samples.length, samples.filter(isCorrect).length, k);
-      if (majorityCorrect(samples, k)) majSum++;
+      majSum += majorityRate(samples, k);
     }
     pass[String(k)] = passSum / eligible.length;
     maj[String(k)] = majSum / eligible.length;

@@ -35,6 +35,22 @@ export function majorityCorrect(scoredSamples: readonly TraceRecord[], k: number
   return best?.correct ?? false;
 }
 
+/**
+ * maj@k for one task as a rate: the share of its disjoint windows of k consecutive scored
+ * samples (by sample_index) whose vote is correct; samples past the last full window are
+ * left out. Voting over every window, not only the first, uses all n samples, so maj@1 is the
+ * task's share of correct samples and equals pass@1, as it must (one vote is one sample).
+ */
+export function majorityRate(scoredSamples: readonly TraceRecord[], k: number): number {
+  const windows = Math.floor(scoredSamples.length / k);
+  if (windows === 0) return 0;
+  let correct = 0;
+  for (let w = 0; w < windows; w++) {
+    if (majorityCorrect(scoredSamples.slice(w * k, (w + 1) * k), k)) correct++;
+  }
+  return correct / windows;
+}
+
 // Samples of one suite repeat the same few answers; normalizing each once keeps maj@k cheap.
 const keyCache = new Map<string, string>();
 const KEY_CACHE_LIMIT = 50_000;

@@ -47,6 +47,8 @@ export interface EvalResults extends GroupResults {
   run_id: string | null;
   suite: unknown;
   model: unknown;
+  /** Temperature, top_p and max_tokens of the run (null where the model's default applied). */
+  sampling?: unknown;
   created_at: string;
   by_tag: Record<string, GroupResults>;
 }

@@ -20,6 +20,8 @@ export interface GenerateOptions {
 
 export interface Generated {
   text: string;
+  /** The sampled token ids, with the tool-call suffix's ids when the grammar closed a call. */
+  completionIds: number[];
   promptTokens: number;
   completionTokens: number;
   finishReason: 'stop' | 'length';
@@ -99,9 +101,14 @@ export async function generate(
     phaseInput = [switchTo];
   }
   text = model.detokenize(generated);
-  if (grammarUsed && options.toolGrammar) text += options.toolGrammar.suffix;
+  const completionIds: number[] = [...generated];
+  if (grammarUsed && options.toolGrammar) {
+    text += options.toolGrammar.suffix;
+    completionIds.push(...model.tokenize(options.toolGrammar.suffix, true));
+  }
   return {
     text,
+    completionIds,
     promptTokens: tokens.length,
     completionTokens: generated.length,
     finishReason,
