@@ -26,8 +26,11 @@ describe('sampling defaults', () => {
     expect(sampling.temperature).toBe(0);
   });
 
-  it('leaves a server model at its own default, recorded as null', () => {
-    const { sampling } = await modelFromOptions({ model: 'm', baseUrl: 'http://127.0.0.1:9/v1' }, {});
+  it('leaves a server model at its own default, recorded as null', async () => {
+    const { sampling } = await modelFromOptions(
+      { model: 'm', baseUrl: 'http://127.0.0.1:9/v1' },
+      {},
+    );
     expect(sampling.temperature).toBeUndefined();
   });
 
