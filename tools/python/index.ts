@@ -12,7 +12,7 @@ import type {
   ToolDefinition,
   ToolResult,
 } from '../../src/agent/tool.js';
-import { renderOutcome } from './render.js';
+import { renderWithin } from './render.js';
 
 export const pythonInput = z.strictObject({
   code: z.string().min(1).max(200_000).describe('Python 3 code to run.'),
@@ -88,11 +88,15 @@ function errorSummary(outcome: ExecutionOutcome): string {
   return outcome.lost ?? outcome.status;
 }
 
-export function toToolResult(outcome: ExecutionOutcome): ToolResult {
+/** The tool's result; its content fits `maxBytes` (the policy's output_bytes) with its markers. */
+export function toToolResult(
+  outcome: ExecutionOutcome,
+  maxBytes = Number.POSITIVE_INFINITY,
+): ToolResult {
   const artifacts = artifactsOf(outcome);
   const result: ToolResult = {
     ok: outcome.status === 'ok',
-    content: renderOutcome(outcome),
+    content: renderWithin(outcome, maxBytes),
     data: {
       status: outcome.status,
       value: outcome.value,
@@ -154,7 +158,7 @@ export function createPythonTool(options: PythonToolOptions = {}): PythonTool {
         outputBytes: ctx.limits.output_bytes,
         signal: ctx.signal,
       });
-      return toToolResult(outcome);
+      return toToolResult(outcome, ctx.limits.output_bytes);
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { ExecutionOutcome } from '../../sandbox/docker/sandbox-session.js';
+import { capText } from '../../src/agent/text.js';
+import { toToolResult } from '../../tools/python/index.js';
+
+const LIMIT = 16_384;
+
+/** What the runner returns for a call that printed `total` bytes, kept at LIMIT per stream. */
+function outcome(stdoutTotal: number, stderrTotal: number, value: string | null): ExecutionOutcome {
+  const stream = (letter: string, total: number) => {
+    const kept = Math.min(total, LIMIT);
+    return {
+      head: letter.repeat(Math.ceil(kept / 2)),
+      tail: letter.toLowerCase().repeat(Math.floor(kept / 2)),
+      total_bytes: total,
+      dropped_bytes: total - kept,
+    };
+  };
+  return {
+    status: 'ok',
+    stdout: stream('O', stdoutTotal),
+    stderr: stream('E', stderrTotal),
+    value,
+    error: null,
+    figures: [],
+    files: [],
+    filesOmitted: [],
+    stoppedProcesses: 0,
+    durationMs: 10,
+    timeoutMs: 30_000,
+    containerId: 'abcdef012345',
+  };
+}
+
+function omitted(content: string, stream: string): number {
+  const match = new RegExp(`\\[\\.\\.\\. (\\d+) of (\\d+) bytes of ${stream} omitted`).exec(
+    content,
+  );
+  expect(match, `no ${stream} marker in the content`).not.toBeNull();
+  return Number(match![1]);
+}
+
+describe('the python tool output within output_bytes', () => {
+  it('shows the runner truncation marker with the real dropped count for 200 MB of stdout', () => {
+    const content = toToolResult(outcome(200_000_000, 0, null), LIMIT).content;
+    // The dispatcher caps what the model reads at output_bytes; nothing is left for it to cut.
+    expect(capText(content, LIMIT)).toBe(content);
+    expect(Buffer.byteLength(content)).toBeLessThanOrEqual(LIMIT);
+    const kept = (content.match(/O+/)?.[0].length ?? 0) + (content.match(/o{3,}/)?.[0].length ?? 0);
+    expect(omitted(content, 'stdout')).toBe(200_000_000 - kept);
+    expect(content).toContain('OOOO');
+    expect(content).toContain('oooo');
+  });
+
+  it('fits stdout, stderr and a long value together, each with its own marker', () => {
+    const content = toToolResult(
+      outcome(1_000_000, 500_000, `'${'v'.repeat(20_000)}'`),
+      LIMIT,
+    ).content;
+    expect(capText(content, LIMIT)).toBe(content);
+    expect(omitted(content, 'stdout')).toBeGreaterThan(1_000_000 - LIMIT);
+    expect(omitted(content, 'stderr')).toBeGreaterThan(500_000 - LIMIT);
+    expect(content).toMatch(/value:\n'v+\n\[… \d+ bytes omitted …\]\nv+'/);
+  });
+
+  it('leaves output that fits as it is', () => {
+    const small = outcome(10, 0, '42');
+    expect(toToolResult(small, LIMIT).content).toBe(toToolResult(small).content);
+    expect(toToolResult(small, LIMIT).content).toBe('stdout:\nOOOOOooooo\nvalue:\n42');
+  });
+});
