@@ -56,6 +56,37 @@ const MIME_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html',
 };
 
+/** Bytes of figures and files one episode may keep; the runner caps each call at 24 MB. */
+export const EPISODE_ARTIFACT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The outcome with the figures and files that do not fit in what is left of the episode's
+ * artifact bytes moved to `filesOmitted` (named and sized, not kept), and the bytes now used.
+ */
+export function withinEpisodeArtifacts(
+  outcome: ExecutionOutcome,
+  usedBytes: number,
+  capBytes = EPISODE_ARTIFACT_BYTES,
+): { outcome: ExecutionOutcome; usedBytes: number } {
+  let used = usedBytes;
+  const omitted = [...outcome.filesOmitted];
+  const keep = (artifacts: ExecutionOutcome['files']) =>
+    artifacts.filter((a) => {
+      if (used + a.data.length <= capBytes) {
+        used += a.data.length;
+        return true;
+      }
+      omitted.push({ path: a.name, size: a.data.length });
+      return false;
+    });
+  const figures = keep(outcome.figures);
+  const files = keep(outcome.files);
+  return { outcome: { ...outcome, figures, files, filesOmitted: omitted }, usedBytes: used };
+}
+
+/** Artifact bytes kept so far, per episode (its session). */
+const artifactBytes = new WeakMap<SandboxSession, number>();
+
 function artifactsOf(outcome: ExecutionOutcome): ToolArtifact[] {
   return [
     ...outcome.figures.map((f) => ({
@@ -158,7 +189,9 @@ export function createPythonTool(options: PythonToolOptions = {}): PythonTool {
         outputBytes: ctx.limits.output_bytes,
         signal: ctx.signal,
       });
-      return toToolResult(outcome, ctx.limits.output_bytes);
+      const kept = withinEpisodeArtifacts(outcome, artifactBytes.get(session) ?? 0);
+      artifactBytes.set(session, kept.usedBytes);
+      return toToolResult(kept.outcome, ctx.limits.output_bytes);
     },
     close,
     [Symbol.asyncDispose]: close,

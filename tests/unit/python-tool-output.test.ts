@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionOutcome } from '../../sandbox/docker/sandbox-session.js';
 import { capText } from '../../src/agent/text.js';
-import { toToolResult } from '../../tools/python/index.js';
+import {
+  EPISODE_ARTIFACT_BYTES,
+  toToolResult,
+  withinEpisodeArtifacts,
+} from '../../tools/python/index.js';
 
 const LIMIT = 16_384;
 
@@ -67,5 +71,38 @@ describe('the python tool output within output_bytes', () => {
     const small = outcome(10, 0, '42');
     expect(toToolResult(small, LIMIT).content).toBe(toToolResult(small).content);
     expect(toToolResult(small, LIMIT).content).toBe('stdout:\nOOOOOooooo\nvalue:\n42');
+  });
+});
+
+describe('the python tool artifacts per episode', () => {
+  const file = (name: string, bytes: number) => ({ name, data: Buffer.alloc(bytes) });
+
+  it('keeps figures and files until the episode cap, then names the rest as not kept', () => {
+    const first = {
+      ...outcome(0, 0, null),
+      figures: [file('figure-1.png', 40)],
+      files: [file('a.bin', 50)],
+    };
+    const one = withinEpisodeArtifacts(first, 0, 100);
+    expect(one.outcome.figures.map((f) => f.name)).toEqual(['figure-1.png']);
+    expect(one.outcome.files.map((f) => f.name)).toEqual(['a.bin']);
+    expect(one.usedBytes).toBe(90);
+
+    const second = { ...outcome(0, 0, null), files: [file('b.bin', 20), file('c.bin', 5)] };
+    const two = withinEpisodeArtifacts(second, one.usedBytes, 100);
+    expect(two.outcome.files.map((f) => f.name)).toEqual(['c.bin']);
+    expect(two.outcome.filesOmitted).toEqual([{ path: 'b.bin', size: 20 }]);
+    expect(two.usedBytes).toBe(95);
+    expect(toToolResult(two.outcome).content).toContain(
+      'file written: b.bin (20 bytes, too large to keep)',
+    );
+    expect(toToolResult(two.outcome).artifacts?.map((a) => a.name)).toEqual(['c.bin']);
+  });
+
+  it('caps an episode at 64 MB of artifacts by default', () => {
+    expect(EPISODE_ARTIFACT_BYTES).toBe(64 * 1024 * 1024);
+    const big = { ...outcome(0, 0, null), files: [file('big.bin', 1024)] };
+    const result = withinEpisodeArtifacts(big, EPISODE_ARTIFACT_BYTES - 1000);
+    expect(result.outcome.files).toEqual([]);
   });
 });
