@@ -421,7 +421,11 @@ class Supervisor:
         ready_r, ready_w = os.pipe()
         t2c_r, t2c_w = os.pipe()
         c2t_r, c2t_w = os.pipe()
-        tests = self.spawn([script, "tests", job_r, ready_w, c2t_r, t2c_w], [job_r, ready_w, c2t_r, t2c_w])
+        # -I: no user site-packages or PYTHON* variables, so nothing the candidate writes to
+        # the workspace (its HOME) can end up on the test process's import path.
+        tests = self.spawn(
+            ["-I", script, "tests", job_r, ready_w, c2t_r, t2c_w], [job_r, ready_w, c2t_r, t2c_w]
+        )
         # The candidate starts only once the test process is undumpable.
         ready, _, _ = select.select([ready_r], [], [], max(deadline - time.monotonic(), 0))
         protected = bool(ready) and os.read(ready_r, 1) == b"1"

@@ -28,6 +28,18 @@ import traceback
 import types
 
 MAX_LINE = 64 * 1024 * 1024
+# Modules the candidate's namespace may hand to the tests by name (the tests import their own
+# copy); any other module crosses as a stand-in, so the candidate cannot make the test process
+# import something of its choosing.
+SHARED_MODULES = frozenset(
+    "math cmath re itertools functools collections string fractions decimal statistics heapq "
+    "bisect random operator json copy datetime typing".split()
+)
+# Builtins the tests may pass to the candidate as callbacks (sorted(key=len) and the like).
+PURE_BUILTINS = frozenset(
+    "abs all any bool chr dict divmod float frozenset hash int len list max min ord pow repr "
+    "reversed round set sorted str sum tuple".split()
+)
 MAX_DEPTH = 200
 TRACEBACK_CHARS = 4000
 # Operators a stand-in forwards; the candidate's objects keep their own semantics.
@@ -110,7 +122,7 @@ def encode(value, refs, depth=0):
         return {kind.__name__: [encode(v, refs, depth + 1) for v in value]}
     if kind is dict:
         return {"dict": [[encode(k, refs, depth + 1), encode(v, refs, depth + 1)] for k, v in value.items()]}
-    if kind is types.ModuleType:
+    if kind is types.ModuleType and value.__name__ in SHARED_MODULES:
         return {"module": value.__name__}
     refs.append(value)
     return {"ref": len(refs) - 1}
@@ -142,8 +154,10 @@ def decode(data, make_ref, depth=0):
         }
     if tag == "ref" and type(body) is int:
         return make_ref(body)
-    if tag == "module" and type(body) is str:
+    if tag == "module" and body in SHARED_MODULES:
         return make_ref(None, module=body)
+    if tag == "callback" and type(body) is int:
+        return make_ref(None, callback=body)
     raise ProtocolError("malformed value")
 
 
@@ -156,17 +170,57 @@ class Remote:
     def __init__(self, channel):
         self.channel = channel
         self.proxies = {}
+        self.callbacks = []
 
     def ask(self, message):
         self.channel.send(message)
         reply = self.channel.receive()
+        while "callback" in reply:
+            # The candidate calls a function the tests passed it; it may call back in turn.
+            self.channel.send(self.run_callback(reply))
+            reply = self.channel.receive()
         if "raise" in reply:
             raise remote_exception(reply["raise"])
         if "ok" not in reply:
             raise ProtocolError("the candidate's process sent a malformed reply")
         return decode(reply["ok"], self.make_ref)
 
-    def make_ref(self, ref, module=None):
+    def export(self, function):
+        """A test function the candidate may call (and nothing else: no attributes)."""
+        is_test_code = (
+            isinstance(function, types.FunctionType)
+            and function.__code__.co_filename == "<tests>"
+        )
+        is_pure_builtin = (
+            isinstance(function, (types.BuiltinFunctionType, type))
+            and getattr(builtins, getattr(function, "__name__", ""), None) is function
+            and function.__name__ in PURE_BUILTINS
+        )
+        if not (is_test_code or is_pure_builtin):
+            raise TypeError(
+                "the tests can pass the candidate builtin values, its own objects, functions "
+                "defined in the tests and simple builtins such as len, not %r" % type(function)
+            )
+        self.callbacks.append(function)
+        return {"callback": len(self.callbacks) - 1}
+
+    def run_callback(self, message):
+        try:
+            index = message["callback"]
+            if type(index) is not int or not 0 <= index < len(self.callbacks):
+                raise ProtocolError("the candidate called a function it was not given")
+            args = [decode(a, self.make_ref) for a in message.get("args", [])]
+            kwargs = {str(k): decode(v, self.make_ref) for k, v in message.get("kwargs", {}).items()}
+            result = self.callbacks[index](*args, **kwargs)
+            return {"ok": encode_arg(self, result)}
+        except ProtocolError:
+            raise
+        except Exception as exc:
+            return {"raise": {"type": type(exc).__name__, "message": str(exc)[:2000]}}
+
+    def make_ref(self, ref, module=None, callback=None):
+        if callback is not None:
+            raise ProtocolError("the candidate sent a callback")
         if module is not None:
             try:
                 return importlib.import_module(module)
@@ -216,6 +270,8 @@ def encode_arg(remote, value, depth=0):
                 for k, v in value.items()
             ]
         }
+    if callable(value) and kind is not types.ModuleType:
+        return remote.export(value)
     refs = []
     data = encode(value, refs)
     if refs:
@@ -278,39 +334,75 @@ def run_tests(job_fd, ready_fd, from_fd, to_fd):
 # ---------------------------------------------------------------- the untrusted side
 
 
+class Callback:
+    """A function the tests passed; calling it asks the test process to run it."""
+
+    def __init__(self, channel, refs, index):
+        self.channel, self.refs, self.index = channel, refs, index
+
+    def __call__(self, *args, **kwargs):
+        self.channel.send(
+            {
+                "callback": self.index,
+                "args": [encode(a, self.refs) for a in args],
+                "kwargs": {str(k): encode(v, self.refs) for k, v in kwargs.items()},
+            }
+        )
+        return serve_until_reply(self.channel, self.refs)
+
+
+def serve_until_reply(channel, refs):
+    """Answers the tests' requests until the reply to our callback comes."""
+    while True:
+        try:
+            message = channel.receive()
+        except ProtocolError:
+            os._exit(0)
+        if "op" in message:
+            serve_one(channel, message, refs)
+            continue
+        if "raise" in message:
+            raise remote_exception(message["raise"])
+        return decode(message.get("ok"), lambda r, module=None, callback=None: resolve(channel, refs, r, module, callback))
+
+
+CANDIDATE_NAMESPACE = {"__name__": "__main__", "__builtins__": builtins}
+
+
 def serve_candidate(from_fd, to_fd):
     channel = Channel(from_fd, to_fd)
-    namespace = {"__name__": "__main__", "__builtins__": builtins}
     refs = []
     while True:
         try:
             message = channel.receive()
         except ProtocolError:
             os._exit(0)
+        serve_one(channel, message, refs)
+
+
+def serve_one(channel, message, refs):
+    try:
+        result = answer(channel, message, CANDIDATE_NAMESPACE, refs)
+        reply = {"ok": encode(result, refs)}
+    except BaseException as exc:  # noqa: BLE001 - reported to the tests as an exception
+        reply = {"raise": {"type": type(exc).__name__, "message": str(exc)[:2000]}}
+    for stream in (sys.stdout, sys.stderr):
         try:
-            result = answer(message, namespace, refs)
-            reply = {"ok": encode(result, refs)}
-        except BaseException as exc:  # noqa: BLE001 - reported to the tests as an exception
-            reply = {"raise": {"type": type(exc).__name__, "message": str(exc)[:2000]}}
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:
-                pass
-        channel.send(reply)
+            stream.flush()
+        except Exception:
+            pass
+    channel.send(reply)
 
 
-def answer(message, namespace, refs):
+def answer(channel, message, namespace, refs):
     op = message.get("op")
     if op == "load":
         exec(compile(message["code"], "<candidate>", "exec"), namespace)
         return {k: v for k, v in namespace.items() if not k.startswith("__")}
     target = refs[message["ref"]]
-    args = [decode(a, lambda r, module=None: resolve(refs, r, module)) for a in message["args"]]
-    kwargs = {
-        k: decode(v, lambda r, module=None: resolve(refs, r, module))
-        for k, v in message["kwargs"].items()
-    }
+    make = lambda r, module=None, callback=None: resolve(channel, refs, r, module, callback)  # noqa: E731
+    args = [decode(a, make) for a in message["args"]]
+    kwargs = {k: decode(v, make) for k, v in message["kwargs"].items()}
     if op == "call":
         return target(*args, **kwargs)
     if op == "getattr":
@@ -318,9 +410,11 @@ def answer(message, namespace, refs):
     return OPERATORS[op](target, *args)
 
 
-def resolve(refs, ref, module):
+def resolve(channel, refs, ref, module, callback):
     if module is not None:
         return importlib.import_module(module)
+    if callback is not None:
+        return Callback(channel, refs, callback)
     return refs[ref]
 
 

@@ -125,7 +125,28 @@ def add(a, b):
     });
   }
 
-  it('still passes an honest candidate, with values, objects and exceptions crossing over', async () => {
+  it('gives the candidate no way into the test process through a function the tests pass it', async () => {
+    const task = parseTask({
+      id: 'callback',
+      prompt: 'p',
+      verifier: 'code_tests',
+      tests: 'apply(lambda v: v, [1])\nassert False, "this task can never pass"',
+    });
+    if (!task.ok) throw new Error(task.problems.join('; '));
+    const answer = [
+      '```python',
+      'def apply(f, xs):',
+      '    f.__globals__["__builtins__"]["__import__"]("os")._exit(0)',
+      '```',
+    ].join('\n');
+    const result = await getVerifier('code_tests').verify(task.task, answer, {
+      codeRunner: runner,
+    });
+    expect(result.correct).toBe(false);
+    expect(String(result.details['stderr'])).toContain("'Callback' object has no attribute");
+  });
+
+  it('still passes an honest candidate, with values, objects, exceptions and callbacks crossing over', async () => {
     const task = parseTask({
       id: 'objects',
       prompt: 'p',
@@ -141,6 +162,8 @@ def add(a, b):
         '    raise AssertionError("expected ValueError")',
         'except ValueError as e:',
         '    assert "empty" in str(e)',
+        'assert apply(lambda v: v * 2, [1, 2]) == [2, 4]',
+        'assert by(["bb", "a"], len) == ["a", "bb"]',
       ].join('\n'),
     });
     if (!task.ok) throw new Error(task.problems.join('; '));
@@ -162,6 +185,10 @@ def add(a, b):
       '    return {"mean": sum(xs) / len(xs), "items": list(xs), "set": set(xs)}',
       'def root(v):',
       '    return math.sqrt(v)',
+      'def apply(f, xs):',
+      '    return [f(x) for x in xs]',
+      'def by(xs, key):',
+      '    return sorted(xs, key=key)',
       '```',
     ].join('\n');
     const result = await getVerifier('code_tests').verify(task.task, answer, {
