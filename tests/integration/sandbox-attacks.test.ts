@@ -8,6 +8,7 @@ import { LABEL_PID } from '../../sandbox/docker/labels.js';
 import { reapOrphans } from '../../sandbox/docker/reaper.js';
 import { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
 import type { SandboxSession } from '../../sandbox/docker/sandbox-session.js';
+import { toolsFromOptions, usableTools } from '../../src/cli/tool-options.js';
 import { parseTask } from '../../src/eval/suite.js';
 import { getVerifier } from '../../src/eval/verifiers/registry.js';
 import type { CodeRunner } from '../../src/eval/verifiers/types.js';
@@ -255,7 +256,7 @@ def add(a, b):
     });
   });
 
-  it('stops a busy container soon after the assay process that owns it is killed', async () => {
+  it('stops a busy container soon after its assay process is killed, and the next run removes it', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', ORPHAN, 'busy'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -276,7 +277,17 @@ def add(a, b):
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(state).toBe('exited');
-    await reapOrphans(docker.engine);
-    expect(await docker.engine.listContainers([`${LABEL_PID}=${pid}`])).toEqual([]);
+    // The next run that can use python removes them, before (and whether or not) it calls it.
+    const choice = await usableTools(toolsFromOptions({ tools: 'python' }), {
+      requiredBy: '--tools',
+      onWarning: () => undefined,
+    });
+    expect(choice.names).toEqual(['python']);
+    let left = await docker.engine.listContainers([`${LABEL_PID}=${pid}`]);
+    for (let i = 0; i < 100 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = await docker.engine.listContainers([`${LABEL_PID}=${pid}`]);
+    }
+    expect(left).toEqual([]);
   });
 });
