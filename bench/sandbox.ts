@@ -82,6 +82,8 @@ async function containerPerCall(): Promise<void> {
     OpenStdin: false,
     StdinOnce: false,
     AttachStdin: false,
+    // This design reads the output back from the container log, which assay's spec turns off.
+    HostConfig: { ...spec.HostConfig, LogConfig: { Type: 'json-file', Config: {} } },
   });
   try {
     await engine.startContainer(id);

@@ -6,17 +6,25 @@ import type { SandboxManager } from './sandbox-manager.js';
 const OUTPUT_BYTES = 65_536;
 
 /**
- * Runs `code_tests` programs for the verifier, each in a fresh locked-down session that is
- * removed afterwards. A Python exception is a normal failed run (exit code 1); a timeout, a
- * kill or an out-of-memory end is `ok: false`; an engine that cannot give a container throws
- * its InfraError, so the sample is an infra error and never a zero.
+ * Runs `code_tests` verifications, each in a fresh locked-down session that is removed
+ * afterwards. The runner runs the tests in a process of their own that the candidate cannot
+ * reach and reports that process's exit status: 0 only when the tests ran to their end. A
+ * failing test is a normal failed run (exit code 1); a timeout, a kill or an out-of-memory end
+ * is `ok: false`; an engine that cannot give a container throws its InfraError, so the sample
+ * is an infra error and never a zero.
  */
 export function createSandboxCodeRunner(manager: SandboxManager): CodeRunner {
   return {
-    async run(code, timeoutMs, signal): Promise<CodeRunResult> {
+    async runTests(candidate, tests, timeoutMs, signal): Promise<CodeRunResult> {
       const session = await manager.openSession(signal === undefined ? {} : { signal });
       try {
-        const outcome = await session.run({ code, timeoutMs, outputBytes: OUTPUT_BYTES, signal });
+        const outcome = await session.run({
+          code: candidate,
+          tests,
+          timeoutMs,
+          outputBytes: OUTPUT_BYTES,
+          signal,
+        });
         const finished = outcome.status === 'ok' || outcome.status === 'error';
         const result: CodeRunResult = {
           ok: finished,

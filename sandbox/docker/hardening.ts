@@ -53,7 +53,8 @@ const MB = 1024 * 1024;
 /**
  * The create options of a sandbox container: no network, read-only root, size-capped tmpfs for
  * /tmp and the workspace, non-root, no capabilities, no privilege gain, pids/memory/CPU limits
- * with swap equal to memory, ulimits, an init process, and no mounts from the host.
+ * with swap equal to memory, ulimits, the runner as PID 1, no container log, and no mounts from
+ * the host.
  */
 export function containerSpec(input: ContainerSpecInput): Docker.ContainerCreateOptions {
   const { limits } = input;
@@ -95,7 +96,12 @@ export function containerSpec(input: ContainerSpecInput): Docker.ContainerCreate
         { Name: 'fsize', Soft: limits.fileSizeMb * MB, Hard: limits.fileSizeMb * MB },
         { Name: 'core', Soft: 0, Hard: 0 },
       ],
-      Init: true,
+      // No docker-init: the runner's supervisor is PID 1 itself. An init running as the sandbox
+      // user keeps the attached stdout open where the code could open it through /proc/1/fd
+      // and forge replies; the supervisor is undumpable, so its descriptors are out of reach.
+      Init: false,
+      // The reply stream is not kept in a host-side log (json-file would store every reply).
+      LogConfig: { Type: 'none', Config: {} },
       IpcMode: 'private',
       OomScoreAdj: 500,
       Binds: [],
@@ -167,7 +173,8 @@ export function hardeningProblems(
   expect(host.NanoCpus === Math.round(limits.cpus * 1e9), `CPU quota ${limits.cpus}`);
   const ulimits = new Set((host.Ulimits ?? []).map((u) => u.Name));
   expect(ulimits.has('nofile') && ulimits.has('fsize'), 'ulimits nofile and fsize');
-  expect(host.Init === true, 'an init process');
+  expect(host.Init !== true, 'the runner as PID 1 (no docker-init)');
+  expect(host.LogConfig?.Type === 'none', 'no container log (log driver none)');
   expect(
     (host.Binds ?? []).length === 0 && (info.Mounts ?? []).every((m) => m.Type !== 'bind'),
     'no host mounts',

@@ -27,6 +27,8 @@ export interface ContainerStartOptions {
 
 export interface ExecOptions {
   code: string;
+  /** When set, a `code_tests` verification: `code` is the candidate, this the tests. */
+  tests?: string | undefined;
   timeoutMs: number;
   outputBytes: number;
   /** How long past `timeoutMs` the runner has to stop the code before the container is killed. */
@@ -154,8 +156,9 @@ export class SandboxContainer {
     const started = performance.now();
     const wall = () => performance.now() - started;
     const reply = this.#channel.request({
-      type: 'exec',
+      type: options.tests === undefined ? 'exec' : 'verify',
       code: options.code,
+      ...(options.tests === undefined ? {} : { tests: options.tests }),
       timeout_s: options.timeoutMs / 1000,
       output_bytes: options.outputBytes,
     });

@@ -4,6 +4,8 @@ import type { SandboxContainer } from './sandbox-container.js';
 
 export interface SessionRunOptions {
   code: string;
+  /** When set, a `code_tests` verification of `code` (the candidate) against these tests. */
+  tests?: string | undefined;
   timeoutMs: number;
   outputBytes: number;
   signal?: AbortSignal | undefined;

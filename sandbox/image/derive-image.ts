@@ -7,6 +7,8 @@ import {
   runnerHash,
   runnerSource,
   SANDBOX_USER,
+  VERIFY_PATH,
+  verifySource,
   WORKSPACE_DIR,
 } from './recipe.js';
 
@@ -19,7 +21,8 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 /** Where the image keeps a prebuilt matplotlib font cache; the runner copies it to /tmp. */
 export const FONT_CACHE_DIR = '/opt/assay/matplotlib';
 
-/** A tar holding the runner at its fixed path and an empty workspace folder. */
+/** A tar holding the runner and its verification helper at their fixed paths and an empty
+ * workspace folder. */
 export async function runnerArchive(): Promise<Buffer> {
   const tar = pack();
   const chunks: Buffer[] = [];
@@ -38,6 +41,7 @@ export async function runnerArchive(): Promise<Buffer> {
     tar.entry({ name: `${prefix}/`, type: 'directory', mode: 0o755, mtime });
   }
   tar.entry({ name: RUNNER_PATH.slice(1), mode: 0o644, mtime }, runnerSource());
+  tar.entry({ name: VERIFY_PATH.slice(1), mode: 0o644, mtime }, verifySource());
   tar.entry({ name: `${WORKSPACE_DIR.slice(1)}/`, type: 'directory', mode: 0o755, mtime });
   tar.finalize();
   await done;

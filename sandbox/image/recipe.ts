@@ -43,9 +43,17 @@ export const DERIVED_IMAGE_REPOSITORY = 'assay/python-derived';
 /** The command every sandbox container runs: the runner, without writing bytecode. */
 export const RUNNER_COMMAND: readonly string[] = Object.freeze(['python3', '-B', RUNNER_PATH]);
 
+/** The verification helper the runner starts for `code_tests` (next to the runner). */
+export const VERIFY_PATH = '/opt/assay/verify.py';
+
 /** The runner's source, as shipped in the package. */
 export function runnerSource(): Buffer {
   return readFileSync(join(packageRoot(), 'sandbox', 'image', 'runner.py'));
+}
+
+/** The verification helper's source, as shipped in the package. */
+export function verifySource(): Buffer {
+  return readFileSync(join(packageRoot(), 'sandbox', 'image', 'verify.py'));
 }
 
 function shortHash(...parts: (string | Uint8Array)[]): string {
@@ -59,7 +67,7 @@ export function rootfsHash(): string {
 }
 
 export function runnerHash(): string {
-  return shortHash(runnerSource());
+  return shortHash(runnerSource(), verifySource());
 }
 
 /** `assay/python:<hash>`, the hash covering both the root filesystem recipe and the runner. */

@@ -1,9 +1,19 @@
 """The assay sandbox runner: one persistent Python namespace behind a JSON-lines channel.
 
 The host writes one JSON request per line on stdin and reads one JSON reply per line on
-stdout. Code runs in the main thread; its stdout and stderr (Python writes and file
-descriptors 1 and 2, so subprocesses too) go through pipes into capped buffers. Standard
-library only, Python 3.8 or newer, so it also runs in images assay did not build.
+stdout. Two processes share the work so that code can never write to that reply channel:
+
+- the supervisor (this file run plainly, PID 1 of the container) holds stdin and stdout, is
+  not dumpable (so no process of the same user can open its /proc files or ptrace it), owns
+  the output pipes, the deadline, the workspace scan and the cleanup, and builds every reply;
+- the kernel (this file run with --kernel, a fresh interpreter) runs the code in the persistent
+  namespace and reports the value, the error and figures over a private pipe. It inherits none
+  of the supervisor's descriptors, and what it reports is parsed as untrusted input.
+
+The kernel is stopped (SIGSTOP) between calls, so threads the code started do not run, write
+or use CPU while no call is in progress. The supervisor exits as soon as stdin ends (the host
+went away), which stops the container even while a call is running. Standard library only,
+Python 3.8 or newer, so it also runs in images assay did not build.
 """
 
 import ast
@@ -12,6 +22,8 @@ import io
 import json
 import linecache
 import os
+import queue
+import select
 import shutil
 import signal
 import stat
@@ -23,7 +35,6 @@ import traceback
 PROTOCOL = 1
 WORKSPACE = os.environ.get("ASSAY_WORKSPACE", "/workspace")
 MAIN_PID = os.getpid()
-MAIN_THREAD = threading.main_thread().ident
 SENTINEL = b"\x00\x1b" + os.urandom(12).hex().encode() + b"\x1b\x00"
 MAX_FIGURES = 10
 MAX_FILES = 20
@@ -32,6 +43,7 @@ MAX_ARTIFACT_BYTES = 24 * 1024 * 1024
 MAX_SCAN_ENTRIES = 5000
 TRACEBACK_CHARS = 6000
 FONT_CACHE = "/opt/assay/matplotlib"
+MAX_KERNEL_REPLY = 48 * 1024 * 1024
 
 
 class CappedBuffer:
@@ -110,16 +122,18 @@ class Capture(threading.Thread):
 
 
 class Watchdog(threading.Thread):
-    """Interrupts the main thread at the deadline, then again every 100 ms until disarmed."""
+    """Interrupts the kernel at the deadline, then again every 100 ms until disarmed."""
 
     def __init__(self):
         super().__init__(daemon=True)
         self.cond = threading.Condition()
         self.deadline = None
         self.fired = False
+        self.target = None
 
-    def arm(self, seconds):
+    def arm(self, pid, seconds):
         with self.cond:
+            self.target = pid
             self.deadline = time.monotonic() + seconds
             self.fired = False
             self.cond.notify_all()
@@ -141,42 +155,153 @@ class Watchdog(threading.Thread):
                     continue
                 self.fired = True
                 self.deadline = time.monotonic() + 0.1
-            signal.pthread_kill(MAIN_THREAD, signal.SIGINT)
+                target = self.target
+            try:
+                os.kill(target, signal.SIGINT)
+            except OSError:
+                pass
 
 
-class Runner:
+class Supervisor:
+    """Holds the host channel; runs nothing the host sends, only hands it to the kernel."""
+
     def __init__(self):
+        protect_self()
         self.requests = os.fdopen(os.dup(0), "rb")
         self.replies = os.dup(1)
-        null = os.open(os.devnull, os.O_RDONLY)
+        null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)
+        os.dup2(null, 1)
         os.close(null)
-        self.stdout = self._redirect(1)
-        self.stderr = self._redirect(2)
-        sys.stdin = open(0, "r", closefd=False)
-        sys.stdout = io.TextIOWrapper(
-            io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace"
-        )
-        sys.stderr = io.TextIOWrapper(
-            io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace"
-        )
+        self.out_fd, self.stdout = self._capture()
+        self.err_fd, self.stderr = self._capture()
         self.watchdog = Watchdog()
         self.watchdog.start()
-        self.namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-        self.cells = 0
+        self.kernel_lock = threading.Condition()
+        self.kernel = None
+        self.kernel_status = None
+        self.watched = {}
         self.marks = 0
         os.makedirs(WORKSPACE, exist_ok=True)
         os.chdir(WORKSPACE)
         seed_font_cache()
+        threading.Thread(target=self._reap, daemon=True).start()
 
     @staticmethod
-    def _redirect(fd):
+    def _capture():
         read_fd, write_fd = os.pipe()
-        os.dup2(write_fd, fd)
-        os.close(write_fd)
         capture = Capture(read_fd)
         capture.start()
-        return capture
+        return write_fd, capture
+
+    def _reap(self):
+        """The only waitpid in the supervisor: as PID 1 it also collects orphans of the code."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, 0)
+            except ChildProcessError:
+                time.sleep(0.05)
+                continue
+            except InterruptedError:
+                continue
+            with self.kernel_lock:
+                if self.kernel is not None and pid == self.kernel[0]:
+                    self.kernel_status = status
+                if pid in self.watched:
+                    self.watched[pid] = status
+                self.kernel_lock.notify_all()
+
+    def start_kernel(self):
+        # Every descriptor Python opens is close-on-exec (PEP 446): the kernel gets its output
+        # pipes as 1 and 2, /dev/null as 0 and its two private pipes, nothing else.
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        with self.kernel_lock:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.dup2(self.out_fd, 1)
+                    os.dup2(self.err_fd, 2)
+                    os.set_inheritable(req_r, True)
+                    os.set_inheritable(rep_w, True)
+                    os.execv(
+                        sys.executable,
+                        [sys.executable, "-B", __file__, "--kernel", str(req_r), str(rep_w)],
+                    )
+                finally:
+                    os._exit(127)
+            self.kernel = (pid, os.fdopen(req_w, "wb"), rep_r)
+            self.kernel_status = None
+        os.close(req_r)
+        os.close(rep_w)
+        self.pending = b""
+
+    def kernel_gone(self):
+        """Ends the container: the host sees the exit and restarts with fresh state."""
+        with self.kernel_lock:
+            status = self.kernel_status
+        if status is not None and os.WIFSIGNALED(status):
+            how = "was killed by signal %d" % os.WTERMSIG(status)
+        elif status is not None:
+            how = "exited with code %d" % os.WEXITSTATUS(status)
+        else:
+            how = "broke the kernel protocol"
+        os.write(2, ("assay runner: the python process %s\n" % how).encode())
+        os._exit(3)
+
+    def ask_kernel(self, message, deadline=None):
+        """Sends one request to the kernel and waits for its reply line (untrusted)."""
+        if self.kernel is None:
+            self.start_kernel()
+        pid, pipe, rep_r = self.kernel
+        # A fresh random id per call: the code can write lines into the kernel's reply pipe, but
+        # it cannot know a later call's id, so it cannot answer calls that have not happened.
+        message = dict(message, id=os.urandom(16).hex())
+        os.kill(pid, signal.SIGCONT)
+        try:
+            pipe.write((json.dumps(message) + "\n").encode())
+            pipe.flush()
+        except OSError:
+            self.kernel_gone()
+        if deadline is not None:
+            self.watchdog.arm(pid, deadline)
+        try:
+            return self.read_kernel(message.get("id"))
+        finally:
+            self.watchdog.disarm()
+
+    def read_kernel(self, wanted):
+        _, _, rep_r = self.kernel
+        while True:
+            at = self.pending.find(b"\n")
+            if at >= 0:
+                line, self.pending = self.pending[:at], self.pending[at + 1 :]
+                try:
+                    reply = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(reply, dict) and reply.get("id") == wanted:
+                    return reply
+                continue
+            if len(self.pending) > MAX_KERNEL_REPLY:
+                self.kernel_gone()
+            with self.kernel_lock:
+                dead = self.kernel_status is not None
+            ready, _, _ = select.select([rep_r], [], [], 0.05)
+            if ready:
+                chunk = os.read(rep_r, 1 << 20)
+                if not chunk:
+                    self.kernel_gone()
+                self.pending += chunk
+            elif dead:
+                self.kernel_gone()
+
+    def pause_kernel(self):
+        if self.kernel is not None:
+            try:
+                os.kill(self.kernel[0], signal.SIGSTOP)
+            except OSError:
+                pass
 
     def send(self, message):
         data = (json.dumps(message, ensure_ascii=True, separators=(",", ":")) + "\n").encode()
@@ -186,6 +311,7 @@ class Runner:
             view = view[written:]
 
     def serve(self):
+        self.start_kernel()
         self.send({"type": "ready", "protocol": PROTOCOL, "python": sys.version.split()[0]})
         for line in self.requests:
             try:
@@ -196,12 +322,214 @@ class Runner:
             kind = request.get("type")
             if kind == "exec":
                 self.send(self.execute(request))
+            elif kind == "verify":
+                self.send(self.verify(request))
             elif kind == "warmup":
                 self.send(self.warmup(request))
             elif kind == "ping":
                 self.send({"type": "pong", "id": request.get("id")})
             else:
                 self.send({"type": "error", "id": request.get("id"), "message": "unknown type"})
+        # The host went away (or closed stdin): nothing may outlive it. As PID 1, exiting ends
+        # every process in the container.
+        os._exit(0)
+
+    def watch_stdin(self):
+        """Stdin's end is noticed even mid-call: the requests are read on their own thread."""
+        lines = queue.Queue()
+
+        def pump():
+            for line in self.requests:
+                lines.put(line)
+            os._exit(0)
+
+        threading.Thread(target=pump, daemon=True).start()
+        self.requests = iter(lines.get, None)
+
+    def warmup(self, request):
+        reply = self.ask_kernel({"type": "warmup", "modules": request.get("modules", [])})
+        self.pause_kernel()
+        modules = [m for m in reply.get("modules", []) if isinstance(m, str)][:100]
+        return {"type": "warmed", "id": request.get("id"), "modules": modules}
+
+    def execute(self, request):
+        limit = int(request.get("output_bytes", 16384))
+        timeout = float(request.get("timeout_s", 30))
+        self.stdout.reset(limit)
+        self.stderr.reset(limit)
+        before = scan_workspace()
+        started = time.monotonic()
+        reply = self.ask_kernel(
+            {"type": "exec", "code": str(request.get("code", "")), "limit": limit},
+            deadline=timeout,
+        )
+        duration_ms = (time.monotonic() - started) * 1000
+        status = "ok" if reply.get("status") == "ok" else "error"
+        error = checked_error(reply.get("error")) if status == "error" else None
+        if status == "error" and self.watchdog.fired and error and error["type"] == "KeyboardInterrupt":
+            status = "timeout"
+        value = reply.get("value")
+        stopped = stop_strays(self.kernel[0])
+        self.pause_kernel()
+        figures = checked_figures(reply.get("figures"))
+        files, omitted = collect_files(before)
+        out, err = self.collect_output()
+        return {
+            "type": "result",
+            "id": request.get("id"),
+            "status": status,
+            "stdout": out,
+            "stderr": err,
+            "value": cap_text(value, limit) if isinstance(value, str) else None,
+            "error": error,
+            "figures": figures,
+            "files": files,
+            "files_omitted": omitted,
+            "stopped_processes": stopped,
+            "duration_ms": round(duration_ms, 3),
+        }
+
+    def spawn(self, args, keep):
+        """Starts `python3 -B args...` with output to the capture pipes and only `keep` open."""
+        with self.kernel_lock:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.dup2(self.out_fd, 1)
+                    os.dup2(self.err_fd, 2)
+                    for fd in keep:
+                        os.set_inheritable(fd, True)
+                    os.execv(sys.executable, [sys.executable, "-B"] + [str(a) for a in args])
+                finally:
+                    os._exit(127)
+            self.watched[pid] = None
+        for fd in keep:
+            os.close(fd)
+        return pid
+
+    def verify(self, request):
+        """code_tests: the verdict is the exit status of a test process the candidate cannot
+        reach (see verify.py), read here with waitpid; nothing the candidate writes counts."""
+        limit = int(request.get("output_bytes", 16384))
+        deadline = time.monotonic() + float(request.get("timeout_s", 30))
+        self.stdout.reset(limit)
+        self.stderr.reset(limit)
+        before = scan_workspace()
+        started = time.monotonic()
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify.py")
+        job_r, job_w = os.pipe()
+        ready_r, ready_w = os.pipe()
+        t2c_r, t2c_w = os.pipe()
+        c2t_r, c2t_w = os.pipe()
+        # -I: no user site-packages or PYTHON* variables, so nothing the candidate writes to
+        # the workspace (its HOME) can end up on the test process's import path.
+        tests = self.spawn(
+            ["-I", script, "tests", job_r, ready_w, c2t_r, t2c_w], [job_r, ready_w, c2t_r, t2c_w]
+        )
+        # The candidate starts only once the test process is undumpable.
+        ready, _, _ = select.select([ready_r], [], [], max(deadline - time.monotonic(), 0))
+        protected = bool(ready) and os.read(ready_r, 1) == b"1"
+        os.close(ready_r)
+        candidate = None
+        if protected:
+            candidate = self.spawn([script, "candidate", t2c_r, c2t_w], [t2c_r, c2t_w])
+            job = json.dumps({"candidate": str(request.get("code", "")), "tests": str(request.get("tests", ""))})
+            try:
+                with os.fdopen(job_w, "wb") as handle:
+                    handle.write(job.encode())
+            except OSError:
+                pass
+        else:
+            os.close(job_w)
+            for fd in (t2c_r, c2t_w):
+                os.close(fd)
+        with self.kernel_lock:
+            self.kernel_lock.wait_for(
+                lambda: self.watched.get(tests) is not None, max(deadline - time.monotonic(), 0)
+            )
+            status = self.watched.pop(tests, None)
+        duration_ms = (time.monotonic() - started) * 1000
+        for pid in (tests, candidate):
+            if pid is not None:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+        stop_strays(self.kernel[0] if self.kernel else None)
+        with self.kernel_lock:
+            self.watched.pop(candidate, None)
+        files, omitted = collect_files(before)
+        out, err = self.collect_output()
+        if status is None:
+            outcome, error = "timeout", None
+        elif os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+            outcome, error = "ok", None
+        else:
+            outcome = "error"
+            how = (
+                "exited with code %d" % os.WEXITSTATUS(status)
+                if os.WIFEXITED(status)
+                else "was killed by signal %d" % os.WTERMSIG(status)
+            )
+            error = {"type": "TestsFailed", "message": "the test process " + how, "traceback": ""}
+        return {
+            "type": "result",
+            "id": request.get("id"),
+            "status": outcome,
+            "stdout": out,
+            "stderr": err,
+            "value": None,
+            "error": error,
+            "figures": [],
+            "files": files,
+            "files_omitted": omitted,
+            "stopped_processes": 0,
+            "duration_ms": round(duration_ms, 3),
+        }
+
+    def collect_output(self):
+        self.marks += 1
+        os.write(self.out_fd, SENTINEL)
+        os.write(self.err_fd, SENTINEL)
+        self.stdout.wait_mark(self.marks, 5)
+        self.stderr.wait_mark(self.marks, 5)
+        with self.stdout.cond, self.stderr.cond:
+            return self.stdout.buffer.result(), self.stderr.buffer.result()
+
+
+class Kernel:
+    """Runs the code in the persistent namespace; talks only to the supervisor."""
+
+    def __init__(self, request_fd, reply_fd):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        self.requests = os.fdopen(request_fd, "rb")
+        self.replies = reply_fd
+        os.set_inheritable(request_fd, False)
+        os.set_inheritable(reply_fd, False)
+        sys.stdin = open(0, "r", closefd=False)
+        sys.stdout = io.TextIOWrapper(
+            io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace"
+        )
+        sys.stderr = io.TextIOWrapper(
+            io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace"
+        )
+        self.namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+        self.cells = 0
+        os.chdir(WORKSPACE)
+
+    def send(self, message):
+        data = (json.dumps(message, ensure_ascii=True, separators=(",", ":")) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self.replies, view) :]
+
+    def serve(self):
+        for line in self.requests:
+            request = json.loads(line)
+            if request.get("type") == "exec":
+                self.send(self.execute(request))
+            else:
+                self.send(self.warmup(request))
         os._exit(0)
 
     def warmup(self, request):
@@ -212,50 +540,33 @@ class Runner:
                 loaded.append(name)
             except Exception:
                 pass
-        return {"type": "warmed", "id": request.get("id"), "modules": loaded}
+        return {"id": request.get("id"), "modules": loaded}
 
     def execute(self, request):
-        limit = int(request.get("output_bytes", 16384))
-        timeout = float(request.get("timeout_s", 30))
-        self.stdout.reset(limit)
-        self.stderr.reset(limit)
-        before = scan_workspace()
-        started = time.monotonic()
+        limit = int(request.get("limit", 16384))
         status, value, error = "ok", None, None
         signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            self.watchdog.arm(timeout)
             try:
                 value = self.run_cell(str(request.get("code", "")))
             finally:
                 if os.getpid() != MAIN_PID:
                     leave_child()
-                self.watchdog.disarm()
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
-        except KeyboardInterrupt as exc:
-            status = "timeout" if self.watchdog.fired else "error"
-            error = describe_error(exc)
         except BaseException as exc:
             status = "error"
             error = describe_error(exc)
-        duration_ms = (time.monotonic() - started) * 1000
-        stopped = stop_strays()
-        figures = collect_figures()
-        files, omitted = collect_files(before)
-        out, err = self.collect_output()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
         return {
-            "type": "result",
             "id": request.get("id"),
             "status": status,
-            "stdout": out,
-            "stderr": err,
             "value": cap_text(value, limit) if value is not None else None,
             "error": error,
-            "figures": figures,
-            "files": files,
-            "files_omitted": omitted,
-            "stopped_processes": stopped,
-            "duration_ms": round(duration_ms, 3),
+            "figures": collect_figures(),
         }
 
     def run_cell(self, code):
@@ -275,20 +586,47 @@ class Runner:
         self.namespace["_"] = result
         return repr(result)
 
-    def collect_output(self):
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:
-                pass
-        self.marks += 1
-        os.write(1, SENTINEL)
-        os.write(2, SENTINEL)
-        self.stdout.wait_mark(self.marks, 5)
-        self.stderr.wait_mark(self.marks, 5)
-        with self.stdout.cond, self.stderr.cond:
-            return self.stdout.buffer.result(), self.stderr.buffer.result()
 
+def protect_self():
+    """Makes the supervisor undumpable: code running as the same user then cannot open its
+    /proc/<pid>/fd (the reply channel), read or write its memory, or ptrace it. Refuses to
+    run when that cannot be done, since the channel would be open to forged replies."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_dumpable, pr_get_dumpable = 4, 3
+    if libc.prctl(pr_set_dumpable, 0, 0, 0, 0) != 0 or libc.prctl(pr_get_dumpable, 0, 0, 0, 0) != 0:
+        os.write(2, b"assay runner: cannot make the supervisor undumpable (prctl failed)\n")
+        os._exit(2)
+
+
+def checked_error(error):
+    """The kernel's error report, reduced to three capped strings (it is untrusted input)."""
+    if not isinstance(error, dict):
+        return {"type": "Error", "message": "the code failed", "traceback": ""}
+    pick = lambda key, cap: str(error.get(key, ""))[:cap]  # noqa: E731
+    return {
+        "type": pick("type", 200) or "Error",
+        "message": pick("message", 2000),
+        "traceback": pick("traceback", TRACEBACK_CHARS + 100),
+    }
+
+
+def checked_figures(figures):
+    kept, total = [], 0
+    if not isinstance(figures, list):
+        return kept
+    for figure in figures[:MAX_FIGURES]:
+        if not isinstance(figure, dict):
+            continue
+        name, data = figure.get("name"), figure.get("data")
+        if not isinstance(name, str) or not isinstance(data, str) or len(name) > 200:
+            continue
+        total += len(data)
+        if total > MAX_ARTIFACT_BYTES * 4 // 3:
+            break
+        kept.append({"name": name, "data": data})
+    return kept
 
 def seed_font_cache():
     """Copies the font cache built into the image, so matplotlib does not rebuild it."""
@@ -339,29 +677,28 @@ def describe_error(exc):
 
 
 def in_own_sandbox():
-    """True only inside an assay container: marked by the host, not root, child of the init.
+    """True only inside an assay container: marked by the host, not root, PID 1 of its namespace.
 
-    `kill(-1)` signals every process the caller may signal; outside a container's pid namespace
-    that is the whole machine, so the runner refuses to use it unless all three hold.
+    Ending "every other process" is only safe where this process is the container's PID 1;
+    anywhere else those would be the machine's processes, so the runner refuses.
     """
     return (
         os.environ.get("ASSAY_SANDBOX") == "1"
         and os.getuid() != 0
         and os.geteuid() != 0
-        and os.getppid() == 1
+        and os.getpid() == 1
     )
 
 
-def other_processes():
-    """Pids of this container's processes other than the init and the runner, zombies left out."""
-    me = os.getpid()
+def other_processes(keep):
+    """Pids of this container's processes other than the runner's two, zombies left out."""
     pids = []
     try:
         names = os.listdir("/proc")
     except OSError:
         return pids
     for name in names:
-        if not name.isdigit() or int(name) in (1, me):
+        if not name.isdigit() or int(name) in (1, os.getpid(), keep):
             continue
         try:
             with open("/proc/%s/stat" % name, "rb") as handle:
@@ -373,39 +710,26 @@ def other_processes():
     return pids
 
 
-def stop_strays():
-    """Ends processes the call left behind, so a call's children never outlive it."""
-    reap_children()
-    strays = len(other_processes())
-    if not strays or not in_own_sandbox():
+def stop_strays(kernel):
+    """Ends processes the call left behind (all but the supervisor and the kernel), so a call's
+    children never outlive it. The reaper thread collects them."""
+    if not in_own_sandbox():
         return 0
+    strays = other_processes(kernel)
+    count = len(strays)
     deadline = time.monotonic() + 2.0
-    # SIGKILL is delivered at once but a dying process can take a while to exit under load; wait
-    # (bounded) so the next call starts with the pids and memory back.
-    while True:
-        try:
-            os.kill(-1, signal.SIGKILL)
-        except OSError:
-            pass
-        reap_children(wait_s=0.02)
-        if not other_processes() or time.monotonic() >= deadline:
-            return strays
+    # SIGSTOP first so a fork bomb cannot outrun the kill, then SIGKILL; a dying process can
+    # take a while to exit under load, so wait (bounded) for the pids and memory to come back.
+    while strays and time.monotonic() < deadline:
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in strays:
+                try:
+                    os.kill(pid, sig)
+                except OSError:
+                    pass
         time.sleep(0.005)
-
-
-def reap_children(wait_s=0.0):
-    """Collects exited children; after a kill, waits (bounded) until they are all gone."""
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid != 0:
-            continue
-        if time.monotonic() >= deadline:
-            return
-        time.sleep(0.005)
+        strays = other_processes(kernel)
+    return count
 
 
 def collect_figures():
@@ -472,4 +796,9 @@ def collect_files(before):
 
 
 if __name__ == "__main__":
-    Runner().serve()
+    if len(sys.argv) == 4 and sys.argv[1] == "--kernel":
+        Kernel(int(sys.argv[2]), int(sys.argv[3])).serve()
+    else:
+        supervisor = Supervisor()
+        supervisor.watch_stdin()
+        supervisor.serve()

@@ -101,7 +101,10 @@ export async function usableTools(
   if (!choice.names.includes('python')) return choice;
   const check = options.checkPython ?? ((image) => checkPythonSandbox({ image }));
   const status = await check(choice.image);
-  if (status.usable) return choice;
+  if (status.usable) {
+    if (options.checkPython === undefined) reapInBackground();
+    return choice;
+  }
   if (options.requiredBy !== undefined) {
     const flag = options.requiredBy;
     throw new InfraError(
@@ -113,4 +116,19 @@ export async function usableTools(
   options.onWarning(`python tool left out: ${status.problem}; ${status.fix}`);
   const names = choice.names.filter((name) => name !== 'python');
   return { ...choice, names, create: (subset = names) => choice.create(subset) };
+}
+
+/**
+ * Removes, without waiting, the sandbox containers of assay processes that died (`kill -9`):
+ * every run that can use python cleans up after earlier ones, whether or not it calls python.
+ * Containers of live processes are never touched; a failure only leaves them for the next run.
+ */
+function reapInBackground(): void {
+  void (async () => {
+    const [{ DockerEngine }, { reapOrphans }] = await Promise.all([
+      import('../../sandbox/docker/engine.js'),
+      import('../../sandbox/docker/reaper.js'),
+    ]);
+    await reapOrphans(new DockerEngine({ callTimeoutMs: 5_000 }));
+  })().catch(() => undefined);
 }

@@ -56,6 +56,26 @@ export class BudgetLedger {
     );
   }
 
+  /**
+   * Milliseconds of sandbox time this call may still use under the episode's and the tool's
+   * `sandbox_seconds`, or null when neither sets one. A call's timeout is clamped to it, so one
+   * call cannot overrun the budget by a whole timeout.
+   */
+  sandboxMsLeft(tool: string): number | null {
+    const toolSpec = Object.hasOwn(this.#spec.tools, tool) ? this.#spec.tools[tool] : undefined;
+    let left: number | null = null;
+    const scopes: [BudgetLimitsSpec | undefined, Counters][] = [
+      [this.#spec.episode, this.#episode],
+      [toolSpec, this.#counters(tool)],
+    ];
+    for (const [spec, c] of scopes) {
+      if (spec?.sandbox_seconds === undefined) continue;
+      const rest = spec.sandbox_seconds * 1000 - c.sandbox_ms;
+      left = left === null ? rest : Math.min(left, rest);
+    }
+    return left;
+  }
+
   reserve(tool: string, host: string | null): void {
     for (const c of [this.#episode, this.#counters(tool)]) {
       c.calls += 1;

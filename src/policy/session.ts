@@ -5,6 +5,7 @@ import { clampsFor } from './clamps.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { type Evaluation, evaluate } from './evaluate.js';
 import { CallFacts, type DecisionContext, type UsageView } from './facts.js';
+import type { ToolLimits } from './limits.js';
 import type { AskAnswer, Prompter } from './prompter.js';
 import {
   allowReason,
@@ -119,13 +120,14 @@ export class PolicyEpisode implements PolicySession {
       };
     }
 
+    const sandboxLeft = this.#ledger.sandboxMsLeft(call.tool);
     this.#ledger.reserve(call.tool, host);
     const decision: PolicyDecision = {
       decision: 'allow',
       effect,
       rule: ruleId,
       reason: answer === null ? allowReason(rule) : answer.reason,
-      clamps: clampsFor(this.#policy, matched),
+      clamps: withinSandboxTime(clampsFor(this.#policy, matched), sandboxLeft),
       matched: ids,
       tainted: this.#tainted,
       budget_state: this.#ledger.state(call.tool),
@@ -259,4 +261,13 @@ class EpisodeState implements DecisionContext {
   get episodeUsage(): UsageView {
     return this.#ledger.view(null);
   }
+}
+
+/** The clamps with the timeout cut to the sandbox time left, when a budget sets one. */
+function withinSandboxTime(clamps: ToolLimits, leftMs: number | null): ToolLimits {
+  if (leftMs === null || leftMs >= clamps.timeout_ms) return clamps;
+  const timeout = Math.max(1, Math.floor(leftMs));
+  const out: ToolLimits = { ...clamps, timeout_ms: timeout };
+  if (out.cpu_ms !== undefined) out.cpu_ms = Math.min(out.cpu_ms, timeout);
+  return out;
 }

@@ -49,7 +49,9 @@ describe.skipIf(!docker.available)('the reaper', { timeout: 90_000 }, () => {
     const next = new SandboxManager({ engine: docker.engine, poolSize: 0 });
     try {
       const state = await next.start();
-      expect(state.reaped.removed.sort()).toEqual(before.map((c) => c.Id).sort());
+      // Another run starting at the same time (test files run in parallel) may reap some of
+      // them first: what must hold is that none is left and none failed to go.
+      expect(state.reaped.failed).toEqual([]);
       expect(await containersOf(pid)).toEqual([]);
     } finally {
       await next.close();

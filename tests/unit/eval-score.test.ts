@@ -101,7 +101,7 @@ describe('scoreRecord', () => {
       tests: 'assert True',
     };
     const broken: CodeRunner = {
-      run: async () => {
+      runTests: async () => {
         throw new Error('engine gone');
       },
     };

@@ -50,6 +50,26 @@ describe('budgets', () => {
     expect((await session.decide({ tool: 'python', args: {}, step: 2 })).decision).toBe('allow');
   });
 
+  it('cuts the timeout of a call to the sandbox time the budgets leave, so no call overruns them', async () => {
+    const session = episode(
+      'budgets:\n  episode: { sandbox_seconds: 5 }\n  tools:\n    python: { sandbox_seconds: 3 }\n',
+    );
+    const call = { tool: 'python', args: { code: '' }, step: 1 };
+    const first = await session.decide(call);
+    expect(first.clamps?.timeout_ms).toBe(3000);
+    session.record(call, { sandbox_ms: 2999 }, false, '');
+    // 2.999 of 3 s used: the next call may run 1 ms, not a whole default timeout.
+    expect((await session.decide(call)).clamps?.timeout_ms).toBe(1);
+    const other = await session.decide({ tool: 'javascript', args: {}, step: 2 });
+    expect(other.clamps?.timeout_ms).toBe(5000 - 2999);
+  });
+
+  it('leaves timeouts alone when no sandbox budget is set', async () => {
+    const session = episode('budgets:\n  episode: { calls: 10 }\n');
+    const d = await session.decide({ tool: 'python', args: {}, step: 1 });
+    expect(d.clamps?.timeout_ms).toBe(30_000);
+  });
+
   it('stops sandbox time once the recorded seconds reach the budget', async () => {
     const session = episode('budgets:\n  tools:\n    python: { sandbox_seconds: 1.5 }\n');
     const call = { tool: 'python', args: { code: '' }, step: 1 };

@@ -40,7 +40,8 @@ describe('sandbox hardening', () => {
       Memory: 512 * 1024 * 1024,
       MemorySwap: 512 * 1024 * 1024,
       NanoCpus: 1e9,
-      Init: true,
+      Init: false,
+      LogConfig: { Type: 'none', Config: {} },
       Binds: [],
     });
     expect(spec.User).toBe('1000:1000');
@@ -68,7 +69,8 @@ describe('sandbox hardening', () => {
     info.HostConfig.CapDrop = [];
     info.HostConfig.SecurityOpt = ['no-new-privileges', 'seccomp=unconfined'];
     info.HostConfig.MemorySwap = -1;
-    (info.HostConfig as { Init?: boolean }).Init = false;
+    (info.HostConfig as { Init?: boolean }).Init = true;
+    info.HostConfig.LogConfig = { Type: 'json-file', Config: {} };
     info.Mounts = [
       {
         Type: 'bind',
@@ -85,7 +87,8 @@ describe('sandbox hardening', () => {
       'CapDrop ALL',
       'the default seccomp and AppArmor profiles',
       'swap equal to memory',
-      'an init process',
+      'the runner as PID 1 (no docker-init)',
+      'no container log (log driver none)',
       'no host mounts',
       'no Docker socket',
       "no variables beyond the sandbox's own (found AWS_SECRET_ACCESS_KEY)",

@@ -165,7 +165,7 @@ describe('the verifier registry', () => {
       exact: '1',
       regex: '1',
       choice: '1',
-      code_tests: '1',
+      code_tests: '2',
       js: '1',
     });
     expect(getVerifier('choice')).toBe(choiceVerifier);

@@ -12,7 +12,7 @@ import type {
   ToolDefinition,
   ToolResult,
 } from '../../src/agent/tool.js';
-import { renderOutcome } from './render.js';
+import { renderWithin } from './render.js';
 
 export const pythonInput = z.strictObject({
   code: z.string().min(1).max(200_000).describe('Python 3 code to run.'),
@@ -56,6 +56,37 @@ const MIME_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html',
 };
 
+/** Bytes of figures and files one episode may keep; the runner caps each call at 24 MB. */
+export const EPISODE_ARTIFACT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The outcome with the figures and files that do not fit in what is left of the episode's
+ * artifact bytes moved to `filesOmitted` (named and sized, not kept), and the bytes now used.
+ */
+export function withinEpisodeArtifacts(
+  outcome: ExecutionOutcome,
+  usedBytes: number,
+  capBytes = EPISODE_ARTIFACT_BYTES,
+): { outcome: ExecutionOutcome; usedBytes: number } {
+  let used = usedBytes;
+  const omitted = [...outcome.filesOmitted];
+  const keep = (artifacts: ExecutionOutcome['files']) =>
+    artifacts.filter((a) => {
+      if (used + a.data.length <= capBytes) {
+        used += a.data.length;
+        return true;
+      }
+      omitted.push({ path: a.name, size: a.data.length });
+      return false;
+    });
+  const figures = keep(outcome.figures);
+  const files = keep(outcome.files);
+  return { outcome: { ...outcome, figures, files, filesOmitted: omitted }, usedBytes: used };
+}
+
+/** Artifact bytes kept so far, per episode (its session). */
+const artifactBytes = new WeakMap<SandboxSession, number>();
+
 function artifactsOf(outcome: ExecutionOutcome): ToolArtifact[] {
   return [
     ...outcome.figures.map((f) => ({
@@ -88,11 +119,15 @@ function errorSummary(outcome: ExecutionOutcome): string {
   return outcome.lost ?? outcome.status;
 }
 
-export function toToolResult(outcome: ExecutionOutcome): ToolResult {
+/** The tool's result; its content fits `maxBytes` (the policy's output_bytes) with its markers. */
+export function toToolResult(
+  outcome: ExecutionOutcome,
+  maxBytes = Number.POSITIVE_INFINITY,
+): ToolResult {
   const artifacts = artifactsOf(outcome);
   const result: ToolResult = {
     ok: outcome.status === 'ok',
-    content: renderOutcome(outcome),
+    content: renderWithin(outcome, maxBytes),
     data: {
       status: outcome.status,
       value: outcome.value,
@@ -154,7 +189,9 @@ export function createPythonTool(options: PythonToolOptions = {}): PythonTool {
         outputBytes: ctx.limits.output_bytes,
         signal: ctx.signal,
       });
-      return toToolResult(outcome);
+      const kept = withinEpisodeArtifacts(outcome, artifactBytes.get(session) ?? 0);
+      artifactBytes.set(session, kept.usedBytes);
+      return toToolResult(kept.outcome, ctx.limits.output_bytes);
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AssayError, InfraError, VerifierError } from '../../errors.js';
 import type { Task } from '../task-schema.js';
 import type { CodeRunResult, Verifier, VerifierContext, VerifierResult } from './types.js';
@@ -13,15 +12,17 @@ const FENCE = /```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n([\s\S]*?)```/g;
 
 /**
  * Candidate code against the task's python `tests`, run by the injected `CodeRunner` (the
- * python sandbox). The program is the candidate, then the tests, then a line printing a
- * random marker: it passes only when it exits 0 and the marker is its last output line, so
- * a candidate that exits early (`sys.exit(0)`) before the tests run does not pass. A sandbox
- * failure is an `InfraError` (the sample is retried, never scored 0); a candidate that
+ * python sandbox). The verdict trusts nothing the candidate can write: the sandbox runs the
+ * tests in a process of their own, the candidate in another that answers the tests' calls, and
+ * the answer passes only when the test process exits 0, which only reaching the end of the
+ * tests does (a printed marker, a forged reply or `os._exit(0)` in the candidate cannot). A
+ * sandbox failure is an `InfraError` (the sample is retried, never scored 0); a candidate that
  * crashes, fails an assert or times out is a wrong answer.
  */
 export const codeTestsVerifier: Verifier = {
   name: 'code_tests',
-  version: '1',
+  // 2: the tests run in a process apart from the candidate's; values cross as copies.
+  version: '2',
   async verify(
     task: Task,
     finalAnswer: string | null,
@@ -50,12 +51,12 @@ export const codeTestsVerifier: Verifier = {
         details: { reason: 'no code in the answer' },
       };
     }
-    const marker = `ASSAY-TESTS-PASSED-${randomUUID()}`;
-    const program = `${code}\n\n${tests}\n\nprint(${JSON.stringify(marker)})\n`;
     const timeoutMs = task.timeout_ms ?? DEFAULT_CODE_TIMEOUT_MS;
-    const result = await runGuarded(() => runner.run(program, timeoutMs, ctx.signal), task.id);
-    const lastLine = result.stdout.trimEnd().split('\n').at(-1) ?? '';
-    const passed = result.ok && result.exitCode === 0 && lastLine === marker;
+    const result = await runGuarded(
+      () => runner.runTests(code, tests, timeoutMs, ctx.signal),
+      task.id,
+    );
+    const passed = result.ok && result.exitCode === 0;
     return {
       correct: passed,
       extracted: code,
@@ -64,7 +65,7 @@ export const codeTestsVerifier: Verifier = {
         exit_code: result.exitCode,
         ...(result.ok ? {} : { error: result.error ?? 'did not finish' }),
         timeout_ms: timeoutMs,
-        stdout: tail(result.stdout.replace(marker, '').trimEnd()),
+        stdout: tail(result.stdout.trimEnd()),
         stderr: tail(result.stderr),
       },
     };

@@ -28,7 +28,17 @@ export interface CodeRunResult {
  * out is a normal result with `ok: false` or a nonzero exit code.
  */
 export interface CodeRunner {
-  run(code: string, timeoutMs: number, signal?: AbortSignal): Promise<CodeRunResult>;
+  /**
+   * Runs `tests` against `candidate`. `exitCode` 0 means the tests ran to their end, and must
+   * come from a place the candidate's code cannot write to (the sandbox runs the tests in a
+   * process of their own and reports its exit status).
+   */
+  runTests(
+    candidate: string,
+    tests: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<CodeRunResult>;
 }
 
 export interface VerifierContext {
