@@ -278,7 +278,7 @@ def add(a, b):
     }
     expect(state).toBe('exited');
     // The next run that can use python removes them, before (and whether or not) it calls it.
-    const choice = await usableTools(toolsFromOptions({ tools: 'python' }), {
+    const choice = await usableTools(await toolsFromOptions({ tools: 'python' }), {
       requiredBy: '--tools',
       onWarning: () => undefined,
     });
