@@ -18,10 +18,10 @@ const MEMORY = 'disposed during execution due to memory limit';
 const DISPOSED = /isolate (is|was) disposed/i;
 
 /**
- * Maps what isolated-vm threw to a code and a message for the model. Error objects from the
- * isolate arrive as copies; their stacks are cut at the isolate boundary so no host file
- * names reach the model. `thrown` is whatever the user's code threw, which need not be an
- * Error at all.
+ * Maps what isolated-vm threw to a code and a message for the model: its own errors (time
+ * and memory limits, a disposed isolate) and V8's syntax errors. What the user's code throws
+ * never gets here; the prelude describes it inside the isolate. Stacks are cut at the
+ * isolate boundary so no host file names reach the model.
  */
 export function mapIsolateError(thrown: unknown, phase: 'compile' | 'run'): IsolateRunError {
   if (thrown instanceof Error) {

@@ -9,12 +9,14 @@ import {
   type IsolateValue,
   killedError,
   NEVER_SETTLED,
+  parseThrown,
   parseValue,
   seconds,
   withDeadline,
 } from './outcome.js';
 import { OutputBuffer } from './output-buffer.js';
 import { PRELUDE_SOURCE } from './prelude.js';
+import { toReplSource } from './repl-source.js';
 
 export { isolatesFailed } from './catastrophe.js';
 export type {
@@ -27,6 +29,7 @@ export type {
 /** Time past the run's own timeout after which the host stops waiting and destroys the isolate. */
 const HARD_DEADLINE_GRACE_MS = 500;
 const CPU_POLL_MS = 20;
+const SETTLE_GRACE_MS = 150;
 const MAX_MEMORY_MB = 4_096;
 const MIN_MEMORY_MB = 8;
 
@@ -41,7 +44,9 @@ export class IsolateSession {
   readonly #isolate: ivm.Isolate;
   readonly #context: ivm.Context;
   readonly #begin: ivm.Reference<(outputChars: number, valueChars: number) => void>;
-  readonly #settle: ivm.Reference<(value: unknown) => Promise<string>>;
+  readonly #runSource: ivm.Reference<(source: string) => Promise<string>>;
+  /** Global `let` bindings made for top-level declarations of earlier runs (see repl-source). */
+  readonly #lexical = new Set<string>();
   #output: OutputBuffer | null = null;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -50,13 +55,13 @@ export class IsolateSession {
     isolate: ivm.Isolate,
     context: ivm.Context,
     begin: ivm.Reference<(outputChars: number, valueChars: number) => void>,
-    settle: ivm.Reference<(value: unknown) => Promise<string>>,
+    runSource: ivm.Reference<(source: string) => Promise<string>>,
   ) {
     this.memoryMb = memoryMb;
     this.#isolate = isolate;
     this.#context = context;
     this.#begin = begin;
-    this.#settle = settle;
+    this.#runSource = runSource;
   }
 
   /**
@@ -84,9 +89,9 @@ export class IsolateSession {
         timeout: 5_000,
       });
       const begin = await api.get('begin', { reference: true });
-      const settle = await api.get('settle', { reference: true });
+      const runSource = await api.get('run', { reference: true });
       api.release();
-      session = new IsolateSession(memoryMb, isolate, context, begin, settle);
+      session = new IsolateSession(memoryMb, isolate, context, begin, runSource);
       return session;
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
@@ -184,7 +189,7 @@ export class IsolateSession {
     const work = async (): Promise<IsolateRunOutcome> => {
       const left = () =>
         Math.max(1, Math.ceil(options.timeoutMs - (performance.now() - wallStart)));
-      let script: ivm.Script;
+      let source: string;
       try {
         await this.#begin.apply(
           undefined,
@@ -193,7 +198,9 @@ export class IsolateSession {
             timeout: left(),
           },
         );
-        script = await isolate.compileScript(code, { filename: 'input.js' });
+        // Compiled only for V8's syntax errors, which carry no user object.
+        (await isolate.compileScript(code, { filename: 'input.js' })).release();
+        source = await this.#declare(code, left());
       } catch (error) {
         return finish(
           null,
@@ -201,19 +208,16 @@ export class IsolateSession {
         );
       }
       try {
-        const result = await script.run(this.#context, { timeout: left(), reference: true });
-        try {
-          const json = await withDeadline(
-            this.#settle.apply(undefined, [result.derefInto()], {
-              timeout: left(),
-              result: { promise: true },
-            }),
-            left(),
-          );
-          return finish(parseValue(json), null);
-        } finally {
-          result.release();
-        }
+        const json = await withDeadline(
+          this.#runSource.apply(undefined, [source], {
+            timeout: left(),
+            arguments: { copy: true },
+            result: { promise: true, copy: true },
+          }),
+          // isolated-vm's own timeout names a busy isolate; this later one a promise left pending.
+          left() + SETTLE_GRACE_MS,
+        );
+        return settled(json);
       } catch (error) {
         if (killed) return finish(null, killedError(killed, options));
         if (error === NEVER_SETTLED) {
@@ -222,9 +226,13 @@ export class IsolateSession {
         }
         const mapped = mapIsolateError(error, 'run');
         return finish(null, mapped.code === 'TIMEOUT' ? killedError('TIMEOUT', options) : mapped);
-      } finally {
-        script.release();
       }
+    };
+    const settled = (json: unknown): IsolateRunOutcome => {
+      const thrown = parseThrown(json);
+      return thrown === null
+        ? finish(parseValue(json), null)
+        : finish(null, { code: 'RUNTIME_ERROR', message: thrown });
     };
 
     try {
@@ -235,6 +243,28 @@ export class IsolateSession {
       options.signal?.removeEventListener('abort', onAbort);
       this.#output = null;
     }
+  }
+
+  /**
+   * Rewrites the code for `eval` and declares the global `let` bindings its top-level
+   * declarations need. The declaring script holds only names from the parser, never user code.
+   */
+  async #declare(code: string, timeoutMs: number): Promise<string> {
+    const repl = toReplSource(code);
+    if (repl === null) return `${code}\n//# sourceURL=input.js`;
+    const fresh = [...new Set(repl.lexicalNames)].filter((name) => !this.#lexical.has(name));
+    if (fresh.length > 0) {
+      const script = await this.#isolate.compileScript(`let ${fresh.join(', ')};`, {
+        filename: 'input.js',
+      });
+      try {
+        await script.run(this.#context, { timeout: timeoutMs });
+      } finally {
+        script.release();
+      }
+      for (const name of fresh) this.#lexical.add(name);
+    }
+    return `${repl.source}\n//# sourceURL=input.js`;
   }
 
   #release(): void {

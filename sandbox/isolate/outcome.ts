@@ -95,3 +95,14 @@ export function parseValue(json: unknown): IsolateValue {
   }
   return { kind: 'undefined' };
 }
+
+/** The message of what the code threw, when `run` described a throw instead of a value. */
+export function parseThrown(json: unknown): string | null {
+  if (typeof json !== 'string') return null;
+  const parsed = safeJsonParse(json);
+  if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null) return null;
+  const record = parsed.value as Record<string, unknown>;
+  return record['kind'] === 'error' && typeof record['message'] === 'string'
+    ? record['message']
+    : null;
+}

@@ -1,8 +1,13 @@
 /**
  * Source of the code that runs inside every isolate before the user's code. It installs
- * `console` and returns two functions to the host: `begin(outputChars, valueChars)` sets the
- * per-call output budget, `settle(value)` turns the last expression's value into a JSON
- * string (awaiting it first if it is a promise).
+ * `console`, removes `WebAssembly` (its memories live outside the heap limit) and returns two
+ * functions to the host: `begin(outputChars, valueChars)` sets the per-call output budget,
+ * `run(source)` evaluates the user's code and always resolves to a JSON string: the value of
+ * the last expression (awaited if it is a promise) or a description of what was thrown.
+ *
+ * Nothing the user's code throws or rejects with leaves the isolate: it is described here,
+ * under the run's time limit, and only that string crosses to the host. isolated-vm would
+ * otherwise read a thrown object's properties host-side with no time limit.
  *
  * It is a string, not a function's source, so no build step can rewrite it. The host's
  * `emit(stream, text)` is reachable only through this closure, takes strings only and
@@ -35,6 +40,15 @@ export const PRELUDE_SOURCE = `(function (emit) {
   const bigintToString = BigInt.prototype.toString;
   const symbolToString = Symbol.prototype.toString;
   const call = Function.prototype.call.bind(Function.prototype.call);
+  const NativeString = String;
+  const stringSplit = String.prototype.split;
+  const stringTrim = String.prototype.trim;
+  const stringIncludes = String.prototype.includes;
+  const stringSlice = String.prototype.slice;
+  const stringReplace = String.prototype.replace;
+  const EVAL_FRAME = /^at eval \\((input\\.js:\\d+:\\d+)\\)$/;
+  const indirectEval = eval;
+  const MAX_FRAMES = 10;
   const MAX_NODES = 10000;
   const MAX_ITEMS = 1000;
   const MAX_DEPTH = 20;
@@ -49,7 +63,7 @@ export const PRELUDE_SOURCE = `(function (emit) {
       case 'string':
         return value.length > valueChars ? value.slice(0, valueChars) + '…' : value;
       case 'number':
-        if (value !== value || value === Infinity || value === -Infinity) return String(value);
+        if (value !== value || value === Infinity || value === -Infinity) return NativeString(value);
         return value === 0 ? 0 : value;
       case 'boolean':
         return value;
@@ -90,7 +104,7 @@ export const PRELUDE_SOURCE = `(function (emit) {
       return time !== time ? 'Invalid Date' : call(dateToIso, value);
     }
     if (value instanceof NativeRegExp) return call(regExpToString, value);
-    if (value instanceof NativeError) return String(value.name) + ': ' + String(value.message);
+    if (value instanceof NativeError) return NativeString(value.name) + ': ' + NativeString(value.message);
     if (value instanceof NativeMap) {
       return { '[Map]': arrayFrom(value).slice(0, MAX_ITEMS).map((entry) => [inner(entry[0]), inner(entry[1])]) };
     }
@@ -123,7 +137,7 @@ export const PRELUDE_SOURCE = `(function (emit) {
   function toText(value) {
     if (typeof value === 'string') return value;
     const described = describe(value, 0, new NativeSet(), { nodes: 0 });
-    return typeof described === 'string' ? described : String(stringify(described));
+    return typeof described === 'string' ? described : NativeString(stringify(described));
   }
 
   function write(stream, args) {
@@ -150,15 +164,71 @@ export const PRELUDE_SOURCE = `(function (emit) {
     valueChars = maxValueChars;
   }
 
-  async function settle(value) {
-    if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
-      value = await value;
-    }
+  function settle(value) {
     if (value === undefined) return '{"kind":"undefined"}';
     const json = stringify(describe(value, 0, new NativeSet(), { nodes: 0 }));
+    if (typeof json !== 'string') return '{"kind":"undefined"}';
     if (json.length <= valueChars) return '{"kind":"value","value":' + json + '}';
-    return stringify({ kind: 'truncated', preview: json.slice(0, valueChars) });
+    return stringify({ kind: 'truncated', preview: call(stringSlice, json, 0, valueChars) });
   }
 
-  return { begin: begin, settle: settle };
+  function cap(text) {
+    return text.length > valueChars ? call(stringSlice, text, 0, valueChars) + '…' : text;
+  }
+
+  // Name, message and the stack frames inside the user's code; anything odd becomes a fixed text.
+  function describeThrown(thrown) {
+    if (typeof thrown === 'string') return 'Uncaught exception: ' + stringify(cap(thrown));
+    if (typeof thrown === 'bigint') return 'Uncaught exception: ' + call(bigintToString, thrown) + 'n';
+    if (typeof thrown === 'symbol') return 'Uncaught exception: ' + call(symbolToString, thrown);
+    if (thrown === null || (typeof thrown !== 'object' && typeof thrown !== 'function')) {
+      return 'Uncaught exception: ' + NativeString(thrown);
+    }
+    if (!(thrown instanceof NativeError)) {
+      return 'Uncaught exception: the code threw an object that is not an Error.';
+    }
+    const head = cap(NativeString(thrown.name) + ': ' + NativeString(thrown.message));
+    const lines = call(stringSplit, NativeString(thrown.stack), '\\n');
+    let frames = '';
+    let count = 0;
+    for (let i = 1; i < lines.length && count < MAX_FRAMES; i++) {
+      const line = call(stringTrim, NativeString(lines[i]));
+      if (!call(stringIncludes, line, 'input.js:')) continue;
+      frames += '\\n    ' + call(stringReplace, line, EVAL_FRAME, 'at $1');
+      count++;
+    }
+    return head + frames;
+  }
+
+  function failure(thrown) {
+    let message;
+    try {
+      message = describeThrown(thrown);
+    } catch {
+      message = 'Uncaught exception: the thrown value could not be described.';
+    }
+    return stringify({ kind: 'error', message: typeof message === 'string' ? message : 'Uncaught exception.' });
+  }
+
+  async function run(source) {
+    let value;
+    try {
+      value = indirectEval(source);
+    } catch (thrown) {
+      return failure(thrown);
+    }
+    try {
+      if (value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function') {
+        value = await value;
+      }
+      const json = settle(value);
+      return typeof json === 'string' ? json : '{"kind":"undefined"}';
+    } catch (thrown) {
+      return failure(thrown);
+    }
+  }
+
+  delete globalThis.WebAssembly;
+
+  return { begin: begin, run: run };
 })`;

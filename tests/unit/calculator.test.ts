@@ -310,10 +310,34 @@ describe('calculator limits', () => {
     ['identity(200)', 'LIMIT_EXCEEDED', 'elements'],
     ['isPrime(10^400 + 1)', 'LIMIT_EXCEEDED', 'isPrime accepts integers up to 300 digits'],
     ['det(ones(60, 60))', 'LIMIT_EXCEEDED', 'det accepts matrices up to 50x50'],
+    ['ones(100,100)^(10^20)', 'LIMIT_EXCEEDED', 'this matrix power is too costly (100x100'],
+    ['ones(30,30)^(2^18)', 'LIMIT_EXCEEDED', 'the calculator allows 100000 element products'],
+    ['leftShift(1, 40000)', 'LIMIT_EXCEEDED', 'about 12042 digits'],
+    ['bitAnd(floor(2^300 * pi), 1)', 'LIMIT_EXCEEDED', 'bitAnd needs exact integers'],
+    ['mod(floor(pi * 10^80), 7)', 'LIMIT_EXCEEDED', 'value of 81 digits here was rounded to 64'],
+    ['gcd(floor(pi * 10^70), 10)', 'LIMIT_EXCEEDED', 'gcd needs exact integers'],
+    ['rightLogShift(-8, 1)', 'UNSUPPORTED', 'rightLogShift needs a number of 0 or more'],
   ])('refuses %s', (expression, code, reason) => {
     const outcome = calculate(expression);
     expect(outcome).toMatchObject({ ok: false, code });
     if (!outcome.ok) expect(outcome.message).toContain(reason);
+  });
+
+  it('computes bitwise functions of big integers exactly', () => {
+    expect(value('bitAnd(2^9999, 2^9998 + 1)')).toBe('0');
+    expect(value('bitOr(2^100, 1)')).toBe((2n ** 100n + 1n).toString());
+    expect(value('bitXor(2^80, 3)')).toBe((2n ** 80n + 3n).toString());
+    expect(value('bitNot(2^70)')).toBe((-(2n ** 70n) - 1n).toString());
+    expect(value('leftShift(3, 200)')).toBe((3n << 200n).toString());
+    expect(value('rightArithShift(2^200 + 5, 3)')).toBe(((2n ** 200n + 5n) >> 3n).toString());
+    expect(value('bitAnd(2^9999 + 6, 3)')).toBe('2');
+    expect(calculate('bitAnd(2^9999, 2^9998 + 1)')).toMatchObject({ ok: true, exact: true });
+  });
+
+  it('still computes small matrix powers', () => {
+    expect(value('[[1, 1], [1, 0]]^50')).toBe(
+      '[[20365011074, 12586269025], [12586269025, 7778742049]]',
+    );
   });
 
   it('computes the largest exact factorial within the digit limit', () => {

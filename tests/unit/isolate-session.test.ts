@@ -196,11 +196,88 @@ describe('limits', () => {
   });
 });
 
+describe('hostile values', () => {
+  it('describes a thrown Proxy inside the isolate and keeps the context', async () => {
+    const s = await session();
+    await s.run('let kept = 1', LIMITS);
+    const loop = '{ get() { for (;;) {} } }';
+    const plain = await s.run(`throw new Proxy({}, ${loop})`, LIMITS);
+    expect(plain.error).toEqual({
+      code: 'RUNTIME_ERROR',
+      message: 'Uncaught exception: the code threw an object that is not an Error.',
+    });
+    const rejected = await s.run(`Promise.reject(new Proxy({}, ${loop}))`, LIMITS);
+    expect(rejected.error?.code).toBe('RUNTIME_ERROR');
+    const wrapped = await s.run(`throw new Proxy(new Error('x'), ${loop})`, {
+      ...LIMITS,
+      timeoutMs: 300,
+    });
+    expect(wrapped.error?.code).toBe('TIMEOUT');
+    const nested = await s.run(
+      `throw new Proxy(new Error('x'), { get() { throw new Proxy({}, ${loop}); } })`,
+      LIMITS,
+    );
+    expect(nested.error?.message).toBe(
+      'Uncaught exception: the thrown value could not be described.',
+    );
+    expect((await s.run('kept + 1', LIMITS)).value).toEqual({ kind: 'value', value: 2 });
+  });
+
+  it('describes errors from the isolate’s own built-ins even after user code replaced String', async () => {
+    const s = await session();
+    const r = await s.run('String = () => ({}); null.x', LIMITS);
+    expect(r.error?.message).toBe(
+      "TypeError: Cannot read properties of null (reading 'x')\n    at input.js:1:27",
+    );
+  });
+
+  it('has no WebAssembly, whose memories the heap limit does not bound', async () => {
+    const s = await session(64);
+    const rss = process.memoryUsage().rss;
+    const wasm = await s.run(
+      'const m = new WebAssembly.Memory({ initial: 1, maximum: 65536 }); for (let i = 0; i < 300; i++) m.grow(100);',
+      LIMITS,
+    );
+    expect(wasm.error?.message).toMatch(/^ReferenceError: WebAssembly is not defined/);
+    const buffers = await s.run(
+      'const kept = []; for (let i = 0; i < 40; i++) kept.push(new Uint8Array(100e6).fill(1));',
+      LIMITS,
+    );
+    expect(buffers.error?.message).toMatch(/^RangeError: Array buffer allocation failed/);
+    expect(process.memoryUsage().rss - rss).toBeLessThan(2 * 64e6 + 64e6);
+    expect((await s.run('typeof WebAssembly', LIMITS)).value).toEqual({
+      kind: 'value',
+      value: 'undefined',
+    });
+  });
+});
+
 describe('running code', () => {
   it('keeps top-level declarations between runs', async () => {
     const s = await session();
     await s.run('const base = 10; function triple(x) { return 3 * x; }', LIMITS);
     expect((await s.run('triple(base)', LIMITS)).value).toEqual({ kind: 'value', value: 30 });
+  });
+
+  it('keeps let, const, class and destructured declarations, and lets a later run declare them again', async () => {
+    const s = await session();
+    const first = await s.run(
+      'const { a, b: [c] } = { a: 1, b: [2] }; let n = 3; class Box { v = 4 }',
+      LIMITS,
+    );
+    expect(first.error).toBeNull();
+    expect((await s.run('a + c + n + new Box().v', LIMITS)).value).toEqual({
+      kind: 'value',
+      value: 10,
+    });
+    await s.run('const n = 30', LIMITS);
+    expect((await s.run('n', LIMITS)).value).toEqual({ kind: 'value', value: 30 });
+  });
+
+  it('returns the last expression’s value when declarations follow it', async () => {
+    const s = await session();
+    const r = await s.run('const f = () => 1; f.name + 1; let later = 2', LIMITS);
+    expect(r.value).toEqual({ kind: 'value', value: 'f1' });
   });
 
   it('captures console.log and console.error in order', async () => {

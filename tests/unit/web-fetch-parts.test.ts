@@ -82,8 +82,8 @@ describe('renderBody', () => {
 
   it.each([['application/pdf'], ['application/octet-stream'], ['video/mp4'], ['application/zip']])(
     'refuses %s by name',
-    (type) => {
-      const result = renderBody(Buffer.from('%PDF-1.7'), type, url);
+    async (type) => {
+      const result = await renderBody(Buffer.from('%PDF-1.7'), type, url);
       expect(result).toEqual({
         ok: false,
         code: 'FETCH_UNSUPPORTED_TYPE',
@@ -92,42 +92,42 @@ describe('renderBody', () => {
     },
   );
 
-  it('reads XML, JSON variants and text types', () => {
-    expect(renderBody(Buffer.from('<a>1</a>'), 'application/rss+xml', url)).toMatchObject({
+  it('reads XML, JSON variants and text types', async () => {
+    expect(await renderBody(Buffer.from('<a>1</a>'), 'application/rss+xml', url)).toMatchObject({
       ok: true,
       kind: 'text',
     });
-    expect(renderBody(Buffer.from('{"a":[1]}'), 'application/ld+json', url)).toMatchObject({
+    expect(await renderBody(Buffer.from('{"a":[1]}'), 'application/ld+json', url)).toMatchObject({
       ok: true,
       kind: 'json',
       text: '{\n  "a": [\n    1\n  ]\n}',
     });
-    expect(renderBody(Buffer.from('{broken'), 'application/json', url)).toMatchObject({
+    expect(await renderBody(Buffer.from('{broken'), 'application/json', url)).toMatchObject({
       ok: true,
       text: '{broken',
     });
   });
 
-  it('sniffs untyped HTML and refuses untyped binary data', () => {
+  it('sniffs untyped HTML and refuses untyped binary data', async () => {
     expect(
-      renderBody(Buffer.from('<!DOCTYPE html><title>T</title><p>x</p>'), undefined, url),
+      await renderBody(Buffer.from('<!DOCTYPE html><title>T</title><p>x</p>'), undefined, url),
     ).toMatchObject({
       ok: true,
       kind: 'html',
       title: 'T',
     });
-    const binary = renderBody(Buffer.from([0x00, 0x01, 0x02]), undefined, url);
+    const binary = await renderBody(Buffer.from([0x00, 0x01, 0x02]), undefined, url);
     expect(binary.ok).toBe(false);
     expect(!binary.ok && binary.message).toContain('unknown (binary data)');
   });
 
-  it('uses the charset of a meta tag when the header has none', () => {
+  it('uses the charset of a meta tag when the header has none', async () => {
     const html = Buffer.concat([
       Buffer.from('<html><head><meta charset="windows-1252"></head><body><p>caf'),
       Buffer.from([0xe9]),
       Buffer.from('</p></body></html>'),
     ]);
-    const result = renderBody(html, 'text/html', url);
+    const result = await renderBody(html, 'text/html', url);
     expect(result.ok && result.text).toContain('café');
   });
 });

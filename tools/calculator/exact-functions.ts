@@ -2,6 +2,7 @@ import type { Fraction, MathJsInstance } from 'mathjs';
 import { isPrime, maxFactorialArgument, tooManyDigits } from './digit-limits.js';
 import { exactCombinations, exactFactorial, exactPermutations, factorialDigits } from './exact.js';
 import type { Fn } from './guards.js';
+import { addExactBitwise, checkMatrixPower } from './integer-functions.js';
 import { calcFailure } from './limits.js';
 import type { Meter } from './meter.js';
 import {
@@ -84,6 +85,7 @@ export function addExactFunctions(
   table.set('pow', (...args) => {
     meter.tick();
     const [x, y] = args;
+    checkMatrixPower(math, meter, args);
     const digits = powerDigits(math, x, y);
     if (digits > meter.limits.maxDigits)
       throw calcFailure('overflow', 'the exact power is too large');
@@ -102,6 +104,7 @@ export function addExactFunctions(
       throw calcFailure('overflow', 'the exact power is too large');
     return dotPow(...args);
   });
+  addExactBitwise(math, table, meter);
   const multiply = original('multiply');
   const add = original('add');
   const divide = original('divide');

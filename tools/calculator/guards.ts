@@ -1,6 +1,7 @@
 import type { MathJsInstance } from 'mathjs';
 import { addDecimalGuards } from './decimal-functions.js';
 import { addExactFunctions } from './exact-functions.js';
+import { checkMatrixPower, refuseRoundedIntegers } from './integer-functions.js';
 import { calcFailure } from './limits.js';
 import type { Meter } from './meter.js';
 import { approximate, elementsOf, isCollection, shapeOf } from './values.js';
@@ -46,9 +47,13 @@ export function guardFunctions(
   });
   wrap('multiply', (args) => checkMatrixProduct(math, meter, args));
   for (const name of ['det', 'inv']) wrap(name, (args) => checkSquare(math, meter, name, args));
+  wrap('pow', (args) => checkMatrixPower(math, meter, args));
 
   if (kind === 'exact') addExactFunctions(math, table, original, meter);
-  else addDecimalGuards(math, table, wrap, meter);
+  else {
+    addDecimalGuards(math, table, wrap, meter);
+    refuseRoundedIntegers(math, wrap, math.config({}).precision ?? 64);
+  }
   return table;
 }
 

@@ -14,7 +14,7 @@ export const JAVASCRIPT_MAX_MEMORY_MB = 256;
 const DESCRIPTION = [
   'Runs JavaScript (ES2023) in a sandboxed V8 isolate and returns what console.log printed and the value of the last expression.',
   'Variables and functions persist between calls in this conversation, like a REPL.',
-  'There is no network, file system, require/import, process, timers (setTimeout) or fetch: only the language and its built-ins (Math, JSON, Intl, BigInt, typed arrays, …).',
+  'There is no network, file system, require/import, process, timers (setTimeout), fetch or WebAssembly: only the language and its built-ins (Math, JSON, Intl, BigInt, typed arrays, …).',
   'A returned promise is awaited. Values come back as JSON (functions, symbols and BigInt as text).',
   'Calls have a time, CPU and memory limit; very long output is cut.',
 ].join(' ');

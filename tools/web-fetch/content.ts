@@ -1,10 +1,18 @@
 import { safeJsonParse } from '../../src/util/json.js';
-import { htmlToMarkdown } from './html-to-markdown.js';
+import { renderHtml } from './html-render.js';
 
 export type ContentKind = 'html' | 'json' | 'text';
 
 export type RenderedContent =
-  | { ok: true; kind: ContentKind; mimeType: string; title: string; text: string }
+  | {
+      ok: true;
+      kind: ContentKind;
+      mimeType: string;
+      title: string;
+      text: string;
+      /** What the conversion left out, for the model; null when nothing. */
+      note: string | null;
+    }
   | { ok: false; code: 'FETCH_UNSUPPORTED_TYPE'; message: string };
 
 const TEXT_TYPES = new Set([
@@ -27,13 +35,15 @@ const TEXT_TYPES = new Set([
 /**
  * Turns a decoded body into text for the model: HTML into Markdown, JSON pretty-printed, text
  * as it is. Binary types are refused with a message naming the type; a body without a type is
- * sniffed.
+ * sniffed. HTML is converted in a worker thread with a deadline (see html-render.ts);
+ * aborting `signal` stops it and rejects with the signal's reason.
  */
-export function renderBody(
+export async function renderBody(
   body: Buffer,
   contentType: string | undefined,
   url: string,
-): RenderedContent {
+  signal?: AbortSignal,
+): Promise<RenderedContent> {
   const { mimeType, charset } = parseContentType(contentType);
   const kind = kindOf(mimeType, body);
   if (!kind) {
@@ -55,15 +65,22 @@ export function renderBody(
   const text = decodeText(body, charset ?? (kind === 'html' ? metaCharset(body) : undefined));
   const type = mimeType || (kind === 'html' ? 'text/html' : 'text/plain');
   if (kind === 'html') {
-    const page = htmlToMarkdown(text, url);
-    return { ok: true, kind, mimeType: type, title: page.title, text: page.markdown };
+    const page = await renderHtml(text, url, { signal });
+    return {
+      ok: true,
+      kind,
+      mimeType: type,
+      title: page.title,
+      text: page.markdown,
+      note: page.note,
+    };
   }
   if (kind === 'json') {
     const parsed = safeJsonParse(text);
     const pretty = parsed.ok ? JSON.stringify(parsed.value, null, 2) : text;
-    return { ok: true, kind, mimeType: type, title: '', text: pretty ?? text };
+    return { ok: true, kind, mimeType: type, title: '', text: pretty ?? text, note: null };
   }
-  return { ok: true, kind, mimeType: type, title: '', text };
+  return { ok: true, kind, mimeType: type, title: '', text, note: null };
 }
 
 function parseContentType(header: string | undefined): { mimeType: string; charset?: string } {

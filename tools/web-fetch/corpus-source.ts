@@ -34,7 +34,7 @@ export async function readCorpusDocument(
   } finally {
     await handle.close();
   }
-  const rendered = renderBody(body, TYPES[extname(target.relPath).toLowerCase()], url);
+  const rendered = await renderBody(body, TYPES[extname(target.relPath).toLowerCase()], url);
   if (!rendered.ok) {
     return { ok: false, code: rendered.code, message: rendered.message, wireBytes: 0, hosts: [] };
   }
@@ -50,7 +50,10 @@ export async function readCorpusDocument(
       mimeType: rendered.mimeType,
       kind: rendered.kind,
       addresses: [],
-      notes: truncated ? [`the document was cut at ${maxBytes} bytes`] : [],
+      notes: [
+        ...(truncated ? [`the document was cut at ${maxBytes} bytes`] : []),
+        ...(rendered.note === null ? [] : [rendered.note]),
+      ],
     },
   };
 }

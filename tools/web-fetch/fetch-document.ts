@@ -137,12 +137,19 @@ export async function fetchDocument(
     if (decoded.truncated && !response.truncated) {
       notes.push(`the decompressed body was cut at ${settings.maxDecodedBytes} bytes`);
     }
-    const rendered = renderBody(
-      decoded.body,
-      headerValue(response.headers['content-type']),
-      current.href,
-    );
+    let rendered: Awaited<ReturnType<typeof renderBody>>;
+    try {
+      rendered = await renderBody(
+        decoded.body,
+        headerValue(response.headers['content-type']),
+        current.href,
+        signal,
+      );
+    } catch (error) {
+      return abortOrTimeout(error, current, signal, callerSignal, fail);
+    }
     if (!rendered.ok) return fail(rendered.code, rendered.message);
+    if (rendered.note !== null) notes.push(rendered.note);
     return {
       ok: true,
       wireBytes,

@@ -20,6 +20,12 @@ export interface MarkdownPage {
 /** Readability's article counts only when it keeps this much of the page's text. */
 const MIN_ARTICLE_CHARS = 250;
 const MIN_ARTICLE_SHARE = 0.5;
+/**
+ * Elements deeper than this keep only their text. Readability and Turndown take time that
+ * grows with the square of nesting depth (40,000 nested divs: about a minute); real pages
+ * stay far below it.
+ */
+export const MAX_HTML_DEPTH = 64;
 
 let turndown: TurndownService | undefined;
 
@@ -76,12 +82,28 @@ export function htmlToMarkdown(html: string, url: string): MarkdownPage {
 function parseDocument(html: string, url: string) {
   const parsed = linkedom()(html);
   const { document } = parsed;
+  if (document.documentElement) flattenBelow(document.documentElement, MAX_HTML_DEPTH);
   if (!document.querySelector('base[href]') && document.head) {
     const base = document.createElement('base');
     base.setAttribute('href', url);
     document.head.prepend(base);
   }
   return parsed;
+}
+
+/** Replaces what lies below `maxDepth` by its text; one walk, no recursion. */
+function flattenBelow(root: ParsedElement, maxDepth: number): void {
+  const stack: [ParsedElement, number][] = [[root, 0]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [element, depth] = next;
+    if (depth >= maxDepth) {
+      if (element.firstElementChild) element.textContent = element.textContent ?? '';
+      continue;
+    }
+    for (let child = element.firstElementChild; child; child = child.nextElementSibling) {
+      stack.push([child as ParsedElement, depth + 1]);
+    }
+  }
 }
 
 type ParsedDocument = ReturnType<typeof parseHTML>['document'];

@@ -70,21 +70,13 @@ async function runInIsolate(
   try {
     const context = await isolate.createContext();
     await context.global.set('__input', new ivm.ExternalCopy({ answer, task }).copyInto());
-    const wrapped = `(() => {
-  const fn = (${source}
-  );
-  if (typeof fn !== 'function') throw new TypeError('"function" is not a function');
-  const result = fn(__input.answer, __input.task);
-  if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-    throw new TypeError('the function returned a promise; it must return its verdict directly');
-  }
-  return JSON.stringify(result === undefined ? null : result);
-})()`;
-    const script = await isolate.compileScript(wrapped, {
+    const script = await isolate.compileScript(verifierSource(source), {
       filename: `task-${task.id}-verifier.js`,
     });
     const output: unknown = await script.run(context, { timeout: timeoutMs });
     if (typeof output !== 'string') throw new Error('the function returned nothing readable');
+    const thrown = /^\u0000threw: /.exec(output);
+    if (thrown !== null) throw new Error(output.slice(thrown[0].length));
     return output;
   } catch (error) {
     throwIfAborted(signal);
@@ -100,6 +92,44 @@ async function runInIsolate(
     signal?.removeEventListener('abort', onAbort);
     if (!isolate.isDisposed) isolate.dispose();
   }
+}
+
+/**
+ * The task's function inside a wrapper that catches whatever it throws and describes it
+ * there, under the time limit: isolated-vm would read a thrown object's properties on the
+ * host with no time limit, and a Proxy there spins a thread forever. Only a string leaves.
+ * `WebAssembly` is removed because its memory is not bound by the isolate's heap limit.
+ */
+function verifierSource(source: string): string {
+  return `(() => {
+  const stringify = JSON.stringify;
+  const NativeString = String;
+  const NativeError = Error;
+  delete globalThis.WebAssembly;
+  try {
+    const fn = (${source}
+    );
+    if (typeof fn !== 'function') throw new TypeError('"function" is not a function');
+    const result = fn(__input.answer, __input.task);
+    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+      throw new TypeError('the function returned a promise; it must return its verdict directly');
+    }
+    const json = stringify(result === undefined ? null : result);
+    return typeof json === 'string' ? json : 'null';
+  } catch (thrown) {
+    let text;
+    try {
+      text = thrown instanceof NativeError
+        ? NativeString(thrown.name) + ': ' + NativeString(thrown.message)
+        : typeof thrown === 'object' || typeof thrown === 'function'
+          ? 'it threw an object that is not an Error'
+          : 'it threw ' + NativeString(thrown);
+    } catch {
+      text = 'it threw a value that could not be described';
+    }
+    return '\\u0000threw: ' + (typeof text === 'string' ? text.slice(0, 500) : 'an error');
+  }
+})()`;
 }
 
 function readVerdict(
