@@ -1,5 +1,6 @@
 import { VerifierError } from '../../errors.js';
 import type { Task } from '../task-schema.js';
+import { boxedAnswers } from './math/boxed.js';
 import { compareAnswers } from './math/compare.js';
 import { extractMathAnswer, MAX_ANSWER_CHARS } from './math/extract.js';
 import { normalizeAnswer } from './math/normalize.js';
@@ -15,7 +16,7 @@ export const DEFAULT_MATH_TOLERANCE = 1e-6;
  */
 export const mathVerifier: Verifier = {
   name: 'math',
-  version: '1',
+  version: '2',
   async verify(task: Task, finalAnswer: string | null): Promise<VerifierResult> {
     const expected = task.answer;
     if (expected === undefined)
@@ -57,7 +58,7 @@ export function verifyMath(
     };
   }
   const normalizedAnswer = normalizeAnswer(extraction.value);
-  const normalizedExpected = normalizeAnswer(expected);
+  const normalizedExpected = normalizeAnswer(referenceAnswer(expected));
   const comparison = compareAnswers(normalizedAnswer, normalizedExpected, { tolerance });
   return {
     correct: comparison.equal,
@@ -69,4 +70,19 @@ export function verifyMath(
       normalized: { extracted: normalizedAnswer, expected: normalizedExpected },
     },
   };
+}
+
+/**
+ * The answer inside a reference: its boxed part when it has one (`x \in \boxed{[0,7)}`), else
+ * the reference itself, math delimiters and closing punctuation aside.
+ */
+export function referenceAnswer(expected: string): string {
+  const boxed = expected.includes('box') ? boxedAnswers(expected) : null;
+  const value = boxed !== null && boxed.value.trim() !== '' ? boxed.value : expected;
+  return value
+    .trim()
+    .replace(/^\\\(|\\\)$/g, '')
+    .replace(/^\\\[|\\\]$/g, '')
+    .replace(/[.,;]\s*\$$/, '$')
+    .trim();
 }
