@@ -1,4 +1,5 @@
 import { seededRandom } from '../../prng.js';
+import { checkBudget } from './budget.js';
 import { latexToExpression } from './expression.js';
 import { compact } from './normalize.js';
 import { close, parseNumberLiteral, percentReadings } from './numbers.js';
@@ -48,6 +49,7 @@ export function compareAnswers(
   options: CompareOptions,
 ): Comparison {
   if (compact(answer) === compact(expected)) return { equal: true, method: 'text' };
+  checkBudget();
   const a = parseShape(asInterval(definition(answer, expected)));
   const b = parseShape(asInterval(definition(expected, answer)));
   if (a.kind === 'scalar' && b.kind === 'scalar') return compareScalars(a.text, b.text, options);
@@ -92,6 +94,7 @@ function unordered(a: readonly Shape[], b: readonly Shape[], options: CompareOpt
   if (a.length !== b.length || a.length > MAX_ITEMS) return false;
   const used = new Array<boolean>(b.length).fill(false);
   return a.every((item) => {
+    checkBudget();
     const j = b.findIndex((other, k) => !used[k] && shapesEqual(item, other, options));
     if (j === -1) return false;
     used[j] = true;
@@ -312,6 +315,7 @@ function sameAtPoints(
   let ratio: number | null = null;
   let valid = 0;
   for (let attempt = 0; attempt < POINTS_WANTED * 4 && valid < POINTS_WANTED; attempt++) {
+    checkBudget();
     const scope: Record<string, number> = {};
     for (const name of variables) scope[name] = 0.5 + 2 * random();
     const x = fa.evaluate(scope);

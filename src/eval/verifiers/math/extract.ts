@@ -27,7 +27,7 @@ const MAX_SCAN_CHARS = 50_000;
  * Thousands separators, decimal commas, spaced thousands and mixed numbers are one number.
  */
 const NUMBER =
-  /(?<![\w\\^_{.,/!])[-+]?(?:\d{1,3}(?: \d{3})+ \d+\/\d+|\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?: \d{3})+(?![\d/])|\d+ \d+\/\d+|\d+(?:[.,]\d+)?(?:\/\d+)?|\.\d+)(?:\s?(?:%|percent|pct))?(?![\d^_]|[.,]\d)/g;
+  /(?<![\w\\^_{.,/!])[-+]?(?:\d{1,3}(?: \d{3}){1,6} \d+\/\d+|\d{1,3}(?:,\d{3}){1,6}(?:\.\d+)?|\d{1,3}(?: \d{3}){1,6}(?![\d/])|\d+ \d+\/\d+|\d+(?:[.,]\d+)?(?:\/\d+)?|\.\d+)(?:\s?(?:%|percent|pct))?(?![\d^_]|[.,]\d)/g;
 const UNIT_AFTER =
   /^\s?(?:m²|m2|cm|mm|km|kg|g|m|s|h|€|\$|dollars?|cents?|degrees?|units?)(?![a-zA-Z])/;
 
