@@ -284,6 +284,8 @@ describe('the math verifier', () => {
         comparison: 'expression',
         normalized: { extracted: '\\frac{1}{2}', expected: '0.5' },
       },
+      explanation:
+        'answer "\\\\frac{1}{2}" from the last \\boxed{} equals reference "0.5" (compared as expression)',
     });
   });
 
@@ -293,6 +295,7 @@ describe('the math verifier', () => {
       extracted: null,
       expected: '1',
       details: { reason: 'no final answer' },
+      explanation: 'no final answer',
     });
   });
 
