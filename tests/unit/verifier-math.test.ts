@@ -285,7 +285,7 @@ describe('the math verifier', () => {
         normalized: { extracted: '\\frac{1}{2}', expected: '0.5' },
       },
       explanation:
-        'answer "\\\\frac{1}{2}" from the last \\boxed{} equals reference "0.5" (compared as expression)',
+        'answer "\\frac{1}{2}" from the last \\boxed{} equals reference "0.5" (compared as expression)',
     });
   });
 

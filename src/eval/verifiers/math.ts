@@ -106,8 +106,10 @@ function check(finalAnswer: string | null, expected: string, tolerance: number):
   };
 }
 
+/** Quoted as written (no JSON escaping, so LaTeX reads as LaTeX), on one line, clipped. */
 function quote(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+  const line = text.replace(/\s+/g, ' ');
+  return `"${line.length > 80 ? `${line.slice(0, 77)}...` : line}"`;
 }
 
 /**
