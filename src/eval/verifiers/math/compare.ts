@@ -50,6 +50,9 @@ export function compareAnswers(
 ): Comparison {
   if (compact(answer) === compact(expected)) return { equal: true, method: 'text' };
   checkBudget();
+  const exactA = beforeApproximation(answer);
+  const exactB = beforeApproximation(expected);
+  if (exactA !== answer || exactB !== expected) return compareAnswers(exactA, exactB, options);
   const a = parseShape(asInterval(definition(answer, expected)));
   const b = parseShape(asInterval(definition(expected, answer)));
   if (a.kind === 'scalar' && b.kind === 'scalar') return compareScalars(a.text, b.text, options);
@@ -124,6 +127,14 @@ export function compareScalars(a: string, b: string, options: CompareOptions): C
   if (letterA.length === 1 && letterB.length === 1 && /[A-Za-z]/.test(letterA)) {
     return { equal: letterA === letterB, method: 'text' };
   }
+  // A choice letter against an option written out: `C` and `C. x = 42`.
+  const optionA = /^\(?([A-J])\)?[.:]\s/.exec(a)?.[1];
+  const optionB = /^\(?([A-J])\)?[.:]\s/.exec(b)?.[1];
+  if (
+    (optionA !== undefined && /^[A-J]$/.test(letterB)) ||
+    (optionB !== undefined && /^[A-J]$/.test(letterA))
+  )
+    return { equal: (optionA ?? letterA) === (optionB ?? letterB), method: 'text' };
   const literalA = parseNumberLiteral(ca);
   const literalB = parseNumberLiteral(cb);
   if (
@@ -208,6 +219,13 @@ function compareRelations(a: string, b: string, options: CompareOptions): Compar
   if (fa === null || fb === null) return unequal('relation');
   const mode = qa.op === '!=' ? 'proportional' : 'positive';
   return { equal: sameAtPoints(fa, fb, mode, options.tolerance), method: 'relation' };
+}
+
+/** `\\frac{\\sqrt3}{3} \\approx 0.577` states the exact value; the approximation is a remark. */
+function beforeApproximation(text: string): string {
+  const chain = parseChain(text);
+  if (chain === null || chain.ops[0] !== '~' || isVariable(chain.sides[0]!)) return text;
+  return chain.sides[0]!;
 }
 
 /** `(p,q) = (3,2)` against a bare `(3,2)`: the labelled answer is its value. */

@@ -27,6 +27,8 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/^[a-zA-Z]\s*\\in\s*/, '');
   s = s.replace(/\s+/g, ' ').replace(/\s+\^/g, '^').trim();
   if (!/\.\.\.$/.test(s)) s = s.replace(/[.;]+$/, '').trim();
+  // A stray backslash at the very end (`185\\`) is a typo, not LaTeX.
+  s = s.replace(/(?<!\\)\\$/, '').trim();
   s = relations(s);
   s = andList(s);
   s = s.replace(/\s*(?:percent(?:age)?|pct)$/i, '%').replace(/\s+%$/, '%');
