@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
+import { renderSample } from '../../src/eval/report/html/conversation.js';
 import { rescoreRun } from '../../src/eval/report/rescore.js';
 import { readTraces } from '../../src/trace/reader.js';
 import { writeSampleRun } from '../fixtures/eval-run/sample-run.js';
@@ -84,6 +85,10 @@ describe('rescoreRun', () => {
     const md = await readFile(join(run.dir, 'run', 'report.md'), 'utf8');
     expect(md).toContain('## Samples: what the verifier read and why');
     expect(md).toContain('from the last math expression does not equal reference');
+    // report.html shows the same sentence under each conversation it inlines.
+    expect(renderSample({ record: after, line: 1 }, 'traces.jsonl')).toContain(
+      'from the last math expression does not equal reference',
+    );
   });
 
   it('rewrites traces.jsonl in the same order with valid records and only the rewards changed', async () => {
