@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
+import { renderSample } from '../../src/eval/report/html/conversation.js';
 import { rescoreRun } from '../../src/eval/report/rescore.js';
 import { readTraces } from '../../src/trace/reader.js';
 import { writeSampleRun } from '../fixtures/eval-run/sample-run.js';
@@ -51,6 +52,43 @@ describe('rescoreRun', () => {
     expect(md).toContain('**83.3%**');
     const html = await readFile(join(run.dir, 'run', 'report.html'), 'utf8');
     expect(html).toContain('<div class="big">83.3%</div>');
+  });
+
+  it('re-scores a run scored by math verifier 1 with the current rules and explains each sample', async () => {
+    const run = await runDir();
+    const tracesPath = join(run.dir, 'run', 'traces.jsonl');
+    // An old run: a reward-hacking answer (the answer is only a denominator) that version 1
+    // scored correct by taking the last number in the text.
+    const target = run.records.find((r) => r.reward === 1 && r.verifier?.name === 'math')!;
+    const answer = target.verifier!.expected!;
+    const hacked = run.records.map((r) =>
+      r.trace_id === target.trace_id
+        ? {
+            ...r,
+            final_answer: `The probability is $\\frac{1}{${answer}}$.`,
+            verifier: { ...r.verifier!, version: '1' },
+          }
+        : r,
+    );
+    await writeFile(tracesPath, `${hacked.map((r) => JSON.stringify(r)).join('\n')}\n`);
+
+    const results = await rescoreRun(join(run.dir, 'run'), run.suitePath);
+    const after = (await readTraces(tracesPath)).find((r) => r.trace_id === target.trace_id)!;
+    expect(after.reward).toBe(0);
+    expect(after.verifier).toMatchObject({ version: '2', extracted: `\\frac{1}{${answer}}` });
+    const row = results.samples!.find((s) => s.trace_id === target.trace_id)!;
+    expect(row).toMatchObject({ verdict: 'wrong', reward: 0 });
+    expect(row.explanation).toContain('from the last math expression does not equal reference');
+    expect(results.samples).toHaveLength(
+      run.results.arms['tools']!.n + run.results.arms['no-tools']!.n,
+    );
+    const md = await readFile(join(run.dir, 'run', 'report.md'), 'utf8');
+    expect(md).toContain('## Samples: what the verifier read and why');
+    expect(md).toContain('from the last math expression does not equal reference');
+    // report.html shows the same sentence under each conversation it inlines.
+    expect(renderSample({ record: after, line: 1 }, 'traces.jsonl')).toContain(
+      'from the last math expression does not equal reference',
+    );
   });
 
   it('rewrites traces.jsonl in the same order with valid records and only the rewards changed', async () => {

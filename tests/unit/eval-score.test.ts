@@ -21,7 +21,7 @@ describe('scoreRecord', () => {
     expect(scored.reward).toBe(1);
     expect(scored.verifier).toMatchObject({
       name: 'math',
-      version: '1',
+      version: '2',
       extracted: '4',
       expected: '4',
       correct: true,

@@ -56,6 +56,15 @@ describe('GSM8K reference answers', () => {
     expect(failures(pairs)).toEqual([]);
   });
 
+  it('verifies every reference answer against itself, written bare and boxed', () => {
+    const pairs = gsm8k.flatMap((g) => [
+      { answer: g.reference, expected: g.reference },
+      { answer: `\\boxed{${g.reference}}`, expected: g.reference },
+    ]);
+    expect(pairs).toHaveLength(2638);
+    expect(failures(pairs)).toEqual([]);
+  });
+
   it('rejects every reference answer plus one', () => {
     const accepted = gsm8k.filter(
       (g) => verifyMath(`#### ${Number(g.reference) + 1}`, g.reference).correct !== false,
@@ -87,6 +96,15 @@ describe('MATH-500 reference answers', () => {
       rewrites(m.reference).map((answer) => ({ answer, expected: m.reference })),
     );
     expect(pairs).toHaveLength(2500);
+    expect(failures(pairs)).toEqual([]);
+  });
+
+  it('verifies every reference answer against itself, written bare and boxed (1000 pairs)', () => {
+    const pairs = math500.flatMap((m) => [
+      { answer: m.reference, expected: m.reference },
+      { answer: `\\boxed{${m.reference}}`, expected: m.reference },
+    ]);
+    expect(pairs).toHaveLength(1000);
     expect(failures(pairs)).toEqual([]);
   });
 

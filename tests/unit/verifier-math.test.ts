@@ -284,6 +284,8 @@ describe('the math verifier', () => {
         comparison: 'expression',
         normalized: { extracted: '\\frac{1}{2}', expected: '0.5' },
       },
+      explanation:
+        'answer "\\frac{1}{2}" from the last \\boxed{} equals reference "0.5" (compared as expression)',
     });
   });
 
@@ -293,6 +295,7 @@ describe('the math verifier', () => {
       extracted: null,
       expected: '1',
       details: { reason: 'no final answer' },
+      explanation: 'no final answer',
     });
   });
 
@@ -321,7 +324,7 @@ describe('the math verifier', () => {
   });
 
   it('is version 1 under the name math', () => {
-    expect([mathVerifier.name, mathVerifier.version]).toEqual(['math', '1']);
+    expect([mathVerifier.name, mathVerifier.version]).toEqual(['math', '2']);
   });
 });
 
@@ -346,7 +349,7 @@ describe('the math verifier on hostile input', () => {
   });
 
   it('refuses assignments, property access and function definitions in answers', () => {
-    expect(verifyMath('\\boxed{f(x) = 2}', '2').correct).toBe(false);
+    expect(verifyMath('\\boxed{f(x) := 2}', '2').correct).toBe(false);
     expect(verifyMath('\\boxed{a.b}', '1').correct).toBe(false);
     expect(verifyMath('\\boxed{import(1)}', '1').correct).toBe(false);
   });

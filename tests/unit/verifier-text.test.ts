@@ -161,7 +161,7 @@ describe('the choice verifier', () => {
 describe('the verifier registry', () => {
   it('has a versioned verifier for every name a suite accepts', () => {
     expect(verifierVersions()).toEqual({
-      math: '1',
+      math: '2',
       exact: '1',
       regex: '1',
       choice: '1',

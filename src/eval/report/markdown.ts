@@ -36,6 +36,7 @@ export function renderMarkdown(
     pairedSection(model),
     tagSection(model),
     discordantSection(model),
+    samplesSection(model),
     infraSection(model),
   ];
   return `${sections.join('\n\n')}\n`;
@@ -191,6 +192,38 @@ function discordantSection(model: ReportModel): string {
     }
   }
   return lines.join('\n');
+}
+
+/** Rows shown in `report.md`; `results.json` lists every sample. */
+const MAX_SAMPLE_ROWS = 500;
+
+function samplesSection({ results }: ReportModel): string {
+  const lines = ['## Samples: what the verifier read and why'];
+  const samples = results.samples;
+  if (samples === undefined)
+    return `${lines[0]}\n\nThis run's results predate per-sample rows: run \`assay eval rescore\` to add them.`;
+  lines.push('', row(['task', 'arm#sample', 'verdict', 'extracted', 'explanation']), divider(5));
+  for (const sample of samples.slice(0, MAX_SAMPLE_ROWS)) {
+    lines.push(
+      row([
+        code(sample.task_id),
+        cell(`${sample.arm}#${sample.sample_index}`),
+        sample.verdict,
+        sample.extracted === null ? '–' : code(clip(sample.extracted)),
+        sample.explanation === null ? '–' : cell(clip(sample.explanation)),
+      ]),
+    );
+  }
+  if (samples.length > MAX_SAMPLE_ROWS)
+    lines.push(
+      '',
+      `${samples.length - MAX_SAMPLE_ROWS} more samples are listed in \`results.json\`.`,
+    );
+  return lines.join('\n');
+}
+
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
 
 function armOfTaskCell(arm: ArmOfTask): string {

@@ -5,6 +5,7 @@ import { armResults } from './arm-stats.js';
 import type { BootstrapOptions } from './bootstrap.js';
 import { pairedResults } from './paired.js';
 import type { ArmResults, EvalResults, GroupResults, PairedResults } from './results.js';
+import { sampleResults } from './sample-rows.js';
 import { latestAttempts } from './samples.js';
 
 export interface AggregateOptions {
@@ -52,6 +53,7 @@ export function aggregate(records: readonly TraceRecord[], options: AggregateOpt
     arms: overall.arms,
     paired: overall.paired,
     by_tag: byTag,
+    samples: sampleResults(finals),
   };
 }
 

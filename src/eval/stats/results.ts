@@ -1,3 +1,5 @@
+import type { SampleResult } from './sample-rows.js';
+
 /**
  * The shape of `results.json` (docs/results.md). Quantities that cannot be computed
  * (an arm with nothing scored) are null rather than 0, so "no data" never reads as "all wrong".
@@ -51,4 +53,9 @@ export interface EvalResults extends GroupResults {
   sampling?: unknown;
   created_at: string;
   by_tag: Record<string, GroupResults>;
+  /**
+   * Every sample's last attempt with its verdict and the verifier's explanation. Absent from
+   * results written before assay 0.1 kept it.
+   */
+  samples?: SampleResult[];
 }

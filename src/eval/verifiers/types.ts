@@ -9,6 +9,8 @@ export interface VerifierResult {
   extracted: string | null;
   expected: string | null;
   details: Record<string, unknown>;
+  /** One sentence on what was extracted from each side and why they matched or not. */
+  explanation?: string;
 }
 
 /** The outcome of running a program in a sandbox; `ok` is false only when it could not finish. */

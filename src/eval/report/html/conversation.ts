@@ -16,8 +16,10 @@ export function renderSample(sample: SampleRef, tracesFile: string): string {
     line === null
       ? `trace <code>${esc(record.trace_id)}</code>`
       : `<a href="${esc(tracesFile)}">${esc(tracesFile)}</a> line ${line} · trace <code>${esc(record.trace_id)}</code>`;
+  const explanation = record.verifier?.['explanation'];
+  const why = typeof explanation === 'string' ? ` — ${esc(explanation)}` : '';
   const verifier = record.verifier
-    ? `<p class="verifier">verifier ${esc(record.verifier.name)}: extracted <code>${esc(record.verifier.extracted ?? '–')}</code>, expected <code>${esc(record.verifier.expected ?? '–')}</code></p>`
+    ? `<p class="verifier">verifier ${esc(record.verifier.name)}: extracted <code>${esc(record.verifier.extracted ?? '–')}</code>, expected <code>${esc(record.verifier.expected ?? '–')}</code>${why}</p>`
     : '';
   const error = record.error
     ? `<p class="error-line">${esc(record.error.class)} error ${esc(record.error.code)}: ${esc(clip(record.error.message))}</p>`

@@ -119,6 +119,21 @@ function command(s: string, start: number): [string, number] {
   const fn = Object.hasOwn(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
   if (fn !== undefined) {
     while (s[i] === ' ') i++;
+    if (s[i] === '^') {
+      // `\sec^2(y)` is the square of sec(y).
+      const power = readArgument(s, i + 1);
+      if (power === null) throw new Unsupported();
+      i = power.end;
+      while (s[i] === ' ') i++;
+      let arg: { value: string; end: number } | null;
+      if (s[i] === '(') {
+        const close = matchingParen(s, i);
+        if (close === -1) throw new Unsupported();
+        arg = { value: s.slice(i + 1, close), end: close + 1 };
+      } else arg = readArgument(s, i);
+      if (arg === null) throw new Unsupported();
+      return [` (${fn}(${convert(arg.value)}))^(${convert(power.value)}) `, arg.end];
+    }
     if (s[i] === '(') return [` ${fn}`, i];
     const number = /^\d+(?:\.\d+)?/.exec(s.slice(i));
     if (number !== null) return [` ${fn}(${number[0]}) `, i + number[0].length];
@@ -147,4 +162,13 @@ function letters(s: string, start: number): [string, number] {
     parts.push(name);
   }
   return [` ${parts.map((p) => `(${p})`).join('*')} `, i];
+}
+
+function matchingParen(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
 }

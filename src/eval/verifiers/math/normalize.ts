@@ -26,9 +26,17 @@ export function normalizeAnswer(raw: string): string {
   s = s.replace(/_\{(\w+)\}/g, '_$1');
   s = s.replace(/^[a-zA-Z]\s*\\in\s*/, '');
   s = s.replace(/\s+/g, ' ').replace(/\s+\^/g, '^').trim();
-  s = s.replace(/[.;]+$/, '').trim();
+  if (!/\.\.\.$/.test(s)) s = s.replace(/[.;]+$/, '').trim();
+  // A stray backslash at the very end (`185\\`) is a typo, not LaTeX.
+  s = s.replace(/(?<!\\)\\$/, '').trim();
+  s = relations(s);
+  s = andList(s);
+  s = s.replace(/\s*(?:percent(?:age)?|pct)$/i, '%').replace(/\s+%$/, '%');
+  s = unwrapGroup(s);
+  s = spacedThousands(s);
   s = mixedNumber(s);
   s = stripUnits(s);
+  s = decimalComma(s);
   s = stripThousands(s);
   return s;
 }
@@ -97,13 +105,22 @@ function stripUnits(s: string): string {
   return unitLike ? head : s;
 }
 
-const MIXED_NUMBER = /^(-?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}$/;
+const MIXED_NUMBER = /^([-+]?)(\d+)\s*\\frac\{(\d+)\}\{(\d+)\}$/;
+const MIXED_SLASH = /^([-+]?)(\d+) (\d+)\/(\d+)(%?)$/;
 
 /**
  * `1\frac{4}{5}` is the mixed number 1 4/5, not 1 times 4/5; it is rewritten as a sum. Only
  * whole-number parts are read this way, so `2\frac{x}{y}` stays a product.
  */
 function mixedNumber(s: string): string {
+  const slash = MIXED_SLASH.exec(s);
+  if (slash !== null) {
+    const [, sign = '', whole = '', top = '', bottom = '', percent = ''] = slash;
+    // `4 4/0` and `11 7/6` are not mixed numbers: they stay as they are and match nothing.
+    if (Number(bottom) === 0 || Number(top) >= Number(bottom)) return s;
+    const value = `(${whole}+${top}/${bottom})`;
+    return `${sign === '-' ? '-' : ''}${value}${percent}`;
+  }
   const match = MIXED_NUMBER.exec(s);
   if (match === null) return s;
   const [, sign = '', whole = '', top = '', bottom = ''] = match;
@@ -117,4 +134,59 @@ function stripThousands(s: string): string {
   const match = THOUSANDS.exec(s);
   if (match === null) return s;
   return `${(match[1] ?? '').replace(/,/g, '')}${match[2] ?? ''}${match[3] ?? ''}`;
+}
+
+/** Relation symbols in one spelling: `\\geq` `≥` `=>` all become `>=`; `\\approx` is `=`. */
+function relations(s: string): string {
+  return s
+    .replace(/\\(?:geq|geqslant|ge)(?![a-zA-Z])|\u2265/g, ' >= ')
+    .replace(/\\(?:leq|leqslant|le)(?![a-zA-Z])|\u2264/g, ' <= ')
+    .replace(/\\(?:neq|ne)(?![a-zA-Z])|\u2260|!=/g, ' != ')
+    .replace(/\\lt(?![a-zA-Z])/g, ' < ')
+    .replace(/\\gt(?![a-zA-Z])/g, ' > ')
+    .replace(/\\approx(?![a-zA-Z])|\u2248/g, ' \\approx ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * A whole answer in braces (`{1,3}`) is a TeX group, not a set; a lone matrix in brackets
+ * (`\\left[\\begin{array}…\\end{array}\\right]`) is that matrix.
+ */
+function unwrapGroup(s: string): string {
+  if (s.startsWith('{') && matchingBrace(s, 0) === s.length - 1) return s.slice(1, -1).trim();
+  const matrix = /^[[(]\s*(\\begin\{([a-zA-Z]*matrix|array)\}.*\\end\{\2\})\s*[\])]$/s.exec(s);
+  return matrix?.[1] ?? s;
+}
+
+/** `1 000` and `1 000 4/9`: spaces between groups of three digits are separators. */
+function spacedThousands(s: string): string {
+  const match = /^([-+]?\d{1,3}(?: \d{3})+)((?: \d+\/\d+)?%?)$/.exec(s);
+  if (match === null) return s;
+  return `${(match[1] ?? '').replace(/ /g, '')}${match[2] ?? ''}`;
+}
+
+/**
+ * `1000,99` `0,111` `2,74`: a comma before other than three digits, or after a leading zero or
+ * four digits, is a decimal comma. `1,234` stays a thousands separator; signed pairs (`-2,1`)
+ * and single digits after the comma (`1,2`) stay lists.
+ */
+function decimalComma(s: string): string {
+  const match = /^(\d+),(\d+)$/.exec(s);
+  if (match === null) return s;
+  const [, head = '', tail = ''] = match;
+  if (head === '0' || head.length > 3 || (tail.length >= 2 && tail.length !== 3))
+    return `${head}.${tail}`;
+  return s;
+}
+
+/** `6 and 8` (or `6 \\text{ and } 8`) lists two answers: it reads as `6, 8`. */
+function andList(s: string): string {
+  const parts = s.split(/\s+and\s+|,\s*and\s+/);
+  if (
+    parts.length < 2 ||
+    parts.some((p) => p === '' || /[a-zA-Z]{3,}/.test(p.replace(/\\[a-zA-Z]+/g, '')))
+  )
+    return s;
+  return parts.join(', ');
 }
