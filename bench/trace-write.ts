@@ -67,7 +67,9 @@ async function writerRun(
 ): Promise<Result> {
   const path = join(dir, `writer-${fsync}-${lanes}.jsonl`);
   const writer = await TraceWriter.open(path, { fsync });
-  const seconds = await drive(records, lanes, (r) => writer.append(r));
+  const seconds = await drive(records, lanes, async (r) => {
+    await writer.append(r);
+  });
   await writer.close();
   return { seconds, bytes: bytesOf(records), records: records.length };
 }
