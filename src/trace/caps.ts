@@ -127,7 +127,11 @@ function capOnce(
   return { record: capped, cut };
 }
 
-const FREE_FORM = [/^tool_calls\.\d+\.arguments$/, /^verifier\.details$/];
+const FREE_FORM = [
+  /^tool_calls\.\d+\.arguments$/,
+  /^tool_calls\.\d+\.result\.data$/,
+  /^verifier\.details$/,
+];
 
 function isFreeForm(path: string): boolean {
   return FREE_FORM.some((pattern) => pattern.test(path));

@@ -106,6 +106,27 @@ describe('trace caps', { timeout: 120_000 }, () => {
     expect((await stat(path)).size).toBeLessThan(2 * MB);
   });
 
+  it("caps a tool result's structured data and a multi-megabyte error message", async () => {
+    const path = join(dir, 'data.jsonl');
+    await using writer = await TraceWriter.open(path, { fsync: false, fieldArtifacts: false });
+    const call = {
+      ...toolCall('javascript', false),
+      result: {
+        ok: false,
+        content: 'Error: boom',
+        error: { code: 'JS_ERROR', message: `Error: ${'m'.repeat(3 * MB)}` },
+        data: { value: Array(2 * MB).fill(1.5) },
+      },
+    };
+    const written = await writer.append(evalRecord({ task: 'data', toolCalls: [call] }));
+    const result = written.tool_calls[0]!.result;
+    expect(result.error?.message).toMatch(
+      /^Error: m+\n\[… assay trace cap: \d+ of 3145735 characters omitted …\]$/,
+    );
+    expect(result['data']).toMatch(/^\{"value":\[1\.5,1\.5/);
+    expect((await stat(path)).size).toBeLessThan(3 * MB);
+  });
+
   it('drops the transcript, saying so, when thousands of capped messages still overflow the line', async () => {
     const path = join(dir, 'many.jsonl');
     await using writer = await TraceWriter.open(path, { fsync: false });
