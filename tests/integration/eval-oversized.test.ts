@@ -40,14 +40,19 @@ async function suite(dir: string) {
   return loadSuite(path);
 }
 
-function options(dir: string, loaded: Awaited<ReturnType<typeof suite>>, resume: boolean) {
+function options(
+  dir: string,
+  loaded: Awaited<ReturnType<typeof suite>>,
+  resume: boolean,
+  hostile = true,
+) {
   return {
     suite: loaded,
     arms: [{ name: 'tools', tools: ['calculator'] }],
     samples: 1,
     concurrency: 2,
     seed: 0,
-    model: createScriptedModel(hostileScript),
+    model: createScriptedModel(hostile ? hostileScript : () => ({ content: '4' })),
     sampling: {},
     policy: allowListedPolicy(['calculator']),
     createTools: (names: readonly string[]) => createBuiltinTools(names as ['calculator']),
@@ -56,7 +61,7 @@ function options(dir: string, loaded: Awaited<ReturnType<typeof suite>>, resume:
   };
 }
 
-describe('an eval with one oversized episode', () => {
+describe('an eval with one oversized episode', { timeout: 180_000 }, () => {
   it('writes results.json, keeps every trace line under the cap, and resumes', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'assay-eval-oversized-'));
     const loaded = await suite(dir);
@@ -80,5 +85,38 @@ describe('an eval with one oversized episode', () => {
     expect(again.resumed).toBe(3);
     expect(again.episodes).toBe(0);
     expect(again.results.arms['tools']?.n).toBe(3);
+  });
+
+  it('resumes past a line too long to read, as an older assay wrote, by running it again', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'assay-eval-oversized-'));
+    const loaded = await suite(dir);
+    await runEval(options(dir, loaded, false, false));
+    const tracesPath = join(dir, 'out', 'traces.jsonl');
+    const lines = (await readFile(tracesPath, 'utf8')).split('\n').filter((l) => l !== '');
+    const index = lines.findIndex((l) => l.includes('"task_id":"huge"'));
+    // The uncapped record of before: the 50 MB answer in full, twice.
+    const record = JSON.parse(lines[index]!);
+    const answer = `4${' and so on'.repeat(5 * MB)}`;
+    record.final_answer = answer;
+    record.messages.at(-1).content = answer;
+    lines[index] = JSON.stringify(record);
+    expect(lines[index]!.length).toBeGreaterThan(64 * MB);
+    await writeFile(tracesPath, `${lines.join('\n')}\n`);
+
+    const warnings: string[] = [];
+    const resumed = await runEval({
+      ...options(dir, loaded, true, false),
+      onWarning: (m: string) => warnings.push(m),
+    });
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `traces\\.jsonl:${index + 1}: line of \\d+ bytes is longer than the 67108864 bytes`,
+      ),
+    );
+    expect(resumed.resumed).toBe(2);
+    expect(resumed.episodes).toBe(1);
+    expect(resumed.results.arms['tools']?.n).toBe(3);
+    const results = JSON.parse(await readFile(join(dir, 'out', 'results.json'), 'utf8'));
+    expect(results.arms.tools.n).toBe(3);
   });
 });

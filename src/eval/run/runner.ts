@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import type { ToolSet } from '../../../tools/index.js';
 import { runEpisode } from '../../agent/episode.js';
 import { newTraceId } from '../../agent/record.js';
-import { AssayError, errorMessage, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { ModelProvider, Sampling } from '../../model/provider.js';
 import type { Policy } from '../../policy/types.js';
 import { storeArtifact } from '../../trace/artifacts.js';
@@ -19,6 +19,7 @@ import { isCorrect, latestAttempts } from '../stats/samples.js';
 import type { Suite } from '../suite.js';
 import { taskMessages } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
+import { appendOrReplace } from './append-record.js';
 import type { Arm } from './arms.js';
 import { type Job, pendingJobs } from './jobs.js';
 import { checkResumable, type RunManifest, readManifest, writeJsonAtomic } from './manifest.js';
@@ -227,46 +228,6 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     resumed: done,
     aborted: signal.aborted,
   };
-}
-
-/**
- * Appends the record; a record that cannot be written (a bug, since the writer caps sizes) is
- * replaced by a harness error record for the same job, so one bad episode never ends the run.
- * Disk faults still throw: nothing else could be written either.
- */
-async function appendOrReplace(writer: TraceWriter, record: TraceRecord): Promise<void> {
-  try {
-    await writer.append(record);
-  } catch (error) {
-    if (!(error instanceof AssayError) || error.code !== 'TRACE_INVALID') throw error;
-    const r = record;
-    await writer.append({
-      schema_version: r.schema_version,
-      trace_id: r.trace_id,
-      run_id: r.run_id,
-      task_id: r.task_id,
-      arm: r.arm,
-      group_id: r.group_id,
-      sample_index: r.sample_index,
-      attempt: r.attempt,
-      model: r.model,
-      sampling: r.sampling,
-      tools_enabled: r.tools_enabled,
-      tools: r.tools,
-      usage: r.usage,
-      timing: r.timing,
-      runtime: r.runtime,
-      policy: r.policy,
-      tags: r.tags,
-      messages: [],
-      tool_calls: [],
-      final_answer: null,
-      outcome: { status: 'error', stop_reason: 'trace_invalid' },
-      error: { class: 'harness', code: 'TRACE_INVALID', message: errorMessage(error) },
-      reward: null,
-      verifier: null,
-    });
-  }
 }
 
 function countInto(progress: EvalProgress, record: TraceRecord): void {
