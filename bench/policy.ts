@@ -252,6 +252,55 @@ console.log(
   `  PolicySession.decide() whole        ${fmt(median(full))}  (${ratio(full)}x baseline)`,
 );
 console.log(`  target >= 100,000/s for decide(): ${median(full) >= 100_000 ? 'met' : 'NOT met'}`);
+
+// The catastrophic regex of issue 11: a rule `(a+)+$` on an argument, and a model that sends
+// a run of "a" and one "!". Policies match on RE2 (linear); the baseline is the same pattern
+// on V8's backtracking RegExp, which policies used before, timed once per length.
+const redos = parsePolicy(
+  stringify({
+    version: 1,
+    rules: [
+      {
+        id: 'redos',
+        tool: 'web_search',
+        effect: 'deny',
+        when: { args: { query: { regex: '(a+)+$' } } },
+      },
+      { id: 'search', tool: 'web_search', effect: 'allow' },
+    ],
+  }),
+  'redos.yaml',
+);
+function redosRate(length: number, rounds: number): { rate: number; worstMs: number } {
+  const call = { tool: 'web_search', args: { query: `${'a'.repeat(length)}!` } };
+  let worst = 0;
+  const started = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    const result = evaluate(redos.compiled, new CallFacts(call.tool, call.args, context));
+    worst = Math.max(worst, performance.now() - t);
+    if (result.rule?.id !== 'search') throw new Error('the hostile argument must not match');
+  }
+  return { rate: rounds / ((performance.now() - started) / 1000), worstMs: worst };
+}
+console.log('catastrophic regex (a+)+$ on "a"×N + "!", one rule');
+let redos27 = { rate: 0, beforeRate: 0 };
+for (const length of [20, 24, 27]) {
+  const backtracking = /(a+)+$/;
+  const t = performance.now();
+  backtracking.test(`${'a'.repeat(length)}!`);
+  const beforeMs = performance.now() - t;
+  const after = redosRate(length, 2_000);
+  if (length === 27) redos27 = { rate: after.rate, beforeRate: 1000 / beforeMs };
+  console.log(
+    `  N=${length}: before (V8 backtracking) ${fmt(1000 / beforeMs)} (${beforeMs.toFixed(0)} ms each); after (RE2) ${fmt(after.rate)}, worst ${after.worstMs.toFixed(2)} ms  (${((after.rate * beforeMs) / 1000).toFixed(0)}x)`,
+  );
+}
+const long = redosRate(100_000, 20);
+console.log(
+  `  N=100000: after (RE2) ${fmt(long.rate)}, worst ${long.worstMs.toFixed(1)} ms (before: never finishes)`,
+);
+
 reportFigures('policy', [
   {
     name: 'PolicySession.decide(), 50 rules',
@@ -260,5 +309,12 @@ reportFigures('policy', [
     baseline: median(baseline),
     baselineName: 'if-chain',
     target: { on: 'value', op: '>=', limit: 100_000 },
+  },
+  {
+    name: 'decide() on (a+)+$ with 27 "a" + "!"',
+    value: redos27.rate,
+    unit: '/s',
+    baseline: redos27.beforeRate,
+    baselineName: 'V8 backtracking RegExp',
   },
 ]);

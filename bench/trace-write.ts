@@ -68,7 +68,9 @@ async function writerRun(
 ): Promise<Result> {
   const path = join(dir, `writer-${fsync}-${lanes}.jsonl`);
   const writer = await TraceWriter.open(path, { fsync });
-  const seconds = await drive(records, lanes, (r) => writer.append(r));
+  const seconds = await drive(records, lanes, async (r) => {
+    await writer.append(r);
+  });
   await writer.close();
   return { seconds, bytes: bytesOf(records), records: records.length };
 }
@@ -135,6 +137,49 @@ try {
       ]);
     }
   }
+  await hostileRecord(dir);
 } finally {
   await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * The oversized episode of issue 11: a 50 MB answer (kept twice), 50 MB of tool arguments
+ * (as text and parsed) and a 6 MB tool result. Prints the line the writer wrote, against the
+ * line the record makes uncapped (what was written before the caps), and the time taken.
+ */
+async function hostileRecord(dir: string): Promise<void> {
+  const MB = 1 << 20;
+  const answer = 'A'.repeat(50 * MB);
+  const argumentText = JSON.stringify({ expression: '1+'.repeat(25 * MB) });
+  const record = structuredClone(base);
+  record.trace_id = 'bench-hostile';
+  record.final_answer = answer;
+  record.messages.push({ role: 'assistant', content: answer });
+  record.messages.push({
+    role: 'assistant',
+    content: null,
+    tool_calls: [
+      { id: 'c9', type: 'function', function: { name: 'calculator', arguments: argumentText } },
+    ],
+  });
+  record.tool_calls.push({
+    id: 'c9',
+    step: 9,
+    name: 'calculator',
+    arguments: JSON.parse(argumentText) as unknown,
+    policy: null,
+    result: { ok: true, content: '2'.repeat(6 * MB) },
+    duration_ms: 1,
+  });
+  const uncapped = Buffer.byteLength(JSON.stringify(record)) + 1;
+  const path = join(dir, 'hostile.jsonl');
+  const writer = await TraceWriter.open(path, { fsync: true });
+  const started = performance.now();
+  await writer.append(record);
+  const seconds = (performance.now() - started) / 1000;
+  await writer.close();
+  const written = readFileSync(path).length;
+  console.log(
+    `hostile episode: uncapped line ${(uncapped / MB).toFixed(1)} MiB -> written ${(written / MB).toFixed(2)} MiB (cap 16 MiB), ${seconds.toFixed(2)} s incl. artifacts`,
+  );
 }

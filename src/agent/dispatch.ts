@@ -1,7 +1,7 @@
 import { AssayError, errorMessage, InfraError } from '../errors.js';
 import type { ToolMessage } from '../model/messages.js';
 import type { ModelToolCall } from '../model/provider.js';
-import type { PolicyDecision, PolicySession } from '../policy/types.js';
+import type { PolicyCall, PolicyDecision, PolicySession } from '../policy/types.js';
 import type { TraceToolCall } from '../trace/schema.js';
 import { withTimeout } from '../util/abort.js';
 import type { LoopGuard } from './loop-guard.js';
@@ -132,6 +132,7 @@ export async function dispatchToolCall(
           resources: ctx.resources,
           episodeId: ctx.episodeId,
           step: ctx.step,
+          ...followCheck(ctx.policy, policyCall),
         }),
       signal,
     );
@@ -222,4 +223,13 @@ function runWithSignal<T>(run: () => Promise<T>, signal: AbortSignal): Promise<T
       },
     );
   });
+}
+
+/** The redirect check for a call, when the session can decide one. */
+function followCheck(
+  policy: PolicySession,
+  call: PolicyCall,
+): { mayFollow?: (url: string) => string | null } {
+  if (!policy.checkFollow) return {};
+  return { mayFollow: (url) => policy.checkFollow!({ ...call, args: { ...call.args, url } }) };
 }

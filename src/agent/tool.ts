@@ -47,6 +47,11 @@ export interface ToolContext {
   resources: EpisodeResources;
   episodeId: string;
   step: number;
+  /**
+   * Asks the policy whether the call may go on to another URL (a redirect): null to follow,
+   * else the reason not to. Absent when the policy has no say; tools then follow as usual.
+   */
+  mayFollow?: (url: string) => string | null;
 }
 
 /**

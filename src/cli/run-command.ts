@@ -95,7 +95,8 @@ async function runCommand(
       artifactSink: (traceId) => (artifact) => storeArtifact(tracePath, traceId, artifact),
       ...(flags.verbose ? { onEvent: printEvent } : {}),
     });
-    await writer.append(record);
+    // What is printed is what was written: capped, so `--json` never prints a huge line.
+    record = await writer.append(record);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { isPlainObject } from '../util/json.js';
@@ -79,7 +79,13 @@ export function parsePolicy(
     throw invalid(file, issues);
   }
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past the count ("billion laughs").
+    throw invalid(file, [aliasIssue(doc, counter, file, error)]);
+  }
   // zod drops `__proto__` keys without a word, which would make a condition vanish silently.
   for (const path of prototypeKeys(data, [])) {
     const pos = keyPositionOf(doc, counter, path.slice(0, -1), String(path.at(-1)));
@@ -122,6 +128,31 @@ export function parsePolicy(
   const compiled = compilePolicy(parsed.data, knownTools, report, lineOf);
   if (issues.length > 0) throw invalid(file, issues);
   return new FilePolicy(file, hash, compiled);
+}
+
+/** How many alias expansions a policy may use; a few anchors for shared limits stay well under. */
+const MAX_ALIAS_COUNT = 100;
+
+/** The problem of a document whose values cannot be built, placed at its first alias. */
+function aliasIssue(
+  doc: ReturnType<typeof parseDocument>,
+  counter: LineCounter,
+  file: string,
+  error: unknown,
+): PolicyIssue {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  const pos = offset === undefined ? null : counter.linePos(offset);
+  const expanded = error instanceof ReferenceError && /alias/i.test(error.message);
+  const message = expanded
+    ? `YAML aliases expand past ${MAX_ALIAS_COUNT} copies (a "billion laughs" document?); write the values out instead`
+    : `the document cannot be read: ${(error as Error).message}`;
+  return { file, line: pos?.line ?? null, col: pos?.col ?? null, path: '', message };
 }
 
 function fromZod(

@@ -6,8 +6,10 @@ import type { CompiledPolicy, CompiledRule } from './compile.js';
  * the same call in new words.
  */
 export function denyReason(rule: CompiledRule, tool: string): string {
-  const because =
-    rule.reason ?? `Rule "${rule.id}" forbids ${tool} calls where ${conditionsText(rule)}.`;
+  const conditions = conditionsText(rule);
+  // A rule without conditions forbids the tool outright; "calls where ." would read as a bug.
+  const which = conditions === '' ? `every ${tool} call` : `${tool} calls where ${conditions}`;
+  const because = rule.reason ?? `Rule "${rule.id}" forbids ${which}.`;
   return `${because} (rule ${rule.id})`;
 }
 

@@ -149,6 +149,26 @@ export class PolicyEpisode implements PolicySession {
     return this.#conclude(call, facts, evaluation, answer);
   }
 
+  /**
+   * A redirect is a new request the model did not choose directly, so it gets the rules a
+   * call of that URL would: once tainted, the default policy follows only to URLs already
+   * seen. Budgets are not charged (the call that redirected was), and an `ask` is not put to a
+   * person mid-fetch: only an allow follows.
+   */
+  checkFollow(next: PolicyCall): string | null {
+    const facts = this.facts(next);
+    const { effect, rule } = evaluate(this.#policy, facts);
+    if (effect === 'allow') return null;
+    // The target is not repeated: output names URLs that count as seen for later calls.
+    const why =
+      effect === 'ask'
+        ? `rule ${rule?.id ?? 'default'} asks before such a URL is fetched, and a redirect cannot be approved mid-fetch`
+        : rule
+          ? denyReason(rule, next.tool)
+          : defaultDenyReason(this.#policy, next.tool);
+    return why;
+  }
+
   record(call: PolicyCall, usage: ToolUsage, taints: boolean, output: string): void {
     this.#ledger.record(call.tool, usage);
     if (!taints) return;

@@ -40,6 +40,12 @@ export interface PolicySession {
   /** Counts what an allowed call consumed and marks taint; called after every executed call. */
   record(call: PolicyCall, usage: ToolUsage, taints: boolean, output: string): void;
   readonly tainted: boolean;
+  /**
+   * Whether a call already allowed may go on to `next` (a web_fetch redirect target), decided
+   * by the rules with the episode's state now: null to follow, else the reason it may not.
+   * Sessions without it let tools follow what their own guards allow.
+   */
+  checkFollow?(next: PolicyCall): string | null;
 }
 
 export interface EpisodeContext {

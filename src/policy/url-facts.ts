@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { classifyAddress, isMetadataHostname } from '../util/ip.js';
 
 /** What rules can say about the `url` argument of a call, parsed once per decision. */
 export interface UrlFacts {
@@ -48,26 +48,19 @@ export function parseUrlFacts(value: unknown): UrlFacts | null {
 }
 
 /**
- * True for `localhost` names and IP literals that are not public unicast addresses:
- * private, loopback, link-local (cloud metadata), CGNAT, unique-local, unspecified,
- * multicast, reserved, and IPv6 forms that embed an IPv4 address.
+ * True for `localhost` names, cloud metadata names, and IP literals that are not public
+ * unicast addresses. The class comes from the same classifier web_fetch's address guard uses
+ * (`src/util/ip.ts`), so a policy and the tool never disagree on an address: before, the
+ * policy called `[::127.0.0.1]` public while the tool refused it.
  */
 export function isPrivateHost(host: string): boolean {
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isMetadataHostname(host)) return true;
   // The URL parser writes every IPv4 literal as a dotted quad and every IPv6 one with colons;
-  // anything else is a name, which saves asking ipaddr.js (slow on names) at all.
-  let address: ipaddr.IPv4 | ipaddr.IPv6;
-  if (DOTTED_QUAD.test(host)) {
-    if (!ipaddr.IPv4.isValidFourPartDecimal(host)) return false;
-    address = ipaddr.IPv4.parse(host);
-  } else if (host.includes(':')) {
-    if (!ipaddr.IPv6.isValid(host)) return false;
-    const v6 = ipaddr.IPv6.parse(host);
-    address = v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
-  } else {
-    return false;
-  }
-  return address.range() !== 'unicast';
+  // anything else is a name, which saves parsing it as an address at all. Text that is not an
+  // address is classed reserved, so this fails closed.
+  if (!DOTTED_QUAD.test(host) && !host.includes(':')) return false;
+  return classifyAddress(host) !== 'public';
 }
 
 const DOTTED_QUAD = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;

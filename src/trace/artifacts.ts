@@ -42,7 +42,7 @@ export async function storeArtifact(
   artifact: ToolArtifact,
 ): Promise<StoredArtifact> {
   const sha256 = createHash('sha256').update(artifact.data).digest('hex');
-  const folderName = `${basename(traceFile).replace(/\.jsonl$/, '')}.artifacts`;
+  const folderName = artifactFolderName(traceFile);
   const folder = join(dirname(traceFile), folderName);
   const fileName = `${sha256}${extensionFor(artifact)}`;
   const target = join(folder, fileName);
@@ -64,6 +64,16 @@ export async function storeArtifact(
     sha256,
     bytes: artifact.data.byteLength,
   };
+}
+
+/** Where `storeArtifact` puts a text artifact, relative to the trace file's folder. */
+export function textArtifactPath(traceFile: string, data: Uint8Array): string {
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  return `${artifactFolderName(traceFile)}/${sha256}.txt`;
+}
+
+function artifactFolderName(traceFile: string): string {
+  return `${basename(traceFile).replace(/\.jsonl$/, '')}.artifacts`;
 }
 
 /** The artifact's own extension when it is plain, else one from its MIME type, else none. */

@@ -13,11 +13,17 @@ import type { TraceRecord } from './schema.js';
  */
 export type TraceLine =
   | { line: number; record: TraceRecord }
-  | { line: number; error: string; raw: string; torn: boolean };
+  | { line: number; error: string; raw: string; torn: boolean; oversized?: boolean };
 
 export interface ReadTraceOptions {
   signal?: AbortSignal;
 }
+
+/**
+ * The longest line a reader accepts: four times what the writer ever writes (docs/traces.md),
+ * so files from older versions still read, while one huge line cannot exhaust memory.
+ */
+export const TRACE_READ_MAX_LINE_BYTES = 64 << 20;
 
 const BYTE_ORDER_MARK = '\uFEFF';
 /** How every line `TraceWriter` writes begins (it puts the version first on purpose). */
@@ -33,9 +39,15 @@ export async function* readTraceLines(
   const handle = await openTraceFile(path);
   try {
     let line = 0;
-    for await (const raw of splitLines(handle.createReadStream({ autoClose: false }))) {
+    const stream = handle.createReadStream({ autoClose: false });
+    for await (const raw of splitLines(stream, TRACE_READ_MAX_LINE_BYTES)) {
       line++;
       throwIfAborted(options.signal);
+      if (raw.oversized !== undefined) {
+        const error = `line of ${raw.oversized} bytes is longer than the ${TRACE_READ_MAX_LINE_BYTES} bytes a trace line may hold; skipped`;
+        yield { line, error, raw: '', torn: false, oversized: true };
+        continue;
+      }
       const text =
         line === 1 && raw.text.startsWith(BYTE_ORDER_MARK) ? raw.text.slice(1) : raw.text;
       if (text.trim() === '') continue;
@@ -73,8 +85,9 @@ export interface ReadTracesOptions extends ReadTraceOptions {
 }
 
 /**
- * Reads every record of a trace file. Torn lines are skipped with a warning; any other bad
- * line throws a `TRACE_INVALID` UsageError naming the file and line.
+ * Reads every record of a trace file. Torn lines and lines too long to read are skipped with a
+ * warning (an eval reruns their episodes on --resume); any other bad line throws a
+ * `TRACE_INVALID` UsageError naming the file and line.
  */
 export async function readTraces(
   path: string,
@@ -83,7 +96,8 @@ export async function readTraces(
   const records: TraceRecord[] = [];
   for await (const entry of readTraceLines(path, options)) {
     if ('record' in entry) records.push(entry.record);
-    else if (entry.torn) options.onWarning?.(`${path}:${entry.line}: ${entry.error}`);
+    else if (entry.torn || entry.oversized === true)
+      options.onWarning?.(`${path}:${entry.line}: ${entry.error}`);
     else throw new UsageError('TRACE_INVALID', `${path}:${entry.line}: ${entry.error}`);
   }
   return records;

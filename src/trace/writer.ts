@@ -1,6 +1,8 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AssayError, errorMessage, InfraError, UsageError } from '../errors.js';
+import { storeArtifact, textArtifactPath } from './artifacts.js';
+import { type CapResult, type CutText, capTraceRecord } from './caps.js';
 import { syncDirectory } from './fs-sync.js';
 import { checkTraceRecord } from './parse-record.js';
 import type { TraceRecord } from './schema.js';
@@ -8,7 +10,15 @@ import type { TraceRecord } from './schema.js';
 export interface TraceWriterOptions {
   /** Flush each record to disk before `append` resolves (default true). */
   fsync?: boolean;
+  /**
+   * Keeps the full text of each field cut by the trace caps as a text artifact beside the
+   * trace (default true), up to TRACE_ARTIFACT_MAX_BYTES per field.
+   */
+  fieldArtifacts?: boolean;
 }
+
+/** The largest cut field kept whole as an artifact; past it only the capped head remains. */
+export const TRACE_ARTIFACT_MAX_BYTES = 64 << 20;
 
 const NEWLINE = 0x0a;
 const NEWLINE_BYTES = Buffer.from('\n');
@@ -34,15 +44,25 @@ export class TraceWriter {
   readonly path: string;
   readonly #handle: FileHandle;
   readonly #fsync: boolean;
+  readonly #fieldArtifacts: boolean;
   #queue: PendingLine[] = [];
+  /** Appends storing the full text of cut fields; their lines are queued after. */
+  readonly #storing = new Set<Promise<void>>();
   #draining: Promise<void> | undefined;
   #needsNewline: boolean;
   #closing: Promise<void> | undefined;
 
-  private constructor(path: string, handle: FileHandle, fsync: boolean, needsNewline: boolean) {
+  private constructor(
+    path: string,
+    handle: FileHandle,
+    fsync: boolean,
+    needsNewline: boolean,
+    fieldArtifacts: boolean,
+  ) {
     this.path = path;
     this.#handle = handle;
     this.#fsync = fsync;
+    this.#fieldArtifacts = fieldArtifacts;
     this.#needsNewline = needsNewline;
   }
 
@@ -59,7 +79,7 @@ export class TraceWriter {
       const { size } = await handle.stat();
       const needsNewline = size > 0 && (await lastByte(handle, size)) !== NEWLINE;
       if (fsync && size === 0) await syncNewEntries(folder, firstCreated);
-      return new TraceWriter(path, handle, fsync, needsNewline);
+      return new TraceWriter(path, handle, fsync, needsNewline, options.fieldArtifacts ?? true);
     } catch (error) {
       await handle?.close();
       throw new UsageError(
@@ -71,24 +91,69 @@ export class TraceWriter {
   }
 
   /**
-   * Validates the record, then appends it as one line. A record that does not match the
-   * schema is a bug in assay, so it throws `TRACE_INVALID` naming the field instead of
-   * writing a line no reader could use.
+   * Caps the record's fields (see docs/traces.md), validates it, then appends it as one line
+   * and resolves with the record as written. A record that does not match the schema is a bug
+   * in assay, so it throws `TRACE_INVALID` naming the field instead of writing a line no
+   * reader could use.
    */
-  async append(record: TraceRecord): Promise<void> {
+  async append(record: TraceRecord): Promise<TraceRecord> {
     if (this.#closing) {
       throw new AssayError('INTERNAL', `the trace writer for ${this.path} is closed`);
     }
-    const line = serializeRecord(record);
-    return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ line, resolve, reject });
+    // Capping is synchronous so that a record is queued before append returns to the caller,
+    // and close() waits for it; only the full texts of cut fields are stored asynchronously.
+    const capped = serializeRecord(record, this.#artifactPlanner());
+    const stored = capped.cut.some((cut) => cut.artifact !== undefined)
+      ? this.#storeCutTexts(capped.record.trace_id, capped.cut)
+      : undefined;
+    if (stored) this.#storing.add(stored);
+    try {
+      await stored;
+    } finally {
+      if (stored) this.#storing.delete(stored);
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.#queue.push({ line: capped.line, resolve, reject });
       this.#draining ??= this.#drain();
     });
+    return capped.record;
+  }
+
+  /** Names the artifact each cut text will be stored as (hashing each text once). */
+  #artifactPlanner(): (text: string, path: string) => string | undefined {
+    const file = resolve(this.path);
+    const planned = new Map<string, string | undefined>();
+    return (text, path) => {
+      if (!this.#fieldArtifacts || text.length > TRACE_ARTIFACT_MAX_BYTES) return undefined;
+      const key = `${path}:${text.length}`;
+      if (!planned.has(key)) {
+        const bytes = Buffer.from(text, 'utf8');
+        planned.set(
+          key,
+          bytes.length > TRACE_ARTIFACT_MAX_BYTES ? undefined : textArtifactPath(file, bytes),
+        );
+      }
+      return planned.get(key);
+    };
+  }
+
+  async #storeCutTexts(traceId: string, cuts: readonly CutText[]): Promise<void> {
+    const file = resolve(this.path);
+    for (const cut of cuts) {
+      if (cut.artifact === undefined) continue;
+      const data = Buffer.from(cut.text, 'utf8');
+      await storeArtifact(file, traceId, {
+        name: `${cut.path}.txt`,
+        mime_type: 'text/plain',
+        data,
+      });
+    }
   }
 
   /** Waits for queued appends, then closes the file. Safe to call more than once. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#storing]);
       await this.#draining;
       await this.#handle.close();
     })();
@@ -146,14 +211,15 @@ function takeBatch(queue: PendingLine[]): PendingLine[] {
   return queue.splice(0, count);
 }
 
-/** One JSON line for the record, after checking that what will be read back is valid. */
-function serializeRecord(record: TraceRecord): Buffer {
+/** One capped JSON line for the record, after checking that what will be read back is valid. */
+function serializeRecord(
+  record: TraceRecord,
+  artifactFor: (text: string, path: string) => string | undefined,
+): CapResult {
   const id = typeof record.trace_id === 'string' ? record.trace_id : '(no trace_id)';
-  let text: string;
+  let capped: CapResult;
   try {
-    // schema_version first: the reader tells a record torn mid-file by this start.
-    const { schema_version, ...rest } = record;
-    text = JSON.stringify({ schema_version, ...rest });
+    capped = capTraceRecord(record, { artifactFor });
   } catch (error) {
     throw new AssayError(
       'TRACE_INVALID',
@@ -162,13 +228,13 @@ function serializeRecord(record: TraceRecord): Buffer {
     );
   }
   // Checking the JSON form, not the object, catches values that do not survive serialization.
-  const check = checkTraceRecord(JSON.parse(text));
+  const check = checkTraceRecord(JSON.parse(capped.line.toString('utf8')));
   if (!check.ok) {
     throw new AssayError('TRACE_INVALID', `trace record ${id} is invalid: ${check.error}`, {
       details: { trace_id: id },
     });
   }
-  return Buffer.from(`${text}\n`, 'utf8');
+  return capped;
 }
 
 async function writeFully(handle: FileHandle, bytes: Buffer): Promise<void> {

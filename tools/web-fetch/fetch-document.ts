@@ -49,6 +49,7 @@ export async function fetchDocument(
   allowedRanges: readonly string[],
   signal: AbortSignal,
   callerSignal: AbortSignal,
+  mayFollow?: (url: string) => string | null,
 ): Promise<FetchOutcome> {
   const hosts = new Set<string>();
   const addresses: string[] = [];
@@ -108,14 +109,25 @@ export async function fetchDocument(
           `${start.href} redirected more than ${settings.maxRedirects} times`,
         );
       }
+      let next: URL;
       try {
-        current = new URL(location, current);
+        next = new URL(location, current);
       } catch {
         return fail(
           'FETCH_HTTP_ERROR',
           `${current.href} redirected to an invalid URL: ${location}`,
         );
       }
+      // Each hop is a request the model did not choose: the policy decides it as a call of
+      // that URL (once tainted, only URLs already seen), before anything is sent there.
+      const refusal = mayFollow?.(next.href);
+      if (refusal) {
+        return fail(
+          'FETCH_REDIRECT_REFUSED',
+          `${current.href} answered ${status} with a redirect that was not followed: ${refusal}`,
+        );
+      }
+      current = next;
       continue;
     }
     if (status >= 400) {

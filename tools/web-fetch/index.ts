@@ -109,7 +109,7 @@ export function createWebFetchTool(options: WebFetchOptions = {}): WebFetchTool 
       );
     } else {
       const signal = withTimeout(ctx.signal, ctx.limits.timeout_ms);
-      outcome = await fetchDocument(url, settings, ranges, signal, ctx.signal);
+      outcome = await fetchDocument(url, settings, ranges, signal, ctx.signal, ctx.mayFollow);
     }
     const usage = { fetched_bytes: outcome.wireBytes, hosts: outcome.hosts };
     if (!outcome.ok) return { ...failure(outcome.code, outcome.message), usage };

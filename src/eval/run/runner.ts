@@ -19,6 +19,7 @@ import { isCorrect, latestAttempts } from '../stats/samples.js';
 import type { Suite } from '../suite.js';
 import { taskMessages } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
+import { appendOrReplace } from './append-record.js';
 import type { Arm } from './arms.js';
 import { type Job, pendingJobs } from './jobs.js';
 import { checkResumable, type RunManifest, readManifest, writeJsonAtomic } from './manifest.js';
@@ -192,7 +193,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       if (record.outcome.status === 'aborted' || signal.aborted) return;
       const scored = await scoreRecord(record, job.task, { ...options.verifierContext, signal });
       if (signal.aborted) return;
-      await writer.append({ ...scored, tags: job.task.tags });
+      await appendOrReplace(writer, { ...scored, tags: job.task.tags });
       episodes++;
       const retry = scored.error?.class === 'infra' && attempt + 1 < maxAttempts;
       if (!retry) {
