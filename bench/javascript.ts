@@ -7,7 +7,7 @@
  */
 import vm from 'node:vm';
 import { IsolateSession } from '../sandbox/isolate/isolate-session.js';
-import { DEFAULT_LIMITS } from '../src/policy/limits.js';
+import { DEFAULT_LIMITS } from '../src/core/limits.js';
 import { createJavascriptTool } from '../tools/javascript/index.js';
 
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 2_000);

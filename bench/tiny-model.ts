@@ -17,9 +17,9 @@ import { runTool } from '../examples/tiny-model/run-tool.js';
 import { buildWorld, writeWorld } from '../examples/tiny-model/world.js';
 import { runEpisode } from '../src/agent/episode.js';
 import { EpisodeResourcePool } from '../src/agent/resources.js';
+import type { ModelProvider, ModelRequest } from '../src/core/provider.js';
 import { seededRandom } from '../src/eval/prng.js';
 import { createLlamaCppProvider, defaultModelPath } from '../src/model/llama-cpp-provider.js';
-import type { ModelProvider, ModelRequest } from '../src/model/provider.js';
 import { allowListedPolicy } from '../src/policy/builtin.js';
 import { createBuiltinTools } from '../tools/index.js';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import type { AnyToolDefinition } from '../src/agent/tool.js';
-import { UsageError } from '../src/errors.js';
-import { packageRoot } from '../src/util/package-root.js';
+import { UsageError } from '../src/core/errors.js';
+import { packageRoot } from '../src/core/package-root.js';
+import type { AnyToolDefinition } from '../src/core/tool.js';
 import { createCalculatorTool } from './calculator/index.js';
 import { createJavascriptTool } from './javascript/index.js';
 import { createPythonTool } from './python/index.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AssayError, errorMessage, InfraError } from '../../src/errors.js';
+import { AssayError, errorMessage, InfraError } from '../../src/core/errors.js';
 import { engineStatus } from './docker-errors.js';
 import type { DockerEngine } from './engine.js';
 import {

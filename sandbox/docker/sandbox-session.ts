@@ -1,4 +1,4 @@
-import { AssayError } from '../../src/errors.js';
+import { AssayError } from '../../src/core/errors.js';
 import type { StreamOutput } from './protocol.js';
 import type { SandboxContainer } from './sandbox-container.js';
 

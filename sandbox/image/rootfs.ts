@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { AssayError, InfraError } from '../../src/errors.js';
+import { AssayError, InfraError } from '../../src/core/errors.js';
 import { pickMirror, readAptSources } from './apt-sources.js';
 import { ROOTFS_RECIPE, rootfsHash } from './recipe.js';
 

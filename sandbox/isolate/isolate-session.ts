@@ -1,5 +1,5 @@
 import ivm from 'isolated-vm';
-import { InfraError } from '../../src/errors.js';
+import { InfraError } from '../../src/core/errors.js';
 import { failIfCatastrophic, isolatesFailed, recordCatastrophe } from './catastrophe.js';
 import { type IsolateRunError, mapIsolateError } from './errors.js';
 import {

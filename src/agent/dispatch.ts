@@ -1,13 +1,18 @@
-import { AssayError, errorMessage, InfraError } from '../errors.js';
-import type { ToolMessage } from '../model/messages.js';
-import type { ModelToolCall } from '../model/provider.js';
+import { withTimeout } from '../core/abort.js';
+import { AssayError, errorMessage, InfraError } from '../core/errors.js';
+import type { ToolMessage } from '../core/messages.js';
+import type { ModelToolCall } from '../core/provider.js';
+import type {
+  AnyToolDefinition,
+  EpisodeResources,
+  ToolArtifact,
+  ToolResult,
+} from '../core/tool.js';
 import type { PolicyDecision, PolicySession } from '../policy/types.js';
 import type { TraceToolCall } from '../trace/schema.js';
-import { withTimeout } from '../util/abort.js';
 import type { LoopGuard } from './loop-guard.js';
 import { resolveToolCall } from './repair.js';
 import { capText } from './text.js';
-import type { AnyToolDefinition, EpisodeResources, ToolArtifact, ToolResult } from './tool.js';
 
 /** Stores an artifact next to the trace and returns its reference. */
 export type ArtifactSink = (

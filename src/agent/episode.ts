@@ -1,6 +1,7 @@
-import { AssayError, errorMessage } from '../errors.js';
-import type { AssistantMessage, ChatMessage } from '../model/messages.js';
-import type { ModelProvider, ModelStep, Sampling, Usage } from '../model/provider.js';
+import { AssayError, errorMessage } from '../core/errors.js';
+import type { AssistantMessage, ChatMessage } from '../core/messages.js';
+import type { ModelProvider, ModelStep, Sampling, Usage } from '../core/provider.js';
+import type { AnyToolDefinition } from '../core/tool.js';
 import { splitThinking } from '../model/think-tags.js';
 import type { Policy } from '../policy/types.js';
 import type { OutcomeStatus, TraceError, TraceRecord, TraceToolCall } from '../trace/schema.js';
@@ -9,7 +10,6 @@ import type { AgentEventHandler } from './events.js';
 import { LoopGuard } from './loop-guard.js';
 import { buildTraceRecord, type EpisodeIds, newTraceId, type TurnRecord } from './record.js';
 import { EpisodeResourcePool } from './resources.js';
-import type { AnyToolDefinition } from './tool.js';
 import { toolSpecs } from './tool-specs.js';
 
 export const DEFAULT_MAX_STEPS = 16;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createSandboxCodeRunner } from '../../sandbox/docker/code-runner.js';
 import { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { rescoreRun } from '../eval/report/rescore.js';
 import { writeRunReports } from '../eval/report/run-reports.js';
 import { renderSummary } from '../eval/report/summary.js';

@@ -8,7 +8,7 @@ import {
   parseToolList,
   type ToolSet,
 } from '../../tools/index.js';
-import { InfraError } from '../errors.js';
+import { InfraError } from '../core/errors.js';
 import { parseOptions } from './parse-options.js';
 import { checkPythonSandbox, type PythonSandboxStatus } from './python-availability.js';
 

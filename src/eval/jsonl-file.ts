@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
-import { AssayError, UsageError } from '../errors.js';
+import { throwIfAborted } from '../core/abort.js';
+import { AssayError, UsageError } from '../core/errors.js';
+import { safeJsonParse } from '../core/json.js';
 import { splitLines } from '../trace/line-splitter.js';
-import { throwIfAborted } from '../util/abort.js';
-import { safeJsonParse } from '../util/json.js';
 
 /** One non-blank line of a JSONL file: its parsed value, or why it is not JSON. */
 export type JsonlLine = { line: number; value: unknown } | { line: number; error: string };

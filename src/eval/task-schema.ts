@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ChatMessage } from '../model/messages.js';
+import type { ChatMessage } from '../core/messages.js';
 
 /**
  * One task of a suite (ARCHITECTURE.md §3.4): a JSONL line. The object is strict so a typo

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { LlamaContext, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
-import { AssayError, UsageError } from '../errors.js';
-import { packageRoot } from '../util/package-root.js';
+import { AssayError, UsageError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
+import type {
+  ModelProvider,
+  ModelRequest,
+  ModelStep,
+  ToolFormat,
+  ToolSpec,
+} from '../core/provider.js';
 import { parseTextToolCalls } from './dialects/index.js';
 import { type GenerateOptions, generate } from './llama-cpp/generate.js';
 import { toolCallGrammarSchema } from './llama-cpp/grammar-schema.js';
 import { type PromptRenderer, pickRenderer, promptTokens } from './llama-cpp/prompt.js';
 import { acquireModel, checkGgufFile, cpuLlama, releaseModel } from './llama-cpp/runtime.js';
 import { SequencePool } from './llama-cpp/sequence-pool.js';
-import type { ModelProvider, ModelRequest, ModelStep, ToolFormat, ToolSpec } from './provider.js';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import { AssayError, InfraError } from '../errors.js';
+import { AssayError, InfraError } from '../core/errors.js';
 import { parseRetryAfter } from './retry.js';
 
 /** What an error message needs to name the thing that failed. */

@@ -3,13 +3,13 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
+import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from '../core/provider.js';
 import { readCompletionBody } from './completion-body.js';
 import { assignCallIds, type CallIdGenerator, type CompletionResult } from './completion-result.js';
 import { Deadline } from './deadline.js';
 import { parseTextToolCalls } from './dialects/index.js';
 import { BadResponse, type ModelEndpoint, toModelError } from './model-errors.js';
 import { buildChatBody } from './openai-request.js';
-import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from './provider.js';
 import { type RetryOptions, withRetry } from './retry.js';
 import { StreamAccumulator } from './stream-accumulator.js';
 import { splitThinking } from './think-tags.js';

@@ -1,5 +1,5 @@
-import type { ToolUsage } from '../agent/tool.js';
-import { throwIfAborted } from '../util/abort.js';
+import { throwIfAborted } from '../core/abort.js';
+import type { ToolUsage } from '../core/tool.js';
 import { BudgetLedger } from './budgets.js';
 import { clampsFor } from './clamps.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';

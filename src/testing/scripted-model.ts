@@ -1,5 +1,5 @@
-import type { ModelProvider, ModelRequest, ModelStep } from '../model/provider.js';
-import { throwIfAborted } from '../util/abort.js';
+import { throwIfAborted } from '../core/abort.js';
+import type { ModelProvider, ModelRequest, ModelStep } from '../core/provider.js';
 import { estimateTokens, type Script, type ScriptRequest, scriptArguments } from './script.js';
 
 /**

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChatMessage } from '../model/messages.js';
-import { sleep } from '../util/abort.js';
-import { isPlainObject, safeJsonParse } from '../util/json.js';
+import { sleep } from '../core/abort.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
+import type { ChatMessage } from '../core/messages.js';
 import { sendFault } from './faults.js';
 import { sendError, sendJson, sseHeaders } from './http-replies.js';
 import {

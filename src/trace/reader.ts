@@ -1,6 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import { AssayError, errorMessage, UsageError } from '../errors.js';
-import { throwIfAborted } from '../util/abort.js';
+import { throwIfAborted } from '../core/abort.js';
+import { AssayError, errorMessage, UsageError } from '../core/errors.js';
 import { isTruncatedJson } from './json-prefix.js';
 import { splitLines } from './line-splitter.js';
 import { parseTraceLine } from './parse-record.js';

@@ -5,7 +5,7 @@ import { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
 import { buildDefaultImage, prepareCustomImage } from '../../sandbox/image/build-image.js';
 import { LABEL_RUNNER } from '../../sandbox/image/derive-image.js';
 import { baseImageName, derivedImageName, runnerHash } from '../../sandbox/image/recipe.js';
-import { InfraError, UsageError } from '../../src/errors.js';
+import { InfraError, UsageError } from '../../src/core/errors.js';
 import { requireDocker } from '../support/docker.js';
 
 const docker = await requireDocker();

@@ -3,9 +3,9 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ToolContext, ToolResult } from '../../src/agent/tool.js';
-import { AssayError } from '../../src/errors.js';
-import { DEFAULT_LIMITS, type ToolLimits } from '../../src/policy/limits.js';
+import { AssayError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS, type ToolLimits } from '../../src/core/limits.js';
+import type { ToolContext, ToolResult } from '../../src/core/tool.js';
 import { createWebFetchTool, type WebFetchOptions } from '../../tools/web-fetch/index.js';
 import { createWebSearchTool } from '../../tools/web-search/index.js';
 

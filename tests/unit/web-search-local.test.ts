@@ -3,9 +3,9 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ToolContext } from '../../src/agent/tool.js';
-import { InfraError, UsageError } from '../../src/errors.js';
-import { DEFAULT_LIMITS } from '../../src/policy/limits.js';
+import { InfraError, UsageError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
+import type { ToolContext } from '../../src/core/tool.js';
 import {
   createSearchBackend,
   createWebSearchTool,

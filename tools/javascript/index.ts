@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, type ToolDefinition } from '../../src/agent/tool.js';
+import { defineTool, type ToolDefinition } from '../../src/core/tool.js';
 import { EpisodeIsolate } from './episode-isolate.js';
 import { formatOutcome } from './format.js';
 

@@ -6,12 +6,7 @@ import {
   type SandboxManagerOptions,
 } from '../../sandbox/docker/sandbox-manager.js';
 import type { ExecutionOutcome, SandboxSession } from '../../sandbox/docker/sandbox-session.js';
-import type {
-  ToolArtifact,
-  ToolContext,
-  ToolDefinition,
-  ToolResult,
-} from '../../src/agent/tool.js';
+import type { ToolArtifact, ToolContext, ToolDefinition, ToolResult } from '../../src/core/tool.js';
 import { renderOutcome } from './render.js';
 
 export const pythonInput = z.strictObject({

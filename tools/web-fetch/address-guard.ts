@@ -5,7 +5,7 @@ import {
   isAddressInRanges,
   isIpAddress,
   isMetadataHostname,
-} from '../../src/util/ip.js';
+} from '../../src/core/ip.js';
 
 /** Resolves a host name to its addresses; injectable so tests never depend on real DNS. */
 export type Resolver = (hostname: string) => Promise<string[]>;

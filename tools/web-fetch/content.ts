@@ -1,4 +1,4 @@
-import { safeJsonParse } from '../../src/util/json.js';
+import { safeJsonParse } from '../../src/core/json.js';
 import { htmlToMarkdown } from './html-to-markdown.js';
 
 export type ContentKind = 'html' | 'json' | 'text';

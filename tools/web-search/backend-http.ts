@@ -1,6 +1,6 @@
-import { AssayError, errorMessage, InfraError } from '../../src/errors.js';
-import { isTimeoutReason, withTimeout } from '../../src/util/abort.js';
-import { safeJsonParse } from '../../src/util/json.js';
+import { isTimeoutReason, withTimeout } from '../../src/core/abort.js';
+import { AssayError, errorMessage, InfraError } from '../../src/core/errors.js';
+import { safeJsonParse } from '../../src/core/json.js';
 
 export interface BackendRequest {
   backend: string;

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../../src/util/json.js';
+import { isPlainObject } from '../../src/core/json.js';
 import { cleanSnippet, requestBackendJson, unexpectedShape } from './backend-http.js';
 import type { SearchBackend, SearchResult } from './types.js';
 

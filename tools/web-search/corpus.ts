@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { UsageError } from '../../src/errors.js';
-import { packageRoot } from '../../src/util/package-root.js';
+import { UsageError } from '../../src/core/errors.js';
+import { packageRoot } from '../../src/core/package-root.js';
 
 /**
  * The local corpus: a folder of `.md`, `.txt` and `.html` documents that the `local` search

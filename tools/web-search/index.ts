@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { defineTool, type ToolDefinition } from '../../src/agent/tool.js';
-import { UsageError } from '../../src/errors.js';
-import { withTimeout } from '../../src/util/abort.js';
+import { withTimeout } from '../../src/core/abort.js';
+import { UsageError } from '../../src/core/errors.js';
+import { defineTool, type ToolDefinition } from '../../src/core/tool.js';
 import { BraveBackend } from './brave-backend.js';
 import { checkCorpusDir } from './corpus.js';
 import { formatResults } from './format-results.js';

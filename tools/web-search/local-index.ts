@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import MiniSearch, { type AsPlainObject, type Options } from 'minisearch';
-import { isPlainObject, safeJsonParse } from '../../src/util/json.js';
+import { isPlainObject, safeJsonParse } from '../../src/core/json.js';
 import { type CorpusFile, corpusUrl } from './corpus.js';
 import { extractDocumentText } from './document-text.js';
 

@@ -1,4 +1,4 @@
-import type { ToolSpec } from '../../model/provider.js';
+import type { ToolSpec } from '../../core/provider.js';
 
 /** What the format writers share across the records of one export. */
 export interface ExportContext {

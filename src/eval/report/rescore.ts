@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import { AssayError, UsageError } from '../../errors.js';
+import { throwIfAborted } from '../../core/abort.js';
+import { AssayError, UsageError } from '../../core/errors.js';
 import { checkTraceRecord } from '../../trace/parse-record.js';
 import { readTraceLines } from '../../trace/reader.js';
 import type { TraceRecord } from '../../trace/schema.js';
-import { throwIfAborted } from '../../util/abort.js';
 import { type RunManifest, readManifest } from '../run/manifest.js';
 import { scoreRecord } from '../score.js';
 import { aggregate } from '../stats/aggregate.js';

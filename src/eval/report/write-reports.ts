@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { readTraceLines } from '../../trace/reader.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import type { RunManifest } from '../run/manifest.js';

@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 
 /** `DIR/run.json`: what a run is, so that `--resume` continues the same run and no other. */
 export const manifestSchema = z.looseObject({

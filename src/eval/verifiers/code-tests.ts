@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AssayError, InfraError, VerifierError } from '../../errors.js';
+import { AssayError, InfraError, VerifierError } from '../../core/errors.js';
 import type { Task } from '../task-schema.js';
 import type { CodeRunResult, Verifier, VerifierContext, VerifierResult } from './types.js';
 

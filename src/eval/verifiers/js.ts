@@ -1,7 +1,7 @@
 import ivm from 'isolated-vm';
-import { AssayError, InfraError, VerifierError } from '../../errors.js';
-import { throwIfAborted } from '../../util/abort.js';
-import { isPlainObject, safeJsonParse } from '../../util/json.js';
+import { throwIfAborted } from '../../core/abort.js';
+import { AssayError, InfraError, VerifierError } from '../../core/errors.js';
+import { isPlainObject, safeJsonParse } from '../../core/json.js';
 import type { Task } from '../task-schema.js';
 import type { Verifier, VerifierContext, VerifierResult } from './types.js';
 

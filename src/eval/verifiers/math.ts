@@ -1,4 +1,4 @@
-import { VerifierError } from '../../errors.js';
+import { VerifierError } from '../../core/errors.js';
 import type { Task } from '../task-schema.js';
 import { compareAnswers } from './math/compare.js';
 import { extractMathAnswer, MAX_ANSWER_CHARS } from './math/extract.js';

@@ -1,5 +1,5 @@
 import vm from 'node:vm';
-import { VerifierError } from '../../errors.js';
+import { VerifierError } from '../../core/errors.js';
 import type { Task } from '../task-schema.js';
 import type { Verifier, VerifierResult } from './types.js';
 

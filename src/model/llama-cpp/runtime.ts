@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Llama, LlamaModel } from 'node-llama-cpp';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 
 let llamaPromise: Promise<Llama> | undefined;
 

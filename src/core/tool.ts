@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ToolLimits } from '../policy/limits.js';
+import type { ToolLimits } from './limits.js';
 
 /** A file a tool produced (a figure, a written file). Stored next to the trace, not inline. */
 export interface ToolArtifact {

@@ -1,4 +1,4 @@
-import { AssayError } from '../errors.js';
+import { AssayError } from './errors.js';
 
 /** A signal that aborts when the caller's signal does or after `timeoutMs`, whichever first. */
 export function withTimeout(
