@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { UsageError } from '../src/core/errors.js';
 import { packageRoot } from '../src/core/package-root.js';
-import type { AnyToolDefinition } from '../src/core/tool.js';
+import type { AnyToolDefinition, ToolSet } from '../src/core/tool.js';
 import { createCalculatorTool } from './calculator/index.js';
 import { createJavascriptTool } from './javascript/index.js';
 import { createPythonTool } from './python/index.js';
 import { createWebFetchTool } from './web-fetch/index.js';
 import { createWebSearchTool, type WebSearchOptions } from './web-search/index.js';
+
+export type { ToolSet } from '../src/core/tool.js';
 
 /** The names of the tools assay ships. */
 export const BUILTIN_TOOL_NAMES = [
@@ -35,12 +37,6 @@ export interface BuiltinToolOptions {
   /** Warm containers the python tool keeps ready: 0 for one episode, the concurrency for evals. */
   pythonPool?: number;
   env?: NodeJS.ProcessEnv;
-}
-
-/** A set of created tools and the shared resources (warm pools, connections) behind them. */
-export interface ToolSet {
-  tools: Record<string, AnyToolDefinition>;
-  close(): Promise<void>;
 }
 
 type Created = { tool: AnyToolDefinition; close?: () => Promise<void> };

@@ -1,4 +1,4 @@
-import type { CodeRunner, CodeRunResult } from '../../src/eval/verifiers/types.js';
+import type { CodeRunner, CodeRunResult } from '../../src/core/code-runner.js';
 import type { StreamOutput } from './protocol.js';
 import type { SandboxManager } from './sandbox-manager.js';
 

@@ -1,12 +1,12 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import type { ToolSet } from '../../../tools/index.js';
 import { runEpisode } from '../../agent/episode.js';
 import { newTraceId } from '../../agent/record.js';
 import { sleep } from '../../core/abort.js';
 import { UsageError } from '../../core/errors.js';
 import type { ModelProvider, Sampling } from '../../core/provider.js';
+import type { ToolSet } from '../../core/tool.js';
 import type { Policy } from '../../policy/types.js';
 import { storeArtifact } from '../../trace/artifacts.js';
 import { readTraces } from '../../trace/reader.js';
