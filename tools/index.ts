@@ -1,12 +1,14 @@
-import { join } from 'node:path';
 import { UsageError } from '../src/core/errors.js';
-import { packageRoot } from '../src/core/package-root.js';
 import type { AnyToolDefinition, ToolSet } from '../src/core/tool.js';
 import { createCalculatorTool } from './calculator/index.js';
 import { createJavascriptTool } from './javascript/index.js';
 import { createPythonTool } from './python/index.js';
 import { createWebFetchTool } from './web-fetch/index.js';
-import { createWebSearchTool, type WebSearchOptions } from './web-search/index.js';
+import {
+  createWebSearchTool,
+  defaultCorpusDir,
+  type WebSearchOptions,
+} from './web-search/index.js';
 
 export type { ToolSet } from '../src/core/tool.js';
 
@@ -102,9 +104,4 @@ export function createBuiltinTools(
       await Promise.allSettled(closers.map((close) => close()));
     },
   };
-}
-
-/** The made-up corpus shipped in `examples/corpus`, the local search back end's default. */
-export function defaultCorpusDir(): string {
-  return join(packageRoot(), 'examples', 'corpus');
 }

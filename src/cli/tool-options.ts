@@ -22,7 +22,10 @@ export function addToolOptions(command: Command, defaultTools = DEFAULT_TOOLS): 
         .default('local'),
     )
     .option('--search-url <url>', "SearXNG's URL (or an override of a hosted API's)")
-    .option('--corpus <dir>', "the local search back end's folder (default examples/corpus)")
+    .option(
+      '--corpus <dir>',
+      "the local search back end's folder (default tools/web-search/corpus)",
+    )
     .option(
       '--image <name>',
       'the python sandbox image (default: the one `assay sandbox build` makes)',

@@ -47,7 +47,7 @@ const TOOL_CALL_SUFFIX = '\n</tool_call>';
 
 /** The tiny demonstration model that ships in the package. */
 export function defaultModelPath(): string {
-  return join(packageRoot(), 'examples', 'tiny-model', 'model.gguf');
+  return join(packageRoot(), 'src', 'model', 'llama-cpp', 'tiny-model', 'model.gguf');
 }
 
 interface Loaded {

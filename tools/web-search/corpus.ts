@@ -21,7 +21,7 @@ export interface CorpusFile {
 }
 
 export function defaultCorpusDir(): string {
-  return join(packageRoot(), 'examples', 'corpus');
+  return join(packageRoot(), 'tools', 'web-search', 'corpus');
 }
 
 /** Resolves the corpus folder and checks that it exists, before any search runs. */

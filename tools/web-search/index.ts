@@ -20,7 +20,7 @@ export type WebSearchBackendName = (typeof WEB_SEARCH_BACKENDS)[number];
 
 export interface WebSearchOptions {
   backend: WebSearchBackendName;
-  /** The `local` back end's folder; default `<package>/examples/corpus`. */
+  /** The `local` back end's folder; default `<package>/tools/web-search/corpus`. */
   corpusDir?: string;
   /** SearXNG's base URL (required for it); for brave and tavily an override of the API's. */
   url?: string;
