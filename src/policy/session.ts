@@ -17,7 +17,7 @@ import { terminalPrompter } from './tty-prompter.js';
 import type { EpisodeContext, PolicyCall, PolicyDecision, PolicySession } from './types.js';
 import { extractUrls } from './url-extract.js';
 
-export interface EpisodeOptions {
+export interface PolicyEpisodeOptions {
   /** Start tainted, as `policy explain --tainted` does. */
   tainted?: boolean;
 }
@@ -35,7 +35,7 @@ export class PolicyEpisode implements PolicySession {
   readonly #grants = new Set<string>();
   #tainted: boolean;
 
-  constructor(policy: CompiledPolicy, context: EpisodeContext, options: EpisodeOptions = {}) {
+  constructor(policy: CompiledPolicy, context: EpisodeContext, options: PolicyEpisodeOptions = {}) {
     this.#policy = policy;
     this.#context = context;
     this.#ledger = new BudgetLedger(policy.budgets);
