@@ -7,6 +7,7 @@ import {
   DEFAULT_TOOLS,
   parseToolList,
   type ToolSet,
+  WEB_SEARCH_BACKENDS,
 } from '../../tools/index.js';
 import { InfraError } from '../core/errors.js';
 import { parseOptions } from './parse-options.js';
@@ -18,7 +19,7 @@ export function addToolOptions(command: Command, defaultTools = DEFAULT_TOOLS): 
     .option('--tools <list>', 'comma-separated tools to enable, or "none"', defaultTools)
     .addOption(
       new Option('--search <backend>', 'the web_search back end')
-        .choices(['local', 'searxng', 'brave', 'tavily'])
+        .choices(WEB_SEARCH_BACKENDS)
         .default('local'),
     )
     .option('--search-url <url>', "SearXNG's URL (or an override of a hosted API's)")
@@ -34,7 +35,7 @@ export function addToolOptions(command: Command, defaultTools = DEFAULT_TOOLS): 
 
 const toolFlagsSchema = z.object({
   tools: z.string(),
-  search: z.enum(['local', 'searxng', 'brave', 'tavily']).default('local'),
+  search: z.enum(WEB_SEARCH_BACKENDS).default('local'),
   searchUrl: z.url({ message: 'must be a URL such as http://127.0.0.1:8888' }).optional(),
   corpus: z.string().optional(),
   image: z.string().min(1).optional(),
