@@ -65,7 +65,7 @@ function vmRunner(): (code: string) => unknown {
 const session = await IsolateSession.create({ memoryMb: 128 });
 await session.run(SETUP, LIMITS);
 const isolate = await latencies((code) => session.run(code, LIMITS));
-await session.dispose();
+await session.close();
 
 const tool = createJavascriptTool();
 const held = new Map<string, Promise<unknown>>();
@@ -101,7 +101,7 @@ async function newIsolateMs(): Promise<number> {
   for (let i = 0; i < NEW_CONTEXTS; i++) {
     const s = await IsolateSession.create({ memoryMb: 128 });
     await s.run('1 + 1', LIMITS);
-    await s.dispose();
+    await s.close();
   }
   return (performance.now() - started) / NEW_CONTEXTS;
 }

@@ -16,7 +16,7 @@ export function createSandboxCodeRunner(manager: SandboxManager): CodeRunner {
     async run(code, timeoutMs, signal): Promise<CodeRunResult> {
       const session = await manager.openSession(signal === undefined ? {} : { signal });
       try {
-        const outcome = await session.run({ code, timeoutMs, outputBytes: OUTPUT_BYTES, signal });
+        const outcome = await session.run(code, { timeoutMs, outputBytes: OUTPUT_BYTES, signal });
         const finished = outcome.status === 'ok' || outcome.status === 'error';
         const result: CodeRunResult = {
           ok: finished,

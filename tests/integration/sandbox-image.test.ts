@@ -46,8 +46,7 @@ describe.skipIf(!docker.available)('sandbox images', () => {
       const state = await manager.start();
       expect(state.image).toBe(derived);
       const session = await manager.openSession();
-      const outcome = await session.run({
-        code: 'import os\nos.getuid(), 6 * 7',
+      const outcome = await session.run('import os\nos.getuid(), 6 * 7', {
         timeoutMs: 10_000,
         outputBytes: 100,
       });

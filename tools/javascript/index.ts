@@ -64,7 +64,7 @@ export function createJavascriptTool(): ToolDefinition<JavascriptInput> {
       const episode = await ctx.resources.acquire(
         'javascript',
         async () => new EpisodeIsolate(),
-        (value) => value.dispose(),
+        (value) => value.close(),
       );
       const { session, notice } = await episode.acquire(memoryMb);
       const outcome = await session.run(args.code, {

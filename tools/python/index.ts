@@ -148,8 +148,7 @@ export function createPythonTool(options: PythonToolOptions = {}): PythonTool {
         args.timeout_s === undefined ? ctx.limits.timeout_ms : args.timeout_s * 1000;
       const timeoutMs = Math.max(1, Math.min(requested, ctx.limits.timeout_ms));
       const session = await openSession(ctx);
-      const outcome = await session.run({
-        code: args.code,
+      const outcome = await session.run(args.code, {
         timeoutMs,
         outputBytes: ctx.limits.output_bytes,
         signal: ctx.signal,

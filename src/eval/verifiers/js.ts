@@ -94,7 +94,7 @@ async function runInIsolate(
     }
     return value.value;
   } finally {
-    await session.dispose();
+    await session.close();
   }
 }
 
