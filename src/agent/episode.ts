@@ -2,7 +2,6 @@ import { AssayError, errorMessage } from '../core/errors.js';
 import type { AssistantMessage, ChatMessage } from '../core/messages.js';
 import type { ModelProvider, ModelStep, Sampling, Usage } from '../core/provider.js';
 import type { AnyToolDefinition } from '../core/tool.js';
-import { splitThinking } from '../model/think-tags.js';
 import type { Policy } from '../policy/types.js';
 import type { OutcomeStatus, TraceError, TraceRecord, TraceToolCall } from '../trace/schema.js';
 import { type ArtifactSink, dispatchToolCall, unrequestedToolCall } from './dispatch.js';
@@ -102,11 +101,9 @@ export async function runEpisode(options: EpisodeOptions): Promise<TraceRecord> 
         dialect: result.dialect,
       });
 
-      // Providers other than the HTTP one may leave thinking tags in the text.
-      const split = splitThinking(result.text);
-      const answer = split.text.trim();
-      const thinking = split.reasoning;
-      const reasoning = [result.reasoning, thinking].filter((r): r is string => !!r).join('\n\n');
+      // Providers return reasoning apart from the text (think blocks included).
+      const answer = result.text.trim();
+      const reasoning = result.reasoning ?? '';
       const assistant: AssistantMessage = {
         role: 'assistant',
         content: answer.length > 0 ? answer : null,

@@ -12,7 +12,7 @@ import { BadResponse, type ModelEndpoint, toModelError } from './model-errors.js
 import { buildChatBody } from './openai-request.js';
 import { type RetryOptions, withRetry } from './retry.js';
 import { StreamAccumulator } from './stream-accumulator.js';
-import { splitThinking } from './think-tags.js';
+import { moveThinking } from './think-tags.js';
 
 export interface OpenAIProviderOptions {
   /** The server's OpenAI-compatible root, e.g. `http://127.0.0.1:11434/v1`. */
@@ -130,13 +130,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   }
 
   function toStep(result: CompletionResult, raw: unknown, request: ModelRequest): ModelStep {
-    let text = result.content;
-    let reasoning = result.reasoning;
-    const thinking = splitThinking(text);
-    if (thinking.reasoning !== null) {
-      text = thinking.text;
-      reasoning = reasoning ? `${reasoning}\n${thinking.reasoning}` : thinking.reasoning;
-    }
+    const { text, reasoning } = moveThinking(result.content, result.reasoning);
     const step: ModelStep = {
       text,
       reasoning,

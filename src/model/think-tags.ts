@@ -14,3 +14,20 @@ export function splitThinking(text: string): { text: string; reasoning: string |
   const reasoning = (open === -1 ? head : head.slice(open + '<think>'.length)).trim();
   return { text: text.slice(close + '</think>'.length).trimStart(), reasoning };
 }
+
+/**
+ * A reply's text and reasoning with a leading think block moved from the text to the
+ * reasoning, after any reasoning the server already returned apart. Every provider calls
+ * this, so the agent loop gets reasoning split from text whatever the model.
+ */
+export function moveThinking(
+  text: string,
+  reasoning: string | null,
+): { text: string; reasoning: string | null } {
+  const thinking = splitThinking(text);
+  if (thinking.reasoning === null) return { text, reasoning };
+  return {
+    text: thinking.text,
+    reasoning: reasoning ? `${reasoning}\n${thinking.reasoning}` : thinking.reasoning,
+  };
+}
