@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { AssayError, InfraError } from '../../src/core/errors.js';
+import { AssayError, errorMessage, InfraError } from '../../src/core/errors.js';
 import { pickMirror, readAptSources } from './apt-sources.js';
 import { ROOTFS_RECIPE, rootfsHash } from './recipe.js';
 
@@ -177,7 +177,7 @@ export async function buildRootfsTarball(options: RootfsOptions = {}): Promise<s
         throw new AssayError('ABORTED', 'the build was aborted', { cause });
       throw new InfraError(
         'SANDBOX_IMAGE_MISSING',
-        `debootstrap failed: ${(cause as Error).message}`,
+        `debootstrap failed: ${errorMessage(cause)}`,
         { cause },
       );
     });

@@ -1,5 +1,5 @@
 import ivm from 'isolated-vm';
-import { InfraError } from '../../src/core/errors.js';
+import { errorMessage, InfraError } from '../../src/core/errors.js';
 import type { CodeSession } from '../../src/core/sandbox-session.js';
 import { failIfCatastrophic, isolatesFailed, recordCatastrophe } from './catastrophe.js';
 import { type IsolateRunError, mapIsolateError } from './errors.js';
@@ -93,7 +93,7 @@ export class IsolateSession implements CodeSession<IsolateRunOptions, IsolateRun
       if (!isolate.isDisposed) isolate.dispose();
       throw new InfraError(
         'ISOLATE_FAILED',
-        `cannot start a JavaScript isolate: ${(error as Error).message}`,
+        `cannot start a JavaScript isolate: ${errorMessage(error)}`,
         {
           cause: error,
         },

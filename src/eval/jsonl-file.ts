@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open } from 'node:fs/promises';
 import { throwIfAborted } from '../core/abort.js';
-import { AssayError, UsageError } from '../core/errors.js';
+import { AssayError, errorMessage, UsageError } from '../core/errors.js';
 import { safeJsonParse } from '../core/json.js';
 import { splitLines } from '../trace/line-splitter.js';
 
@@ -71,7 +71,7 @@ async function openInput(path: string): Promise<FileHandle> {
     if (isNodeError(error) && error.code === 'ENOENT') {
       throw new UsageError('FILE_NOT_FOUND', `file not found: ${path}`, { cause: error });
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     throw new UsageError('INPUT_INVALID', `cannot open ${path}: ${message}`, { cause: error });
   }
 }

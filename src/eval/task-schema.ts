@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorMessage } from '../core/errors.js';
 import type { ChatMessage } from '../core/messages.js';
 
 /**
@@ -149,7 +150,7 @@ function checkPattern(pattern: string, flags: string, ctx: z.RefinementCtx): voi
   try {
     new RegExp(pattern, flags);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     ctx.addIssue({
       code: 'custom',
       path: ['pattern'],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { LlamaContext, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
-import { AssayError, UsageError } from '../core/errors.js';
+import { AssayError, errorMessage, UsageError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import type {
   ModelProvider,
@@ -115,7 +115,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelP
         };
       } catch (error) {
         await releaseModel(path);
-        throw new UsageError('INPUT_INVALID', `model file ${path}: ${errorText(error)}`, {
+        throw new UsageError('INPUT_INVALID', `model file ${path}: ${errorMessage(error)}`, {
           details: { path },
           cause: error,
         });
@@ -196,8 +196,4 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelP
       await releaseModel(path);
     },
   };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { UsageError } from '../core/errors.js';
+import { errorMessage, UsageError } from '../core/errors.js';
 import { isPlainObject } from '../core/json.js';
 import { checkRules, compilePolicy } from './compile.js';
 import { FilePolicy } from './file-policy.js';
@@ -43,7 +43,7 @@ export async function loadPolicy(
     }
     throw new UsageError(
       'POLICY_INVALID',
-      `cannot read policy file ${path}: ${(error as Error).message}`,
+      `cannot read policy file ${path}: ${errorMessage(error)}`,
       {
         cause: error,
       },

@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { errorMessage } from '../core/errors.js';
 import type { NumberMatcherSpec } from './schema.js';
 
 /** A problem found in a policy file after the schema accepted it, located by its path. */
@@ -29,7 +30,7 @@ export function compileGlob(
     }
     return (value) => re.test(value);
   } catch (error) {
-    report({ path, message: `"${glob}" is not a valid glob: ${(error as Error).message}` });
+    report({ path, message: `"${glob}" is not a valid glob: ${errorMessage(error)}` });
     return null;
   }
 }
@@ -82,7 +83,7 @@ export function compileRegex(
   } catch (error) {
     report({
       path,
-      message: `/${source}/ is not a valid regular expression: ${(error as Error).message}`,
+      message: `/${source}/ is not a valid regular expression: ${errorMessage(error)}`,
     });
     return null;
   }
