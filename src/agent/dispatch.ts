@@ -1,4 +1,4 @@
-import { withTimeout } from '../core/abort.js';
+import { raceAbort, withTimeout } from '../core/abort.js';
 import { AssayError, errorMessage, InfraError } from '../core/errors.js';
 import type { ToolMessage } from '../core/messages.js';
 import type { ModelToolCall } from '../core/provider.js';
@@ -129,7 +129,7 @@ export async function dispatchToolCall(
   const signal = withTimeout(ctx.signal, limits.timeout_ms + HARD_DEADLINE_GRACE_MS);
   let result: ToolResult;
   try {
-    result = await runWithSignal(
+    result = await raceAbort(
       () =>
         tool.run(args, {
           signal,
@@ -208,23 +208,4 @@ function toolMessage(call: ModelToolCall, content: string, isError: boolean): To
   const message: ToolMessage = { role: 'tool', tool_call_id: call.id, name: call.name, content };
   if (isError) message.is_error = true;
   return message;
-}
-
-/** Rejects when the signal fires even if the tool ignores it, so a stuck tool cannot hang the loop. */
-function runWithSignal<T>(run: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    run().then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
