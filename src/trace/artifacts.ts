@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { errorMessage, InfraError } from '../core/errors.js';
+import { syncDirectory } from '../core/fs-sync.js';
 import type { ToolArtifact } from '../core/tool.js';
-import { syncDirectory } from './fs-sync.js';
 
 /** An artifact as a trace records it: `path` is relative to the trace file's folder. */
 export interface StoredArtifact {

@@ -1,7 +1,7 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AssayError, errorMessage, InfraError, UsageError } from '../core/errors.js';
-import { syncDirectory } from './fs-sync.js';
+import { syncDirectory } from '../core/fs-sync.js';
 import { checkTraceRecord } from './parse-record.js';
 import type { TraceRecord } from './schema.js';
 

@@ -1,6 +1,6 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { syncDirectory } from '../../trace/fs-sync.js';
+import { syncDirectory } from './fs-sync.js';
 
 /**
  * Writes a file so that readers see the old content or the new, never a part: the text goes
