@@ -24,3 +24,8 @@ export async function writeFileAtomic(path: string, chunks: Iterable<string>): P
     }
   }
 }
+
+/** Writes `value` as indented JSON and a newline, atomically, as `writeFileAtomic` does. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, [`${JSON.stringify(value, null, 2)}\n`]);
+}

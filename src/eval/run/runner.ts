@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import { runEpisode } from '../../agent/episode.js';
 import { newTraceId } from '../../agent/record.js';
 import { sleep } from '../../core/abort.js';
+import { writeJsonAtomic } from '../../core/atomic-file.js';
 import { UsageError } from '../../core/errors.js';
 import type { ModelProvider, Sampling } from '../../core/provider.js';
 import type { ToolSet } from '../../core/tool.js';
@@ -21,7 +22,7 @@ import { taskMessages } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
 import type { Arm } from './arms.js';
 import { type Job, pendingJobs } from './jobs.js';
-import { checkResumable, type RunManifest, readManifest, writeJsonAtomic } from './manifest.js';
+import { checkResumable, type RunManifest, readManifest } from './manifest.js';
 
 export interface EvalRunOptions {
   suite: Suite;
