@@ -3,7 +3,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { throwIfAborted } from '../core/abort.js';
 import { AssayError, errorMessage, UsageError } from '../core/errors.js';
 import { safeJsonParse } from '../core/json.js';
-import { splitLines } from '../trace/line-splitter.js';
+import { splitLines } from '../core/line-splitter.js';
 
 /** One non-blank line of a JSONL file: its parsed value, or why it is not JSON. */
 export type JsonlLine = { line: number; value: unknown } | { line: number; error: string };

@@ -1,8 +1,8 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { throwIfAborted } from '../core/abort.js';
 import { AssayError, errorMessage, UsageError } from '../core/errors.js';
+import { splitLines } from '../core/line-splitter.js';
 import { isTruncatedJson } from './json-prefix.js';
-import { splitLines } from './line-splitter.js';
 import { parseTraceLine } from './parse-record.js';
 import type { TraceRecord } from './schema.js';
 
