@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { raceAbort } from '../../src/core/abort.js';
+import { defaultCacheDir } from '../../src/core/cache-dir.js';
 import { errorMessage, UsageError } from '../../src/core/errors.js';
 import { readTextLines, type TextLine } from '../../src/core/jsonl.js';
 
@@ -70,5 +71,13 @@ describe('readTextLines, the one JSONL reader', () => {
     const error = await lines(dir, 'trace file').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).message).toContain(`cannot read trace file ${dir}: `);
+  });
+});
+
+describe('defaultCacheDir, the one cache folder', () => {
+  it('honours ASSAY_CACHE_DIR, then XDG_CACHE_HOME, then ~/.cache', () => {
+    expect(defaultCacheDir({ ASSAY_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe('/c');
+    expect(defaultCacheDir({ XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe('/x/assay');
+    expect(defaultCacheDir({ HOME: '/h' })).toBe('/h/.cache/assay');
   });
 });

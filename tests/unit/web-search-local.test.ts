@@ -215,3 +215,16 @@ describe('the web_search tool with the local back end', () => {
     expect(small.content).toMatch(/\(\d more results left out to fit the output limit\.\)$/);
   });
 });
+
+describe('the local index cache', () => {
+  it('lives under ASSAY_CACHE_DIR when it is set, like the sandbox cache', async () => {
+    const cacheRoot = join(temp, 'assay-cache');
+    const backend = createSearchBackend({
+      backend: 'local',
+      env: { ASSAY_CACHE_DIR: cacheRoot, HOME: join(temp, 'home') },
+      refreshIntervalMs: 0,
+    }) as LocalSearchBackend;
+    await search(backend, 'Varnholm');
+    expect((await readdir(join(cacheRoot, 'search'))).length).toBe(1);
+  });
+});
