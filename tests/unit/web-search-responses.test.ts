@@ -87,6 +87,7 @@ describe('the response schemas of the hosted search back ends', () => {
       } catch (e) {
         return e;
       }
+      return undefined;
     })();
     expect(error).toBeInstanceOf(InfraError);
     expect((error as Error).message).toMatch(
