@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import {
+  BUILTIN_TOOL_NAMES,
   type BuiltinToolName,
   createBuiltinTools,
   DEFAULT_TOOLS,
@@ -16,7 +17,11 @@ import { checkPythonSandbox, type PythonSandboxStatus } from './python-availabil
 /** Adds the flags that pick and configure tools, shared by `run` and `eval`. */
 export function addToolOptions(command: Command, defaultTools = DEFAULT_TOOLS): Command {
   return command
-    .option('--tools <list>', 'comma-separated tools to enable, or "none"', defaultTools)
+    .option(
+      '--tools <list>',
+      `comma-separated tools to enable (${BUILTIN_TOOL_NAMES.join(', ')}), or "none"`,
+      defaultTools,
+    )
     .addOption(
       new Option('--search <backend>', 'the web_search back end')
         .choices(WEB_SEARCH_BACKENDS)

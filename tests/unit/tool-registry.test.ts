@@ -68,6 +68,12 @@ describe('the built-in tool registry', () => {
     );
   });
 
+  it('lists the registered tools in the help of --tools', () => {
+    const command = addToolOptions(new Command());
+    const tools = command.options.find((option) => option.long === '--tools');
+    expect(tools?.description).toContain(BUILTIN_TOOL_NAMES.join(', '));
+  });
+
   it('offers the search back ends of web_search as the choices of --search', () => {
     const command = addToolOptions(new Command());
     const search = command.options.find((option) => option.long === '--search');
