@@ -1,26 +1,24 @@
-import { join } from 'node:path';
-import type { AnyToolDefinition } from '../src/agent/tool.js';
-import { UsageError } from '../src/errors.js';
-import { packageRoot } from '../src/util/package-root.js';
+import { UsageError } from '../src/core/errors.js';
+import type { AnyToolDefinition, ToolSet } from '../src/core/tool.js';
+import {
+  BUILTIN_TOOL_NAMES,
+  type BuiltinToolName,
+  isBuiltinToolName,
+} from '../src/core/tool-names.js';
 import { createCalculatorTool } from './calculator/index.js';
 import { createJavascriptTool } from './javascript/index.js';
 import { createPythonTool } from './python/index.js';
 import { createWebFetchTool } from './web-fetch/index.js';
-import { createWebSearchTool, type WebSearchOptions } from './web-search/index.js';
+import {
+  createWebSearchTool,
+  defaultCorpusDir,
+  type WebSearchOptions,
+} from './web-search/index.js';
 
-/** The names of the tools assay ships. */
-export const BUILTIN_TOOL_NAMES = [
-  'calculator',
-  'python',
-  'javascript',
-  'web_search',
-  'web_fetch',
-] as const;
-
-export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
-
-/** The tools enabled when `--tools` is not given. */
-export const DEFAULT_TOOLS = 'calculator,python,javascript,web_search,web_fetch';
+export type { ToolSet } from '../src/core/tool.js';
+export type { BuiltinToolName } from '../src/core/tool-names.js';
+export { WEB_SEARCH_BACKENDS } from './web-search/index.js';
+export { BUILTIN_TOOL_NAMES };
 
 /** Options of the built-in tools, as set by command-line flags. */
 export interface BuiltinToolOptions {
@@ -37,40 +35,99 @@ export interface BuiltinToolOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** A set of created tools and the shared resources (warm pools, connections) behind them. */
-export interface ToolSet {
-  tools: Record<string, AnyToolDefinition>;
-  close(): Promise<void>;
-}
-
 type Created = { tool: AnyToolDefinition; close?: () => Promise<void> };
 
-const factories: Record<BuiltinToolName, (options: BuiltinToolOptions) => Created> = {
-  calculator: () => ({ tool: createCalculatorTool() }),
-  javascript: () => ({ tool: createJavascriptTool() }),
-  python: (options) => {
-    const tool = createPythonTool({
-      ...(options.image === undefined ? {} : { image: options.image }),
-      ...(options.pythonPool === undefined ? {} : { sandbox: { poolSize: options.pythonPool } }),
-    });
-    return { tool, close: () => tool.close() };
+/** What a tool needs from the machine it runs on. */
+export type ToolNeed = 'docker' | 'network';
+
+/** One row of the registry: a built-in tool and how to make it. */
+export interface ToolRegistration {
+  name: BuiltinToolName;
+  /** One line for the docs table. */
+  summary: string;
+  /** Enabled when `--tools` is not given. */
+  isDefault: boolean;
+  /** `network`: always for web_fetch; for web_search only with a back end other than `local`. */
+  needs: readonly ToolNeed[];
+  create(options: BuiltinToolOptions): Created;
+}
+
+/**
+ * The built-in tools, in the order of `BUILTIN_TOOL_NAMES`. The default tool list, the CLI's
+ * `--tools` check, the policy's known tools and the docs table are all derived from here.
+ */
+export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
+  {
+    name: 'calculator',
+    summary: 'exact arithmetic at any size, functions and unit conversion; no code runs',
+    isDefault: true,
+    needs: [],
+    create: () => ({ tool: createCalculatorTool() }),
   },
-  web_search: (options) => ({
-    tool: createWebSearchTool({
-      backend: options.search ?? 'local',
-      ...(options.searchUrl === undefined ? {} : { url: options.searchUrl }),
-      ...(options.corpusDir === undefined ? {} : { corpusDir: options.corpusDir }),
-      ...(options.env === undefined ? {} : { env: options.env }),
+  {
+    name: 'python',
+    summary: 'a persistent Python session in a locked-down container, no network',
+    isDefault: true,
+    needs: ['docker'],
+    create: (options) => {
+      const tool = createPythonTool({
+        ...(options.image === undefined ? {} : { image: options.image }),
+        ...(options.pythonPool === undefined ? {} : { sandbox: { poolSize: options.pythonPool } }),
+      });
+      return { tool, close: () => tool.close() };
+    },
+  },
+  {
+    name: 'javascript',
+    summary: 'JavaScript in a V8 isolate kept for the episode; no Node, files, timers or network',
+    isDefault: true,
+    needs: [],
+    create: () => ({ tool: createJavascriptTool() }),
+  },
+  {
+    name: 'web_search',
+    summary: 'search the local corpus (offline) or SearXNG, Brave or Tavily',
+    isDefault: true,
+    needs: ['network'],
+    create: (options) => ({
+      tool: createWebSearchTool({
+        backend: options.search ?? 'local',
+        ...(options.searchUrl === undefined ? {} : { url: options.searchUrl }),
+        ...(options.corpusDir === undefined ? {} : { corpusDir: options.corpusDir }),
+        ...(options.env === undefined ? {} : { env: options.env }),
+      }),
     }),
-  }),
-  web_fetch: (options) => {
-    // With the local search back end, its corpus:// result URLs must be readable too.
-    const local = (options.search ?? 'local') === 'local';
-    const corpusDir = options.corpusDir ?? (local ? defaultCorpusDir() : undefined);
-    const tool = createWebFetchTool(corpusDir === undefined ? {} : { corpusDir });
-    return { tool, close: () => tool.close() };
   },
-};
+  {
+    name: 'web_fetch',
+    summary: 'fetch a page as Markdown, with SSRF protection; reads corpus:// pages offline',
+    isDefault: true,
+    needs: ['network'],
+    create: (options) => {
+      // With the local search back end, its corpus:// result URLs must be readable too.
+      const local = (options.search ?? 'local') === 'local';
+      const corpusDir = options.corpusDir ?? (local ? defaultCorpusDir() : undefined);
+      const tool = createWebFetchTool(corpusDir === undefined ? {} : { corpusDir });
+      return { tool, close: () => tool.close() };
+    },
+  },
+] satisfies ToolRegistration[]);
+
+const registrations = new Map(TOOL_REGISTRY.map((row) => [row.name, row]));
+
+/** The tools enabled when `--tools` is not given. */
+export const DEFAULT_TOOLS = TOOL_REGISTRY.filter((row) => row.isDefault)
+  .map((row) => row.name)
+  .join(',');
+
+/** The registry as a Markdown table, for the docs. */
+export function toolTable(): string {
+  const rows = TOOL_REGISTRY.map(
+    (row) =>
+      `| \`${row.name}\` | ${row.summary} | ${row.isDefault ? 'yes' : 'no'} | ${row.needs.join(', ') || '-'} |`,
+  );
+  return ['| tool | does | default | needs |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
 
 /** Parses a `--tools` value: a comma-separated list of tool names, or `none`. */
 export function parseToolList(value: string): BuiltinToolName[] {
@@ -78,14 +135,14 @@ export function parseToolList(value: string): BuiltinToolName[] {
   if (trimmed === 'none' || trimmed === '') return [];
   const names = trimmed.split(',').map((n) => n.trim());
   for (const name of names) {
-    if (!(BUILTIN_TOOL_NAMES as readonly string[]).includes(name)) {
+    if (!isBuiltinToolName(name)) {
       throw new UsageError(
         'USAGE',
         `--tools: unknown tool "${name}"; the tools are ${BUILTIN_TOOL_NAMES.join(', ')} (or "none")`,
       );
     }
   }
-  return [...new Set(names)] as BuiltinToolName[];
+  return [...new Set(names as BuiltinToolName[])];
 }
 
 /** Creates the named built-in tools, keyed by name. Bad options throw a UsageError here. */
@@ -96,7 +153,9 @@ export function createBuiltinTools(
   const tools: Record<string, AnyToolDefinition> = {};
   const closers: (() => Promise<void>)[] = [];
   for (const name of names) {
-    const created = factories[name](options);
+    const registration = registrations.get(name);
+    if (registration === undefined) throw new UsageError('USAGE', `unknown tool "${name}"`);
+    const created = registration.create(options);
     tools[name] = created.tool;
     if (created.close) closers.push(created.close);
   }
@@ -106,9 +165,4 @@ export function createBuiltinTools(
       await Promise.allSettled(closers.map((close) => close()));
     },
   };
-}
-
-/** The made-up corpus shipped in `examples/corpus`, the local search back end's default. */
-export function defaultCorpusDir(): string {
-  return join(packageRoot(), 'examples', 'corpus');
 }

@@ -1,5 +1,5 @@
 import { pack } from 'tar-stream';
-import { InfraError, UsageError } from '../../src/errors.js';
+import { InfraError, UsageError } from '../../src/core/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
 import {
   RUNNER_COMMAND,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/util/package-root.js';
+import { packageRoot } from '../../src/core/package-root.js';
 
 /**
  * What the default sandbox image is made of. The root filesystem part is hashed on its own so

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatMessage } from '../model/messages.js';
-import type { ModelInfo, Sampling, ToolSpec, Usage } from '../model/provider.js';
+import type { ChatMessage } from '../core/messages.js';
+import { assayVersion } from '../core/package-root.js';
+import type { ModelInfo, Sampling, ToolSpec, Usage } from '../core/provider.js';
 import { tokensExtend } from '../model/token-ids.js';
 import type { Policy } from '../policy/types.js';
 import type { OutcomeStatus, TraceError, TraceRecord, TraceToolCall } from '../trace/schema.js';
 import { TRACE_SCHEMA_VERSION } from '../trace/schema.js';
-import { assayVersion } from '../util/package-root.js';
 
 /** Where an episode sits in a run: ids for grouping, pairing and resuming. */
 export interface EpisodeIds {

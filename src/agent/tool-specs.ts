@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AssayError } from '../errors.js';
-import type { JsonSchema, ToolSpec } from '../model/provider.js';
-import type { AnyToolDefinition } from './tool.js';
+import { AssayError } from '../core/errors.js';
+import type { JsonSchema, ToolSpec } from '../core/provider.js';
+import type { AnyToolDefinition } from '../core/tool.js';
 
 const cache = new WeakMap<AnyToolDefinition, ToolSpec>();
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import type { CodeRunner } from '../eval/verifiers/types.js';
 import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';

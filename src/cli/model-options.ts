@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
-import type { ModelProvider, Sampling, ToolFormat } from '../model/provider.js';
-import { TOOL_FORMATS } from '../model/provider.js';
+import { UsageError } from '../core/errors.js';
+import type { ModelProvider, Sampling, ToolFormat } from '../core/provider.js';
+import { TOOL_FORMATS } from '../core/provider.js';
 import { parseOptions } from './parse-options.js';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';

@@ -1,6 +1,6 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { importGsm8k } from '../eval/importers/gsm8k.js';
 import { importMath500 } from '../eval/importers/math500.js';
 import { sampleItems } from '../eval/importers/sample.js';

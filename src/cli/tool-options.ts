@@ -2,7 +2,9 @@ import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import type { BuiltinToolName, ToolSet } from '../../tools/index.js';
-import { InfraError } from '../errors.js';
+import { WEB_SEARCH_BACKENDS } from '../../tools/web-search/backend-names.js';
+import { InfraError } from '../core/errors.js';
+import { BUILTIN_TOOL_NAMES } from '../core/tool-names.js';
 import { parseOptions } from './parse-options.js';
 import { checkPythonSandbox, type PythonSandboxStatus } from './python-availability.js';
 
@@ -15,15 +17,18 @@ export function addToolOptions(command: Command): Command {
   return command
     .option(
       '--tools <list>',
-      'comma-separated tools to enable, or "none" (default: every built-in tool)',
+      `comma-separated tools to enable (${BUILTIN_TOOL_NAMES.join(', ')}), or "none" (default: every default tool)`,
     )
     .addOption(
       new Option('--search <backend>', 'the web_search back end')
-        .choices(['local', 'searxng', 'brave', 'tavily'])
+        .choices(WEB_SEARCH_BACKENDS)
         .default('local'),
     )
     .option('--search-url <url>', "SearXNG's URL (or an override of a hosted API's)")
-    .option('--corpus <dir>', "the local search back end's folder (default examples/corpus)")
+    .option(
+      '--corpus <dir>',
+      "the local search back end's folder (default tools/web-search/corpus)",
+    )
     .option(
       '--image <name>',
       'the python sandbox image (default: the one `assay sandbox build` makes)',
@@ -32,7 +37,7 @@ export function addToolOptions(command: Command): Command {
 
 const toolFlagsSchema = z.object({
   tools: z.string().optional(),
-  search: z.enum(['local', 'searxng', 'brave', 'tavily']).default('local'),
+  search: z.enum(WEB_SEARCH_BACKENDS).default('local'),
   searchUrl: z.url({ message: 'must be a URL such as http://127.0.0.1:8888' }).optional(),
   corpus: z.string().optional(),
   image: z.string().min(1).optional(),

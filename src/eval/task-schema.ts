@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ChatMessage } from '../model/messages.js';
+import { errorMessage } from '../core/errors.js';
+import type { ChatMessage } from '../core/messages.js';
 
 /**
  * One task of a suite (docs/suites.md): a JSONL line. The object is strict so a typo
@@ -149,7 +150,7 @@ function checkPattern(pattern: string, flags: string, ctx: z.RefinementCtx): voi
   try {
     new RegExp(pattern, flags);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     ctx.addIssue({
       code: 'custom',
       path: ['pattern'],

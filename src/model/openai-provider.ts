@@ -3,6 +3,7 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
+import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from '../core/provider.js';
 import { readCompletionBody } from './completion-body.js';
 import { assignCallIds, type CallIdGenerator, type CompletionResult } from './completion-result.js';
 import { Deadline } from './deadline.js';
@@ -10,10 +11,9 @@ import { parseTextToolCalls } from './dialects/index.js';
 import { reframeJsonAnswer } from './json-as-stream.js';
 import { BadResponse, type ModelEndpoint, toModelError } from './model-errors.js';
 import { buildChatBody } from './openai-request.js';
-import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from './provider.js';
 import { type RetryOptions, withRetry } from './retry.js';
 import { StreamAccumulator } from './stream-accumulator.js';
-import { splitThinking } from './think-tags.js';
+import { moveThinking } from './think-tags.js';
 import { TOKEN_REQUEST_FIELDS, tokensFromCompletion } from './token-ids.js';
 
 export interface OpenAIProviderOptions {
@@ -140,13 +140,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   }
 
   function toStep(result: CompletionResult, raw: unknown, request: ModelRequest): ModelStep {
-    let text = result.content;
-    let reasoning = result.reasoning;
-    const thinking = splitThinking(text);
-    if (thinking.reasoning !== null) {
-      text = thinking.text;
-      reasoning = reasoning ? `${reasoning}\n${thinking.reasoning}` : thinking.reasoning;
-    }
+    const { text, reasoning } = moveThinking(result.content, result.reasoning);
     const step: ModelStep = {
       text,
       reasoning,

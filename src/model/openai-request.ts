@@ -1,7 +1,7 @@
-import { safeJsonParse } from '../util/json.js';
-import type { ChatMessage } from './messages.js';
+import { safeJsonParse } from '../core/json.js';
+import type { ChatMessage } from '../core/messages.js';
+import type { ModelRequest, ToolFormat } from '../core/provider.js';
 import { toPromptedMessages } from './prompted.js';
-import type { ModelRequest, ToolFormat } from './provider.js';
 
 export interface ChatBodyOptions {
   model: string;

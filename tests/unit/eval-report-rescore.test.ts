@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { renderSample } from '../../src/eval/report/html/conversation.js';
 import { rescoreRun } from '../../src/eval/report/rescore.js';
 import { readTraces } from '../../src/trace/reader.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ToolSpec } from '../../src/core/provider.js';
 import { splitConversation } from '../../src/eval/export/conversation.js';
 import { EXPORT_FORMATS, exportRecords } from '../../src/eval/export/formats.js';
 import { selectRecords } from '../../src/eval/export/select.js';
-import type { ToolSpec } from '../../src/model/provider.js';
 import type { TraceMessage, TraceRecord } from '../../src/trace/schema.js';
 import { evalRecord, toolCall } from '../support/eval-records.js';
 

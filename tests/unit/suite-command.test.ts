@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerSuitesCommand } from '../../src/cli/suites-command.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 
 const DATASETS = join(import.meta.dirname, '..', 'fixtures', 'datasets');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'suites');

@@ -1,11 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import { AssayError, UsageError } from '../../errors.js';
+import { throwIfAborted } from '../../core/abort.js';
+import { writeFileAtomic } from '../../core/atomic-file.js';
+import { AssayError, UsageError } from '../../core/errors.js';
 import { checkTraceRecord } from '../../trace/parse-record.js';
 import { readTraceLines } from '../../trace/reader.js';
 import type { TraceRecord } from '../../trace/schema.js';
-import { throwIfAborted } from '../../util/abort.js';
 import { type RunManifest, readManifest } from '../run/manifest.js';
 import { scoreRecord } from '../score.js';
 import { aggregate } from '../stats/aggregate.js';
@@ -13,7 +14,6 @@ import type { EvalResults } from '../stats/results.js';
 import { loadSuite, type Suite } from '../suite.js';
 import type { Task } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
-import { writeFileAtomic } from './atomic-file.js';
 import { writeReports } from './write-reports.js';
 
 export interface RescoreOptions {

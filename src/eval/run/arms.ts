@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 
 /** One condition of an A/B run: a name and the tools advertised in it. */
 export interface Arm {

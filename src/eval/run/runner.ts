@@ -1,17 +1,18 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import type { ToolSet } from '../../../tools/index.js';
 import { runEpisode } from '../../agent/episode.js';
 import { newTraceId } from '../../agent/record.js';
-import { UsageError } from '../../errors.js';
-import type { ModelProvider, Sampling } from '../../model/provider.js';
+import { sleep } from '../../core/abort.js';
+import { writeJsonAtomic } from '../../core/atomic-file.js';
+import { UsageError } from '../../core/errors.js';
+import type { ModelProvider, Sampling } from '../../core/provider.js';
+import type { ToolSet } from '../../core/tool.js';
 import type { Policy } from '../../policy/types.js';
 import { storeArtifact } from '../../trace/artifacts.js';
 import { readTraces } from '../../trace/reader.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import { TraceWriter } from '../../trace/writer.js';
-import { sleep } from '../../util/abort.js';
 import { scoreRecord } from '../score.js';
 import { aggregate } from '../stats/aggregate.js';
 import type { EvalResults } from '../stats/results.js';
@@ -22,7 +23,7 @@ import type { VerifierContext } from '../verifiers/types.js';
 import { appendOrReplace } from './append-record.js';
 import type { Arm } from './arms.js';
 import { type Job, pendingJobs } from './jobs.js';
-import { checkResumable, type RunManifest, readManifest, writeJsonAtomic } from './manifest.js';
+import { checkResumable, type RunManifest, readManifest } from './manifest.js';
 
 export interface EvalRunOptions {
   suite: Suite;

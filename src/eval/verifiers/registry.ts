@@ -1,4 +1,4 @@
-import { VerifierError } from '../../errors.js';
+import { VerifierError } from '../../core/errors.js';
 import type { VerifierName } from '../task-schema.js';
 import { choiceVerifier } from './choice.js';
 import { codeTestsVerifier } from './code-tests.js';

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from './errors.js';
 
 /**
  * IP address classification for SSRF protection, shared by the web_fetch tool and the policy

@@ -1,4 +1,4 @@
-import { AssayError } from '../errors.js';
+import { AssayError } from './errors.js';
 
 /** A signal that aborts when the caller's signal does or after `timeoutMs`, whichever first. */
 export function withTimeout(
@@ -42,5 +42,33 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     }, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Settles as `work` does, or rejects with the signal's reason as soon as the signal aborts,
+ * even when `work` ignores the signal and never settles (a stuck tool, a DNS lookup, a read
+ * from a terminal). `work` given as a function is not started at all once the signal has fired.
+ */
+export function raceAbort<T>(
+  work: Promise<T> | (() => Promise<T>),
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const promise = typeof work === 'function' ? work() : work;
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
   });
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from './errors.js';
 /**
  * The one guarded JSON parser for untrusted text (model output, tool output, files). It never
  * throws, and it drops prototype-polluting keys so parsed objects are safe to spread.
@@ -13,7 +14,7 @@ export function safeJsonParse(text: string): JsonParseResult {
     );
     return { ok: true, value };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: errorMessage(error) };
   }
 }
 

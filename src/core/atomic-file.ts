@@ -1,6 +1,6 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { syncDirectory } from '../../trace/fs-sync.js';
+import { syncDirectory } from './fs-sync.js';
 
 /**
  * Writes a file so that readers see the old content or the new, never a part: the text goes
@@ -23,4 +23,9 @@ export async function writeFileAtomic(path: string, chunks: Iterable<string>): P
       await rm(tmp, { force: true });
     }
   }
+}
+
+/** Writes `value` as indented JSON and a newline, atomically, as `writeFileAtomic` does. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, [`${JSON.stringify(value, null, 2)}\n`]);
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ToolLimits } from '../policy/limits.js';
+import type { ToolLimits } from './limits.js';
 
 /** A file a tool produced (a figure, a written file). Stored next to the trace, not inline. */
 export interface ToolArtifact {
@@ -69,6 +69,12 @@ export interface ToolDefinition<Input = unknown> {
 
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds tools of every input type.
 export type AnyToolDefinition = ToolDefinition<any>;
+
+/** A set of created tools and the shared resources (warm pools, connections) behind them. */
+export interface ToolSet {
+  tools: Record<string, AnyToolDefinition>;
+  close(): Promise<void>;
+}
 
 /** Identity helper that keeps the input type of a tool tied to its schema. */
 export function defineTool<Input>(tool: ToolDefinition<Input>): ToolDefinition<Input> {

@@ -1,0 +1,18 @@
+/**
+ * The names of the tools assay ships: the one list that the tool registry (tools/index.ts),
+ * the policy's known tools and the CLI's `--tools` check are all derived from. A test keeps the
+ * registry in the same order, so adding a tool starts here.
+ */
+export const BUILTIN_TOOL_NAMES = [
+  'calculator',
+  'python',
+  'javascript',
+  'web_search',
+  'web_fetch',
+] as const;
+
+export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
+
+export function isBuiltinToolName(name: string): name is BuiltinToolName {
+  return (BUILTIN_TOOL_NAMES as readonly string[]).includes(name);
+}
