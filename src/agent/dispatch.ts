@@ -2,6 +2,7 @@ import { raceAbort, withTimeout } from '../core/abort.js';
 import { AssayError, errorMessage, InfraError } from '../core/errors.js';
 import type { ToolMessage } from '../core/messages.js';
 import type { ModelToolCall } from '../core/provider.js';
+import { capText } from '../core/text.js';
 import type {
   AnyToolDefinition,
   EpisodeResources,
@@ -12,7 +13,6 @@ import type { PolicyCall, PolicyDecision, PolicySession } from '../policy/types.
 import type { TraceToolCall } from '../trace/schema.js';
 import type { LoopGuard } from './loop-guard.js';
 import { resolveToolCall } from './repair.js';
-import { capText } from './text.js';
 
 /** Stores an artifact next to the trace and returns its reference. */
 export type ArtifactSink = (

@@ -31,7 +31,11 @@ export const LAYERS: readonly Layer[] = [
     mayImport: ['core', 'sandbox', 'model', 'policy', 'trace', 'agent'],
   },
   // The composition root: it wires the built-in tools, sandboxes and providers together.
-  { name: 'root', paths: ['src/cli/', 'src/index.ts'], mayImport: '*' },
+  {
+    name: 'root',
+    paths: ['src/cli/', 'src/index.ts', 'src/parsers.ts', 'src/verifiers.ts'],
+    mayImport: '*',
+  },
 ];
 
 /**
