@@ -209,7 +209,7 @@ function capturingErrorBodies(
 ): typeof fetch {
   return async (input, init) => {
     const response = await inner(input, init);
-    if (response.ok) return stream ? reframeJsonAnswer(response) : response;
+    if (response.ok) return stream && asksToStream(init) ? reframeJsonAnswer(response) : response;
     const text = await response.text().catch(() => '');
     const copy = new Response(text, {
       status: response.status,
@@ -219,6 +219,14 @@ function capturingErrorBodies(
     bodies.set(copy.headers, text);
     return copy;
   };
+}
+
+/**
+ * Whether this request asked for a stream: a provider that streams still sends some turns
+ * whole (those that record token ids). The key can only appear unescaped as a key of the body.
+ */
+function asksToStream(init: RequestInit | undefined): boolean {
+  return typeof init?.body === 'string' && /"stream":\s*true/.test(init.body);
 }
 
 function preview(value: unknown): string {
