@@ -12,6 +12,7 @@ import { BadResponse, type ModelEndpoint, toModelError } from './model-errors.js
 import { buildChatBody } from './openai-request.js';
 import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from './provider.js';
 import { type RetryOptions, withRetry } from './retry.js';
+import { sseChunks } from './sse-chunks.js';
 import { StreamAccumulator } from './stream-accumulator.js';
 import { splitThinking } from './think-tags.js';
 import { TOKEN_REQUEST_FIELDS, tokensFromCompletion } from './token-ids.js';
@@ -109,11 +110,13 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   }
 
   async function streamed(body: Record<string, unknown>, signal: AbortSignal, deadline: Deadline) {
-    const events = await client.chat.completions.create(
-      body as unknown as ChatCompletionCreateParamsStreaming,
-      { signal },
-    );
+    // The client sends the request and maps error statuses; the body is read by `sseChunks`,
+    // whose decoder is linear in the answer's length where the client's is not.
+    const response = await client.chat.completions
+      .create(body as unknown as ChatCompletionCreateParamsStreaming, { signal })
+      .asResponse();
     deadline.touch();
+    const events = sseChunks(response);
     const accumulator = new StreamAccumulator(generateId);
     const raw: unknown[] = [];
     for await (const chunk of events) {
