@@ -33,6 +33,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'startup', env: { BENCH_RUNS: '7', BENCH_EPISODE_RUNS: '3' }, timeoutMs: 420_000 },
   { name: 'loop', env: { BENCH_EPISODES: '200' }, timeoutMs: 120_000 },
   { name: 'model-provider', env: { BENCH_STEPS: '100' }, timeoutMs: 120_000 },
+  { name: 'long-answer', timeoutMs: 600_000 },
   { name: 'eval-runner', env: { BENCH_TASKS: '250' }, timeoutMs: 120_000 },
   { name: 'calculator', timeoutMs: 60_000 },
   { name: 'policy', env: { BENCH_ROUNDS: '20000' }, timeoutMs: 60_000 },

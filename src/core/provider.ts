@@ -86,7 +86,10 @@ export interface ModelStep {
   rejected?: { name: string | null; reason: string }[];
   usage: Usage;
   finishReason: string | null;
-  /** The raw response (the final chunk list or the JSON body), for debugging. */
+  /**
+   * The raw response, for debugging: the JSON body, or the streamed chunks (the first 256,
+   * then only those with a finish reason or usage, and `{ assay_dropped_chunks: n }`).
+   */
   raw?: unknown;
   /** Set when `recordTokens` was asked for and the model (or its server) returned ids. */
   tokens?: StepTokens;
