@@ -34,6 +34,23 @@ export async function requireChromium(): Promise<ChromiumStatus> {
   return { path: null, reason };
 }
 
+/** Headless Chromium's arguments to print a page's DOM once its scripts have settled. */
+export function chromiumArgs(profile: string, url: string): string[] {
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-extensions',
+    `--user-data-dir=${profile}`,
+    // Lets the page's promises (the samples are inflated asynchronously) settle before the
+    // dump. It also makes the page's clock virtual, so in-page timings mean nothing here.
+    '--virtual-time-budget=30000',
+    '--dump-dom',
+    url,
+  ];
+}
+
 export interface DumpOptions {
   /** Fragment to open the page at, without `#`. */
   hash?: string;
@@ -52,16 +69,7 @@ export async function dumpDom(
 ): Promise<{ dom: string; wallMs: number }> {
   const profile = await mkdtemp(join(tmpdir(), 'assay-chromium-'));
   const url = `${pathToFileURL(file).href}${options.hash ? `#${options.hash}` : ''}`;
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-extensions',
-    `--user-data-dir=${profile}`,
-    '--dump-dom',
-    url,
-  ];
+  const args = chromiumArgs(profile, url);
   const started = performance.now();
   try {
     const dom = await new Promise<string>((resolve, reject) => {

@@ -2,9 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserSample, jsonForScript } from '../../src/eval/report/html/sample-data.js';
+import {
+  type BrowserSample,
+  jsonForScript,
+  type SampleDetail,
+} from '../../src/eval/report/html/sample-data.js';
 import { renderHtml } from '../../src/eval/report/html.js';
 import type { TraceRecord } from '../../src/trace/schema.js';
 import { type SampleRun, sampleRun } from '../fixtures/eval-run/sample-run.js';
@@ -34,9 +39,13 @@ function withHostileTranscript(run: SampleRun): TraceRecord[] {
   );
 }
 
-function embedded(html: string): BrowserSample[] {
+type Embedded = Omit<BrowserSample, 'd'> & { d: SampleDetail };
+
+function embedded(html: string): Embedded[] {
   const { document } = parseHTML(html);
-  return JSON.parse(document.getElementById('assay-samples')!.textContent!);
+  const packed = document.getElementById('assay-samples')!.textContent!;
+  const samples: BrowserSample[] = JSON.parse(gunzipSync(Buffer.from(packed, 'base64')).toString());
+  return samples.map((s) => ({ ...s, d: JSON.parse(s.d) }));
 }
 
 describe('jsonForScript', () => {
@@ -69,7 +78,7 @@ describe('the sample browser in report.html', () => {
     expect(infra).toMatchObject({ verdict: 'infra error', err: 'infra', status: 'error' });
   });
 
-  it('keeps hostile model text inside its JSON element, byte for byte', async () => {
+  it('keeps hostile model text inside its data element, byte for byte', async () => {
     const run = await sampleRun();
     const html = renderHtml(run.results, run.manifest, withHostileTranscript(run));
     const { document } = parseHTML(html);

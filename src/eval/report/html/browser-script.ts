@@ -14,7 +14,8 @@ export const BROWSER_SCRIPT = String.raw`(function () {
 'use strict';
 var source = document.getElementById('assay-samples');
 if (!source) return;
-var samples = JSON.parse(source.textContent || '[]');
+var t0 = performance.now(), t1 = 0;
+var samples = [];
 var ROW = 30;
 var FILTERS = ['arm', 'tag', 'status', 'verifier', 'error'];
 var state = { arm: '', tag: '', status: '', verifier: '', error: '', q: '', sort: 'task', dir: 1, sample: '' };
@@ -51,20 +52,26 @@ function distinct(get) {
   });
   return out.sort();
 }
+function start() {
 options('sb-arm', distinct(function (s) { return s.arm; }));
 options('sb-tag', distinct(function (s) { return s.tags; }), '(no tag)');
 options('sb-status', distinct(function (s) { return s.status; }));
 options('sb-verifier', ['correct', 'incorrect', 'no verdict']);
 options('sb-error', distinct(function (s) { return s.err; }), '(no error)');
 
+}
+function detailOf(s) {
+  if (typeof s.d === 'string') s.d = JSON.parse(s.d);
+  return s.d;
+}
 function textOf(s) {
-  var parts = [s.task, s.prompt, s.answer || ''];
-  s.d.messages.forEach(function (m) {
+  var d = detailOf(s), parts = [s.task, s.answer || ''];
+  d.messages.forEach(function (m) {
     if (m.content) parts.push(m.content);
     if (m.reasoning_content) parts.push(m.reasoning_content);
     (m.tool_calls || []).forEach(function (c) { parts.push(c.function.name, c.function.arguments); });
   });
-  if (s.d.error) parts.push(s.d.error.code, s.d.error.message);
+  if (d.error) parts.push(d.error.code, d.error.message);
   return parts.join('\n').toLowerCase();
 }
 function matches(s, i) {
@@ -170,10 +177,10 @@ function callItem(call, part) {
   return li;
 }
 function timeline(s) {
-  var list = el('ol', 'sb-timeline'), step = 0;
-  s.d.messages.forEach(function (m) {
+  var list = el('ol', 'sb-timeline'), step = 0, d = detailOf(s);
+  d.messages.forEach(function (m) {
     if (m.role === 'assistant') {
-      var turn = s.d.turns[step] || null;
+      var turn = d.turns[step] || null;
       var li = el('li', 'sb-ev assistant');
       var head = add(el('div', 'sb-ev-head'), el('span', 'sb-kind', 'model step ' + (step + 1)));
       if (turn) {
@@ -192,7 +199,7 @@ function timeline(s) {
       else if (!m.tool_calls || !m.tool_calls.length) add(li, el('p', 'muted', '(empty)'));
       add(list, li);
       (m.tool_calls || []).forEach(function (part) {
-        add(list, callItem(s.d.calls.filter(function (c) { return c.id === part.id; })[0], part));
+        add(list, callItem(d.calls.filter(function (c) { return c.id === part.id; })[0], part));
       });
       step++;
     } else {
@@ -212,14 +219,15 @@ function open(id) {
     r.classList.toggle('selected', s !== null && samples[Number(r.getAttribute('data-i'))] === s);
   });
   if (!s) { detail.replaceChildren(el('p', 'muted', 'Select a sample to read its timeline.')); saveHash(); return; }
+  var d = detailOf(s);
   var head = add(el('h3'), el('span', 'badge ' + verdictClass(s.verdict), s.verdict), el('span', '', ' ' + s.task + ' · ' + s.arm + ' · sample ' + s.s + (s.attempt ? ', attempt ' + (s.attempt + 1) : '')));
   var where = s.line === null ? 'trace ' + s.id : 'traces.jsonl line ' + s.line + ' · trace ' + s.id;
   var parts = [head, el('p', 'muted', where),
-    dl([['outcome', s.status + ' (' + s.d.stop + ')'], ['reward', s.d.reward === null ? '–' : s.d.reward],
+    dl([['outcome', s.status + ' (' + d.stop + ')'], ['reward', d.reward === null ? '–' : d.reward],
       ['tokens', s.tin + ' in / ' + s.tout + ' out'], ['latency', ms(s.ms)], ['tool calls', s.calls],
-      s.tags.length ? ['tags', s.tags.join(', ')] : null, ['started', s.d.started], ['sampling', show(s.d.sampling)]])];
-  if (s.d.error) parts.push(el('p', 'error-line', s.d.error.class + ' error ' + s.d.error.code + ': ' + s.d.error.message));
-  parts.push(verifierBox(s.d.verifier), el('h4', '', 'Timeline'), timeline(s));
+      s.tags.length ? ['tags', s.tags.join(', ')] : null, ['started', d.started], ['sampling', show(d.sampling)]])];
+  if (d.error) parts.push(el('p', 'error-line', d.error.class + ' error ' + d.error.code + ': ' + d.error.message));
+  parts.push(verifierBox(d.verifier), el('h4', '', 'Timeline'), timeline(s));
   detail.replaceChildren.apply(detail, parts);
   saveHash();
 }
@@ -279,9 +287,26 @@ document.querySelectorAll('a[data-sample]').forEach(function (a) {
   });
 });
 
-loadHash();
-apply();
-open(state.sample);
-document.documentElement.setAttribute('data-browser-ready', String(Math.round(performance.now())));
+function boot() {
+  start();
+  loadHash();
+  apply();
+  open(state.sample);
+  var t2 = performance.now();
+// For bench/report.ts: when the page was parsed, the data read and the list drawn.
+document.documentElement.setAttribute('data-browser-ready', String(Math.round(t2)));
+document.documentElement.setAttribute('data-browser-timing',
+  'script ' + Math.round(t0) + ' ms, data parsed ' + Math.round(t1) + ' ms, drawn ' + Math.round(t2) + ' ms');
+}
+
+// The samples are gzipped JSON in base64; the browser inflates them natively, off the parser.
+var packed = atob((source.textContent || '').trim());
+var bytes = new Uint8Array(packed.length);
+for (var b = 0; b < packed.length; b++) bytes[b] = packed.charCodeAt(b);
+new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+  .then(function (text) { samples = JSON.parse(text); t1 = performance.now(); boot(); })
+  .catch(function (error) {
+    detail.replaceChildren(el('p', 'error-line', 'Could not read the samples: ' + error));
+  });
 })();
 `;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { ReportModel } from '../report-data.js';
 import { BROWSER_SCRIPT } from './browser-script.js';
 import { escapeHtml as esc } from './escape.js';
@@ -55,7 +56,9 @@ export function sampleBrowserSection(model: ReportModel): string {
     `<div class="sb-list" role="table" aria-label="Samples"><div id="sb-head" class="sb-row sb-head" role="row">${head}</div>`,
     '<div id="sb-scroll" class="sb-scroll" tabindex="0"><div id="sb-spacer" class="sb-spacer"><div id="sb-rows" class="sb-rows" role="rowgroup"></div></div></div></div>',
     '<div id="sb-detail" class="sb-detail" aria-live="polite"><p class="muted">The sample browser needs JavaScript; every transcript is also in the trace file.</p></div>',
-    `<script type="application/json" id="assay-samples">${jsonForScript(data)}</script>`,
+    // Gzipped and base64-encoded: a 10,000-sample run is tens of MB of JSON, which the browser
+    // would otherwise tokenize as HTML before any script runs. Base64 has no `<` to escape.
+    `<script type="application/gzip+base64" id="assay-samples">${gzipSync(jsonForScript(data)).toString('base64')}</script>`,
     `<script>${BROWSER_SCRIPT}</script>`,
   ]);
 }

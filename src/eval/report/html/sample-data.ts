@@ -22,18 +22,20 @@ export interface BrowserSample {
   status: string;
   /** error class, or null */
   err: string | null;
-  /** first user message, the prompt */
-  prompt: string;
   answer: string | null;
   tin: number;
   tout: number;
   ms: number;
   calls: number;
   line: number | null;
-  d: SampleDetail;
+  /**
+   * The detail as JSON text, parsed only when the sample is opened or searched: parsing one
+   * long string is far cheaper at load than building every transcript's objects.
+   */
+  d: string;
 }
 
-interface SampleDetail {
+export interface SampleDetail {
   stop: string;
   reward: number | null;
   started: string;
@@ -54,7 +56,6 @@ export function browserSample(
   line: number | null,
   taskTags: ReadonlyMap<string, string[]> = new Map(),
 ): BrowserSample {
-  const prompt = record.messages.find((m) => m.role === 'user')?.content ?? '';
   const tags = tagsOf(record) ?? taskTags.get(record.task_id ?? '') ?? [];
   return {
     id: record.trace_id,
@@ -67,14 +68,14 @@ export function browserSample(
     ok: record.verifier?.correct ?? null,
     status: record.outcome.status,
     err: record.error?.class ?? null,
-    prompt: clip(prompt),
-    answer: record.final_answer === null ? null : clip(record.final_answer),
+    // The row shows the start of the answer; all of it is in the transcript.
+    answer: record.final_answer === null ? null : clip(record.final_answer).slice(0, 400),
     tin: record.usage.prompt_tokens,
     tout: record.usage.completion_tokens,
     ms: Math.round(record.timing.duration_ms),
     calls: record.tool_calls.length,
     line,
-    d: {
+    d: detailJson({
       stop: record.outcome.stop_reason,
       reward: record.reward,
       started: record.timing.started_at,
@@ -113,8 +114,12 @@ export function browserSample(
         ms: Math.round(c.duration_ms),
       })),
       turns: Array.isArray(record.turns) ? record.turns.map((t) => clipDeep(withoutTokens(t))) : [],
-    },
+    }),
   };
+}
+
+function detailJson(detail: SampleDetail): string {
+  return JSON.stringify(detail);
 }
 
 /**
