@@ -194,6 +194,8 @@ try {
   const file = join(dir, 'report.html');
   const empty = join(dir, 'empty.html');
   await writeFile(file, html);
+  // BENCH_OUT=path keeps a copy, to look at.
+  if (process.env['BENCH_OUT']) await writeFile(process.env['BENCH_OUT'], html);
   await writeFile(empty, '<!doctype html><title>empty</title><p>empty</p>');
   const bytes = (await stat(file)).size;
   console.log(
@@ -201,6 +203,7 @@ try {
   );
 
   const chromium = await requireChromium();
+  if (ROUNDS === 0) process.exit(0);
   if (chromium.path === null) process.exit(1);
   const opens: [string, string][] = [
     ['open', ''],

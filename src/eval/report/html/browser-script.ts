@@ -38,6 +38,10 @@ function add(parent) {
 function verdictClass(v) { return v === 'correct' ? 'ok' : v === 'wrong' ? 'bad' : 'warn'; }
 function verifierOf(s) { return s.ok === true ? 'correct' : s.ok === false ? 'incorrect' : 'no verdict'; }
 function ms(n) { return n >= 1000 ? (n / 1000).toFixed(n >= 10000 ? 0 : 1) + ' s' : n + ' ms'; }
+function settings(o) {
+  if (!o || typeof o !== 'object') return show(o);
+  return Object.keys(o).map(function (k) { return k + ' ' + (o[k] === null ? 'default' : show(o[k])); }).join(' · ');
+}
 function show(v) { return typeof v === 'string' ? v : JSON.stringify(v, null, 2); }
 
 function options(id, values, none) {
@@ -225,7 +229,7 @@ function open(id) {
   var parts = [head, el('p', 'muted', where),
     dl([['outcome', s.status + ' (' + d.stop + ')'], ['reward', d.reward === null ? '–' : d.reward],
       ['tokens', s.tin + ' in / ' + s.tout + ' out'], ['latency', ms(s.ms)], ['tool calls', s.calls],
-      s.tags.length ? ['tags', s.tags.join(', ')] : null, ['started', d.started], ['sampling', show(d.sampling)]])];
+      s.tags.length ? ['tags', s.tags.join(', ')] : null, ['started', d.started], ['sampling', settings(d.sampling)]])];
   if (d.error) parts.push(el('p', 'error-line', d.error.class + ' error ' + d.error.code + ': ' + d.error.message));
   parts.push(verifierBox(d.verifier), el('h4', '', 'Timeline'), timeline(s));
   detail.replaceChildren.apply(detail, parts);
@@ -292,6 +296,8 @@ function boot() {
   loadHash();
   apply();
   open(state.sample);
+  // A linked view (filters or a sample in the address) opens at the browser, not the top.
+  if (location.hash.length > 1) $('h-samples').scrollIntoView();
   var t2 = performance.now();
 // For bench/report.ts: when the page was parsed, the data read and the list drawn.
 document.documentElement.setAttribute('data-browser-ready', String(Math.round(t2)));

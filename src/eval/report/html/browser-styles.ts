@@ -6,7 +6,7 @@ export const BROWSER_CSS = `
 .sb-search { flex: 1 1 260px; display: flex; gap: 6px; align-items: center; }
 .sb-search input { flex: 1; }
 .sb-list { border: 1px solid var(--line); border-radius: 8px; overflow: hidden; font-size: 0.86rem; }
-.sb-row { display: grid; grid-template-columns: 96px minmax(90px, 1.3fr) minmax(70px, 0.8fr) 62px minmax(90px, 1fr) 52px 62px 66px minmax(120px, 2.2fr);
+.sb-row { display: grid; grid-template-columns: 96px minmax(90px, 1.3fr) minmax(70px, 0.8fr) 62px minmax(90px, 1fr) 50px 62px 72px minmax(120px, 2.2fr);
   gap: 8px; align-items: center; height: 30px; padding: 0 10px; white-space: nowrap; }
 .sb-row > span { overflow: hidden; text-overflow: ellipsis; }
 .sb-row .num { text-align: right; font-variant-numeric: tabular-nums; }

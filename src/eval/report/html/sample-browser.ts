@@ -22,7 +22,7 @@ const COLUMNS: [key: string, label: string, numeric: boolean][] = [
   ['arm', 'arm', false],
   ['s', 'sample', true],
   ['status', 'outcome', false],
-  ['calls', 'tool calls', true],
+  ['calls', 'calls', true],
   ['tokens', 'tokens', true],
   ['ms', 'latency', true],
   ['answer', 'final answer', false],
