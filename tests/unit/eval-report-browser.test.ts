@@ -11,6 +11,7 @@ import {
   type SampleDetail,
 } from '../../src/eval/report/html/sample-data.js';
 import { renderHtml } from '../../src/eval/report/html.js';
+import { renderMarkdown } from '../../src/eval/report/markdown.js';
 import type { TraceRecord } from '../../src/trace/schema.js';
 import { type SampleRun, sampleRun } from '../fixtures/eval-run/sample-run.js';
 import { dumpDom, requireChromium } from '../support/chromium.js';
@@ -142,6 +143,19 @@ describe('the sample browser in report.html', () => {
     expect(facts.get('Started')).toBe(run.manifest.created_at);
     expect(facts.get('Ended')).toContain(ends.at(-1));
     expect(facts.get('Results computed')).toBe('2026-01-02T00:00:00.000Z');
+  });
+
+  it('puts the run end and sampling settings in report.md too', async () => {
+    const run = await sampleRun();
+    const md = renderMarkdown(run.results, run.manifest, run.records);
+    const end = run.records
+      .map((r) => r.timing.ended_at)
+      .sort()
+      .at(-1)!;
+    expect(md).toContain(`started ${run.manifest.created_at}, ended ${end} (last episode)`);
+    expect(md).toContain(
+      '- Sampling: temperature 0.7, top_p default, max_tokens default (24 samples)',
+    );
   });
 });
 

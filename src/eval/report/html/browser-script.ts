@@ -268,6 +268,9 @@ $('sb-head').addEventListener('click', function (e) {
   var k = h.getAttribute('data-sort');
   state.dir = state.sort === k ? -state.dir : 1; state.sort = k; apply();
 });
+$('sb-head').addEventListener('keydown', function (e) {
+  if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); e.target.click(); }
+});
 scroller.addEventListener('scroll', function () { requestAnimationFrame(draw); });
 rows.addEventListener('click', function (e) {
   var r = e.target.closest('.sb-row'); if (r) open(samples[Number(r.getAttribute('data-i'))].id);
