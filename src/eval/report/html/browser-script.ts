@@ -113,6 +113,8 @@ function apply() {
     h.setAttribute('aria-sort', k === state.sort ? (state.dir > 0 ? 'ascending' : 'descending') : 'none');
   });
   spacer.style.height = view.length * ROW + 'px';
+  // Short lists take only the room they need; long ones scroll inside 14 rows.
+  scroller.style.height = Math.min(14, Math.max(1, view.length)) * ROW + 'px';
   draw();
   saveHash();
 }
@@ -137,7 +139,7 @@ function row(index) {
 }
 function draw() {
   var first = Math.max(0, Math.floor(scroller.scrollTop / ROW) - 8);
-  var last = Math.min(view.length, first + Math.ceil((scroller.clientHeight || 480) / ROW) + 16);
+  var last = Math.min(view.length, first + Math.ceil((scroller.clientHeight || 420) / ROW) + 16);
   rows.style.transform = 'translateY(' + first * ROW + 'px)';
   var out = [];
   for (var i = first; i < last; i++) out.push(row(view[i]));
