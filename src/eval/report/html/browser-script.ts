@@ -129,7 +129,7 @@ function row(index) {
     add(el('span'), el('span', 'badge ' + verdictClass(s.verdict), s.verdict)),
     cell('', s.task, s.task),
     cell('', s.arm),
-    cell('num', s.s + (s.attempt > 0 ? ' (' + (s.attempt + 1) + ')' : '')),
+    cell('num', s.s + (s.attempt > 0 ? ' · try ' + (s.attempt + 1) : ''), s.attempt > 0 ? 'sample ' + s.s + ', attempt ' + (s.attempt + 1) + ' (earlier attempts hit infra errors)' : ''),
     cell('', s.status + (s.err ? ' · ' + s.err : '')),
     cell('num', s.calls),
     cell('num', s.tin + s.tout),
