@@ -116,14 +116,18 @@ describe('rescoreRun', () => {
     }
   });
 
-  it('finds the recorded suite itself, and rescoring an unchanged suite changes nothing', async () => {
+  it('finds the recorded suite itself; an unchanged suite changes nothing but the results time', async () => {
     const run = await runDir();
     const warnings: string[] = [];
     const results = await rescoreRun(join(run.dir, 'run'), undefined, {
       onWarning: (m) => warnings.push(m),
     });
     expect(warnings).toEqual([]);
-    expect(results).toEqual(JSON.parse(JSON.stringify(run.results)));
+    const { created_at, ...rest } = results;
+    const { created_at: started, ...before } = JSON.parse(JSON.stringify(run.results));
+    expect(rest).toEqual(before);
+    expect(started).toBe(run.manifest.created_at);
+    expect(Date.parse(created_at)).toBeGreaterThan(Date.parse(run.manifest.created_at));
     const after = await readTraces(join(run.dir, 'run', 'traces.jsonl'));
     expect(after).toEqual(JSON.parse(JSON.stringify(run.records)));
   });

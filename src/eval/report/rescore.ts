@@ -116,7 +116,7 @@ export async function rescoreRun(
     runId: manifest.run_id,
     suite: manifest.suite,
     model: manifest.model,
-    createdAt: manifest.created_at,
+    // Results are stamped when computed, now: the run's start is in run.json.
   });
   await writeFileAtomic(join(outDir, 'results.json'), [`${JSON.stringify(results, null, 2)}\n`]);
   await writeReports(outDir, results, manifest, records, {
