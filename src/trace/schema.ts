@@ -116,6 +116,8 @@ const traceRecordObject = z.looseObject({
     top_p: nullableNumber,
     seed: z.number().int().nullable(),
     max_tokens: z.number().int().nullable(),
+    // `--reasoning-effort` or an arm's `@effort:…` (optional, added in v1).
+    reasoning_effort: z.enum(['low', 'medium', 'high']).optional(),
   }),
   tools_enabled: z.boolean(),
   tools: z.array(z.string()),

@@ -1,4 +1,5 @@
 import type { TraceRecord } from '../../trace/schema.js';
+import { recordModelCalls, strategyOf } from './decisions.js';
 import { majorityRate } from './majority.js';
 import { passAtK, reportedKs } from './pass-at-k.js';
 import { mean, percentile } from './percentile.js';
@@ -23,6 +24,12 @@ export function armResults(
   const calls = completed.flatMap((r) => r.tool_calls);
   const executed = calls.filter((call) => call.policy === null || call.policy.decision === 'allow');
   const durations = completed.map((r) => r.timing.duration_ms);
+  const oracle = finals.flatMap((r) => {
+    const decision = strategyOf(r)?.decision;
+    return decision?.oracle_correct === undefined || r.reward === null
+      ? []
+      : [decision.oracle_correct ? 1 : 0];
+  });
   let totalTokens = 0;
   for (const r of allAttempts) totalTokens += r.usage.prompt_tokens + r.usage.completion_tokens;
   return {
@@ -51,6 +58,13 @@ export function armResults(
       p50: percentile(durations, 0.5),
       p95: percentile(durations, 0.95),
     },
+    compute: {
+      tokens_per_task_mean: mean(
+        completed.map((r) => r.usage.prompt_tokens + r.usage.completion_tokens),
+      ),
+      model_calls_per_task_mean: mean(completed.map(recordModelCalls)),
+    },
+    ...(oracle.length > 0 ? { oracle_pass_at_n: mean(oracle) } : {}),
   };
 }
 

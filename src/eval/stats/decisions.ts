@@ -1,0 +1,72 @@
+import type { TraceRecord } from '../../trace/schema.js';
+import type { Decision, StrategyTag } from '../run/strategies.js';
+
+/** The `strategy` field of a strategy arm's trace line, when it has one. */
+export function strategyOf(record: TraceRecord): StrategyTag | undefined {
+  const tag = (record as { strategy?: unknown }).strategy;
+  return typeof tag === 'object' && tag !== null && 'decision_id' in tag
+    ? (tag as StrategyTag)
+    : undefined;
+}
+
+/**
+ * Turns the episodes of strategy arms into one record per task-level decision, so that
+ * accuracy, intervals, pass@k and paired tests count decisions, not episodes. A decision
+ * whose lines are not all in the file (a run killed while writing them) is left out, so a
+ * resumed run redoes it. The record is the chosen episode's, with the decision's answer and
+ * reward, the tokens of every episode summed, and `strategy.decision` kept for
+ * model calls and the oracle. Lines of plain arms pass through unchanged.
+ */
+export function collapseDecisions(records: readonly TraceRecord[]): TraceRecord[] {
+  const out: TraceRecord[] = [];
+  const groups = new Map<string, TraceRecord[]>();
+  for (const record of records) {
+    const tag = strategyOf(record);
+    if (tag === undefined) {
+      out.push(record);
+      continue;
+    }
+    const list = groups.get(tag.decision_id);
+    if (list) list.push(record);
+    else groups.set(tag.decision_id, [record]);
+  }
+  for (const list of groups.values()) {
+    const decision = strategyOf(list[0]!)?.decision;
+    if (decision === undefined || list.length < decision.episodes) continue;
+    out.push(decisionRecord(list, decision));
+  }
+  return out;
+}
+
+function decisionRecord(list: readonly TraceRecord[], decision: Decision): TraceRecord {
+  const chosen =
+    list.find((r) => {
+      const tag = strategyOf(r)!;
+      return tag.role !== 'judge' && tag.index === decision.chosen;
+    }) ?? list[0]!;
+  let prompt = 0;
+  let completion = 0;
+  for (const r of list) {
+    prompt += r.usage.prompt_tokens;
+    completion += r.usage.completion_tokens;
+  }
+  const unscored = decision.reward === null;
+  return {
+    ...chosen,
+    attempt: Math.min(...list.map((r) => r.attempt)),
+    final_answer: decision.answer,
+    reward: decision.reward,
+    error: unscored ? (list.find((r) => r.error !== null)?.error ?? chosen.error) : null,
+    verifier:
+      chosen.verifier === null ? null : { ...chosen.verifier, extracted: decision.extracted },
+    usage: { prompt_tokens: prompt, completion_tokens: completion },
+  };
+}
+
+/** Model requests behind one (possibly collapsed) record. */
+export function recordModelCalls(record: TraceRecord): number {
+  const decision = strategyOf(record)?.decision;
+  if (decision !== undefined) return decision.model_calls;
+  const turns = (record as { turns?: unknown }).turns;
+  return Array.isArray(turns) ? turns.length : 0;
+}
