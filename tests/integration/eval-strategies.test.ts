@@ -61,7 +61,7 @@ async function setup(script: (r: ScriptRequest) => ScriptReply | Promise<ScriptR
 async function run(
   env: Awaited<ReturnType<typeof setup>>,
   arms: string,
-  extra: { concurrency?: number; samples?: number } = {},
+  extra: { concurrency?: number; samples?: number; resume?: boolean } = {},
 ) {
   const summary = await runEval({
     suite: env.suite,
@@ -74,7 +74,7 @@ async function run(
     policy: allowListedPolicy(['calculator']),
     createTools: (names) => createBuiltinTools(names as ['calculator']),
     outDir: join(env.dir, 'out'),
-    resume: false,
+    resume: extra.resume ?? false,
   });
   const traces = await readTraces(join(env.dir, 'out', 'traces.jsonl'));
   return { summary, traces };
@@ -146,6 +146,28 @@ describe('vote:K arms', { timeout: 60_000 }, () => {
     expect(efforts.filter((e) => e === undefined)).toHaveLength(3);
     expect(traces.find((r) => r.arm === 'low')!.sampling.reasoning_effort).toBe('low');
     expect(traces.find((r) => r.arm === 'no-tools')!.sampling.reasoning_effort).toBeUndefined();
+  });
+});
+
+describe('resuming a strategy arm', { timeout: 60_000 }, () => {
+  it('redoes a decision whose lines were cut off, and keeps the finished ones', async () => {
+    const env = await setup((r) => ({
+      content: `The answer is ${SAMPLE_ANSWERS[taskOf(r)]![sampleOf(r)]}.`,
+    }));
+    const first = await run(env, 'vote4=@vote:4', { concurrency: 1 });
+    const path = join(env.dir, 'out', 'traces.jsonl');
+    const lines = (await readFile(path, 'utf8')).split('\n').filter(Boolean);
+    // A run killed while writing the last decision's lines: two of its four are on disk.
+    const cut = tagOf(first.traces.at(-1)!).decision_id;
+    await writeFile(path, `${lines.slice(0, -2).join('\n')}\n`);
+    const before = env.server.requests.length;
+
+    const { summary, traces } = await run(env, 'vote4=@vote:4', { resume: true });
+    expect(env.server.requests.length - before).toBe(4);
+    expect(summary.resumed).toBe(2);
+    expect(summary.results.arms['vote4']!.n).toBe(3);
+    expect(summary.results.arms['vote4']!.accuracy).toBeCloseTo(2 / 3);
+    expect(traces.filter((r) => tagOf(r).decision_id === cut)).toHaveLength(2);
   });
 });
 
