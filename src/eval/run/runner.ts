@@ -249,10 +249,11 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     const result = await runDecision(strategy, job.task, newTraceId(), episodeOf(job));
     if (result === null || signal.aborted) return;
     for (const record of result.records) {
-      const tag = (record as unknown as { strategy: StrategyTag }).strategy;
-      tag.decision = result.decision;
-      await appendOrReplace(writer, record);
+      (record as unknown as { strategy: StrategyTag }).strategy.decision = result.decision;
     }
+    // Appended together, not one by one: the writer queues them in this order and commits
+    // them with one fsync, where awaiting each would cost K fsyncs per decision.
+    await Promise.all(result.records.map((record) => appendOrReplace(writer, record)));
     episodes += result.records.length;
     const [collapsed] = collapseDecisions(result.records);
     progress.finished++;
