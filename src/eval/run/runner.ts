@@ -230,7 +230,11 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
             ? await scoreRecord(record, job.task, { ...options.verifierContext, signal })
             : record;
           if (signal.aborted) return null;
-          attempts.push({ ...scored, tags: job.task.tags, strategy: input.tag } as TraceRecord);
+          attempts.push({
+            ...scored,
+            tags: job.task.tags,
+            strategy: input.tag,
+          } as unknown as TraceRecord);
           if (scored.error?.class !== 'infra' || attempt + 1 >= maxAttempts) return attempts;
           await sleep((options.retryDelayMs ?? 1000) * 2 ** (attempt - job.attempt), signal).catch(
             () => {},
