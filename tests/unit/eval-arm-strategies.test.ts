@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { greedyWarning } from '../../src/cli/eval-command.js';
+import { modelFromOptions } from '../../src/cli/model-options.js';
 import { parseArms } from '../../src/eval/run/arms.js';
+import { parallelSamples } from '../../src/eval/run/strategy-spec.js';
 
 const ENABLED = ['calculator', 'python'];
 
@@ -80,5 +83,40 @@ describe('parsing strategies in --arms', () => {
     ['c=ruler@vote:2', 'arm "c" names tool "ruler", which is not enabled'],
   ])('rejects %s with an error naming the arm', (spec, message) => {
     expect(errorOf(spec)).toContain(message);
+  });
+});
+
+describe('samples per task drawn by strategy arms', () => {
+  it('is the largest K or N of any vote or best arm, and 1 without one', () => {
+    expect(parallelSamples('tools,no-tools')).toBe(1);
+    expect(parallelSamples('a=@vote:8,b=calculator@best:4:judge,c=@refine:3:self')).toBe(8);
+    expect(parallelSamples('a=@effort:low@vote:3')).toBe(3);
+    // Out of range: parseArms rejects it with a message; this read must not explode first.
+    expect(parallelSamples('a=@vote:100000')).toBe(1);
+  });
+
+  it('warns that greedy decoding makes the samples of a vote arm identical', () => {
+    expect(greedyWarning(8, 0, 'an arm with @vote or @best')).toMatch(
+      /^an arm with @vote or @best with --temperature 0 \(greedy\)/,
+    );
+  });
+});
+
+describe('--reasoning-effort', () => {
+  it('sets reasoning_effort in the sampling of a server model', async () => {
+    const { sampling } = await modelFromOptions(
+      { model: 'm', baseUrl: 'http://127.0.0.1:9/v1', reasoningEffort: 'low' },
+      {},
+    );
+    expect(sampling.reasoning_effort).toBe('low');
+  });
+
+  it('rejects a level other than low, medium or high, naming the flag', async () => {
+    await expect(
+      modelFromOptions(
+        { model: 'm', baseUrl: 'http://127.0.0.1:9/v1', reasoningEffort: 'max' },
+        {},
+      ),
+    ).rejects.toThrow(/reasoning/i);
   });
 });

@@ -86,6 +86,21 @@ function count(text: string, what: string, max: number, fail: (m: string) => nev
   return n;
 }
 
+/**
+ * The most independent samples any arm of an `--arms` text draws per task (`vote:K`,
+ * `best:N:judge`), read before the arms are fully parsed: it picks the bundled model's
+ * temperature and the greedy warning, which must come first. Malformed parts count as 1;
+ * `parseArms` reports them.
+ */
+export function parallelSamples(armsText: string): number {
+  let most = 1;
+  for (const match of armsText.matchAll(/@(?:vote|best):(\d+)/g)) {
+    const n = Number(match[1]);
+    if (n > most && n <= MAX_SAMPLES_PER_TASK) most = n;
+  }
+  return most;
+}
+
 /** The strategy's parameters as recorded in traces (`strategy.params`) and run.json. */
 export function strategyParams(strategy: Strategy): Record<string, string | number> {
   const { name: _name, ...params } = strategy;
