@@ -120,6 +120,13 @@ describe('vote:K arms', { timeout: 60_000 }, () => {
     expect(arm.compute?.model_calls_per_task_mean).toBe(4);
     const single = traces[0]!.usage.prompt_tokens + traces[0]!.usage.completion_tokens;
     expect(arm.compute?.tokens_per_task_mean).toBeGreaterThanOrEqual(4 * single - 8);
+    // Replayed with its first k samples: k=1 says 8, 4, 9 (all wrong); k=2 ties go to the first
+    // sample (8, 4, 9: wrong); k=4 is the full vote (7, 4, 1000: two right).
+    expect(arm.vote_curve?.map((c) => [c.k, c.accuracy])).toEqual([
+      [1, 0],
+      [2, 0],
+      [4, 2 / 3],
+    ]);
     const written = JSON.parse(await readFile(join(env.dir, 'out', 'results.json'), 'utf8'));
     expect(written.arms.vote4.n).toBe(3);
   });

@@ -65,6 +65,21 @@ describe('the accuracy-against-compute chart', () => {
     );
   });
 
+  it('draws a vote arm as a curve through k = 1, 2, 4 from the same samples', () => {
+    const vote = {
+      ...arm(0.8, 400, 4),
+      vote_curve: [
+        { k: 1, accuracy: 0.5, tokens_per_task_mean: 100 },
+        { k: 2, accuracy: 0.6, tokens_per_task_mean: 200 },
+        { k: 4, accuracy: 0.8, tokens_per_task_mean: 400 },
+      ],
+    };
+    const html = computeSection(['vote4'], { vote4: vote });
+    const points = /<polyline points="([^"]+)"/.exec(html)?.[1]?.split(' ') ?? [];
+    expect(points).toHaveLength(3);
+    expect(html).toContain('k=1: 50.0%, k=2: 60.0%, k=4: 80.0%');
+  });
+
   it('draws nothing for results written before arms had compute figures', () => {
     expect(computeSection(['tools'], { tools: arm(0.5, null) })).toBe('');
   });

@@ -1,5 +1,5 @@
 import type { TraceRecord } from '../../trace/schema.js';
-import { recordModelCalls, strategyOf } from './decisions.js';
+import { recordModelCalls, strategyOf, type VotePoint } from './decisions.js';
 import { majorityRate } from './majority.js';
 import { passAtK, reportedKs } from './pass-at-k.js';
 import { mean, percentile } from './percentile.js';
@@ -65,6 +65,7 @@ export function armResults(
       model_calls_per_task_mean: mean(completed.map(recordModelCalls)),
     },
     ...(oracle.length > 0 ? { oracle_pass_at_n: mean(oracle) } : {}),
+    ...voteCurveOf(finals),
   };
 }
 
@@ -95,4 +96,30 @@ function repeatMetrics(
     maj[String(k)] = majSum / eligible.length;
   }
   return { pass_at_k: pass, maj_at_k: maj };
+}
+
+/** The mean of the decisions' replayed votes at each k (`vote` arms; scored decisions only). */
+function voteCurveOf(finals: readonly TraceRecord[]): Pick<ArmResults, 'vote_curve'> {
+  const byK = new Map<number, { correct: number; tokens: number; n: number }>();
+  for (const record of finals) {
+    if (record.reward === null) continue;
+    const curve = (record as { vote_curve?: VotePoint[] }).vote_curve;
+    for (const point of curve ?? []) {
+      const at = byK.get(point.k) ?? { correct: 0, tokens: 0, n: 0 };
+      at.n++;
+      at.tokens += point.tokens;
+      if (point.correct) at.correct++;
+      byK.set(point.k, at);
+    }
+  }
+  if (byK.size === 0) return {};
+  return {
+    vote_curve: [...byK.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([k, at]) => ({
+        k,
+        accuracy: at.correct / at.n,
+        tokens_per_task_mean: at.tokens / at.n,
+      })),
+  };
 }

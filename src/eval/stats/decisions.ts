@@ -1,5 +1,6 @@
 import type { TraceRecord } from '../../trace/schema.js';
-import type { Decision, StrategyTag } from '../run/strategies.js';
+import { type Decision, type StrategyTag, voteDecision } from '../run/strategies.js';
+import { reportedKs } from './pass-at-k.js';
 
 /** The `strategy` field of a strategy arm's trace line, when it has one. */
 export function strategyOf(record: TraceRecord): StrategyTag | undefined {
@@ -33,7 +34,12 @@ export function collapseDecisions(records: readonly TraceRecord[]): TraceRecord[
   for (const list of groups.values()) {
     const decision = strategyOf(list[0]!)?.decision;
     if (decision === undefined || list.length < decision.episodes) continue;
-    out.push(decisionRecord(list, decision));
+    const record = decisionRecord(list, decision);
+    const tag = strategyOf(list[0]!)!;
+    if (tag.name === 'vote') {
+      (record as { vote_curve?: VotePoint[] }).vote_curve = voteCurve(list);
+    }
+    out.push(record);
   }
   return out;
 }
@@ -61,6 +67,34 @@ function decisionRecord(list: readonly TraceRecord[], decision: Decision): Trace
       chosen.verifier === null ? null : { ...chosen.verifier, extracted: decision.extracted },
     usage: { prompt_tokens: prompt, completion_tokens: completion },
   };
+}
+
+/** One point of a vote decision replayed with its first k samples. */
+export interface VotePoint {
+  k: number;
+  correct: boolean;
+  tokens: number;
+}
+
+/**
+ * The vote of a decision replayed with only its first k samples, k = 1, 2, 4, … K: the
+ * curve of accuracy against tokens a `vote` arm traces, from the samples already drawn.
+ */
+function voteCurve(list: readonly TraceRecord[]): VotePoint[] {
+  // The last attempt of each sample, in sample order.
+  const bySample = new Map<number, TraceRecord>();
+  for (const r of list) {
+    const index = strategyOf(r)!.index;
+    const seen = bySample.get(index);
+    if (!seen || r.attempt >= seen.attempt) bySample.set(index, r);
+  }
+  const samples = [...bySample.entries()].sort(([a], [b]) => a - b).map(([, r]) => r);
+  return reportedKs(samples.length).map((k) => {
+    const first = samples.slice(0, k);
+    let tokens = 0;
+    for (const r of first) tokens += r.usage.prompt_tokens + r.usage.completion_tokens;
+    return { k, correct: (voteDecision(first).reward ?? 0) >= 0.5, tokens };
+  });
 }
 
 /** Model requests behind one (possibly collapsed) record. */

@@ -40,6 +40,11 @@ export interface ArmResults {
    * accuracy (which is what the judge picked).
    */
   oracle_pass_at_n?: number | null;
+  /**
+   * `vote:K` arms only: the vote replayed with the first k samples of each decision, k = 1,
+   * 2, 4, … K: accuracy and mean tokens per task at each k, from the same samples.
+   */
+  vote_curve?: { k: number; accuracy: number; tokens_per_task_mean: number }[];
 }
 
 export interface PairedResults {

@@ -20,6 +20,8 @@ interface Point {
   calls: number | null;
   /** The arm's position in `--arms`: its color in every chart. */
   color: number;
+  /** `vote` arms: the vote at k = 1, 2, 4, … K from the same samples. */
+  curve: readonly { k: number; accuracy: number; tokens_per_task_mean: number }[];
 }
 
 /** The arms that have both an accuracy and a mean token count per task. */
@@ -39,6 +41,7 @@ export function computePoints(
       ci: r.accuracy_ci95,
       calls: r.compute?.model_calls_per_task_mean ?? null,
       color: arms.indexOf(arm) % 6,
+      curve: (r.vote_curve ?? []).filter((c) => c.tokens_per_task_mean > 0),
     });
   }
   return points;
@@ -63,7 +66,7 @@ export function equalComputePairs(points: readonly Point[]): [string, string][] 
 
 /**
  * Accuracy against mean total tokens per task (log x-axis), one point per arm with its 95%
- * interval, and a line naming the arms compared at roughly equal compute. Empty when no arm
+ * interval, `vote` arms also as a dashed curve at k = 1, 2, 4, … K, and a line naming the arms compared at roughly equal compute. Empty when no arm
  * has compute figures (results.json written before strategies).
  */
 export function computeSection(
@@ -72,8 +75,9 @@ export function computeSection(
 ): string {
   const points = computePoints(arms, results);
   if (points.length === 0) return '';
-  const lo = Math.log10(Math.min(...points.map((p) => p.tokens)));
-  const hi = Math.log10(Math.max(...points.map((p) => p.tokens)));
+  const spends = points.flatMap((p) => [p.tokens, ...p.curve.map((c) => c.tokens_per_task_mean)]);
+  const lo = Math.log10(Math.min(...spends));
+  const hi = Math.log10(Math.max(...spends));
   // At least one decade wide, so a single arm or arms close together still get an axis.
   const x0 = Math.floor(lo);
   const x1 = Math.max(Math.ceil(hi), x0 + 1);
@@ -100,6 +104,15 @@ export function computeSection(
     `<text x="${LEFT + plotW / 2}" y="${HEIGHT - 6}" text-anchor="middle">mean total tokens per task (log scale)</text>`,
   );
   for (const p of points) {
+    if (p.curve.length > 1) {
+      const path = p.curve
+        .map((c) => `${x(c.tokens_per_task_mean).toFixed(1)},${y(c.accuracy).toFixed(1)}`)
+        .join(' ');
+      const ks = p.curve.map((c) => `k=${c.k}: ${percent(c.accuracy)}`).join(', ');
+      parts.push(
+        `<g class="vote-curve"><title>${esc(`${p.arm} voting over its first k samples: ${ks}`)}</title><polyline points="${path}" fill="none" stroke="var(--arm-${p.color})" stroke-width="1.5" stroke-dasharray="4 3"/></g>`,
+      );
+    }
     const px = x(p.tokens).toFixed(1);
     const title = `${p.arm}: ${percent(p.accuracy)} at ${Math.round(p.tokens)} tokens${p.calls === null ? '' : ` and ${p.calls.toFixed(1)} model calls`} per task`;
     const whisker = p.ci
