@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { rescoreRun } from '../../src/eval/report/rescore.js';
 import { parseArms } from '../../src/eval/run/arms.js';
 import { runEval } from '../../src/eval/run/runner.js';
 import { REFINE_PROMPT, type StrategyTag } from '../../src/eval/run/strategies.js';
@@ -175,6 +176,34 @@ describe('resuming a strategy arm', { timeout: 60_000 }, () => {
     expect(summary.results.arms['vote4']!.n).toBe(3);
     expect(summary.results.arms['vote4']!.accuracy).toBeCloseTo(2 / 3);
     expect(traces.filter((r) => tagOf(r).decision_id === cut)).toHaveLength(2);
+  });
+});
+
+describe('rescoring a strategy run', { timeout: 60_000 }, () => {
+  it('counts the votes again and keeps the judge out of the verifier', async () => {
+    const env = await setup((r) => {
+      if (messageText(r.messages[0]).includes('Candidate answers')) return { content: '2' };
+      return { content: `The answer is ${SAMPLE_ANSWERS[taskOf(r)]![sampleOf(r)]}.` };
+    });
+    await run(env, 'vote4=@vote:4,pick=@best:3:judge');
+    // The reference answer of `tie` was wrong: it is 4, which won the vote on a tie.
+    const fixed = TASKS.map((t) => (t.id === 'tie' ? { ...t, answer: '4' } : t));
+    const path = join(env.dir, 'fixed.jsonl');
+    await writeFile(path, `${fixed.map((t) => JSON.stringify(t)).join('\n')}\n`);
+    const results = await rescoreRun(join(env.dir, 'out'), path);
+
+    expect(results.arms['vote4']!.n).toBe(3);
+    expect(results.arms['vote4']!.accuracy).toBe(1);
+    const traces = await readTraces(join(env.dir, 'out', 'traces.jsonl'));
+    const vote = traces.filter((r) => r.arm === 'vote4');
+    expect(decisionOf(vote, 'tie')).toMatchObject({ chosen: 0, reward: 1 });
+    // best:3 on `tie` drew 4, 5, 5 and the judge picked candidate 2 (5): now wrong, judge too.
+    const pick = traces.filter((r) => r.arm === 'pick');
+    expect(decisionOf(pick, 'tie')).toMatchObject({ chosen: 1, reward: 0, oracle_correct: true });
+    const judge = pick.find((r) => r.task_id === 'tie' && tagOf(r).role === 'judge')!;
+    expect(judge.verifier).toBeNull();
+    expect(judge.reward).toBe(0);
+    expect(results.arms['pick']!.n).toBe(3);
   });
 });
 

@@ -104,3 +104,55 @@ export function recordModelCalls(record: TraceRecord): number {
   const turns = (record as { turns?: unknown }).turns;
   return Array.isArray(turns) ? turns.length : 0;
 }
+
+/**
+ * After `assay eval rescore`: recomputes each decision from its re-scored episodes without
+ * new model calls. A vote is counted again; best-of-n keeps the judge's pick and takes its
+ * new reward (the judge's line too), refine keeps the round it stopped at. Judge lines are
+ * never scored by the verifier (their answer is a candidate number), so callers skip them.
+ */
+export function redecide(records: TraceRecord[]): TraceRecord[] {
+  const groups = new Map<string, TraceRecord[]>();
+  for (const record of records) {
+    const tag = strategyOf(record);
+    if (tag?.decision === undefined) continue;
+    const list = groups.get(tag.decision_id) ?? [];
+    list.push(record);
+    groups.set(tag.decision_id, list);
+  }
+  for (const list of groups.values()) {
+    const tag = strategyOf(list[0]!)!;
+    const old = tag.decision!;
+    const latest = new Map<string, TraceRecord>();
+    for (const r of list) {
+      const t = strategyOf(r)!;
+      const key = `${t.role}:${t.index}`;
+      const seen = latest.get(key);
+      if (!seen || r.attempt >= seen.attempt) latest.set(key, r);
+    }
+    const samples = [...latest.values()]
+      .filter((r) => strategyOf(r)!.role !== 'judge')
+      .sort((a, b) => strategyOf(a)!.index - strategyOf(b)!.index);
+    let next: Decision;
+    if (tag.name === 'vote') {
+      next = { ...old, ...voteDecision(samples) };
+    } else {
+      const chosen = samples.find((r) => strategyOf(r)!.index === old.chosen);
+      next = {
+        ...old,
+        extracted: chosen?.verifier?.extracted ?? null,
+        reward: chosen ? chosen.reward : old.reward,
+      };
+      if (tag.name === 'best') {
+        next.oracle_correct = samples.some((r) => (r.reward ?? 0) >= 0.5);
+        for (const r of list) {
+          if (strategyOf(r)!.role === 'judge' && r.error?.class !== 'infra') {
+            r.reward = old.judge_valid === false ? 0 : (next.reward ?? 0);
+          }
+        }
+      }
+    }
+    for (const r of list) strategyOf(r)!.decision = next;
+  }
+  return records;
+}
