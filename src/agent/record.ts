@@ -72,6 +72,10 @@ export function buildTraceRecord(input: RecordInput): TraceRecord {
       top_p: input.sampling.top_p ?? null,
       seed: input.sampling.seed ?? null,
       max_tokens: input.sampling.max_tokens ?? null,
+      // Optional in v1: written only when an effort was asked for.
+      ...(input.sampling.reasoning_effort === undefined
+        ? {}
+        : { reasoning_effort: input.sampling.reasoning_effort }),
     },
     tools_enabled: input.tools.length > 0,
     tools: [...input.tools],

@@ -35,7 +35,11 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
     .command('eval')
     .description('run a suite with tools and without, and measure the difference')
     .argument('<suite>', 'the suite: JSONL, one task a line')
-    .option('--arms <list>', 'arms: tools, no-tools, or NAME=tool1+tool2', 'tools,no-tools')
+    .option(
+      '--arms <list>',
+      'arms: tools, no-tools, or NAME=tool1+tool2, each optionally @vote:K, @best:N:judge, @refine:R:self|tools, @effort:low|medium|high (docs/strategies.md)',
+      'tools,no-tools',
+    )
     .option('--samples <k>', 'samples per task per arm (distinct seeds)', '1')
     .option('--concurrency <n>', 'episodes run at once', '4')
     .option('--out <dir>', 'where traces, results and reports go (default runs/<suite>-<time>)')
@@ -94,10 +98,15 @@ async function evalCommand(
   const { loadPolicy } = await import('../policy/load.js');
   const { writeRunReports, readManifest, renderSummary } = await reportModules();
   const suite = await loadSuite(resolve(suitePath));
+  const { parallelSamples } = await import('../eval/run/strategy-spec.js');
+  // A vote:K or best:N arm draws K samples of each task: greedy decoding would make them one.
+  const perTask = parallelSamples(flags.arms);
   const { provider, sampling, recordTokens } = await modelFromOptions(raw, process.env, {
-    samples: flags.samples,
+    samples: Math.max(flags.samples, perTask),
   });
-  const greedy = greedyWarning(flags.samples, sampling.temperature);
+  const greedy =
+    greedyWarning(flags.samples, sampling.temperature) ??
+    greedyWarning(perTask, sampling.temperature, 'an arm with @vote or @best');
   if (greedy !== null) warn(greedy);
   const requested = await toolsFromOptions(raw, { pythonPool: flags.concurrency });
   // Arms are checked against every requested tool first, so that a bad --arms is reported
@@ -207,7 +216,11 @@ function defaultOutDir(suitePath: string): string {
  * `--samples K > 1` at temperature 0 repeats one sample K times: pass@k, maj@k and GRPO groups
  * (`traces export --groups with-variance`) then have nothing to work with.
  */
-export function greedyWarning(samples: number, temperature: number | undefined): string | null {
+export function greedyWarning(
+  samples: number,
+  temperature: number | undefined,
+  what = `--samples ${samples}`,
+): string | null {
   if (samples <= 1 || temperature !== 0) return null;
-  return `--samples ${samples} with --temperature 0 (greedy): every sample of a task will be the same; pass --temperature 0.7 (or higher) for samples that differ`;
+  return `${what} with --temperature 0 (greedy): every sample of a task will be the same; pass --temperature 0.7 (or higher) for samples that differ`;
 }

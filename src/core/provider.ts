@@ -15,6 +15,11 @@ export interface Sampling {
   top_p?: number;
   seed?: number;
   max_tokens?: number;
+  /**
+   * Sent as `reasoning_effort` to servers that take it (gpt-oss on vLLM, Ollama, OpenAI);
+   * others ignore the field. The in-process model has no such knob and ignores it.
+   */
+  reasoning_effort?: 'low' | 'medium' | 'high';
 }
 
 /** How tool calls travel between assay and the model. */

@@ -36,11 +36,12 @@ export function buildChatBody(
       function: { name: tool.name, description: tool.description, parameters: tool.parameters },
     }));
   }
-  const { temperature, top_p, seed, max_tokens } = request.sampling;
+  const { temperature, top_p, seed, max_tokens, reasoning_effort } = request.sampling;
   if (temperature !== undefined) body['temperature'] = temperature;
   if (top_p !== undefined) body['top_p'] = top_p;
   if (seed !== undefined) body['seed'] = seed;
   if (max_tokens !== undefined) body['max_tokens'] = max_tokens;
+  if (reasoning_effort !== undefined) body['reasoning_effort'] = reasoning_effort;
   return { ...body, ...options.extraBody };
 }
 

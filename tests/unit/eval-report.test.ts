@@ -134,16 +134,17 @@ describe('renderHtml', () => {
     expect(document.querySelector('title')?.textContent).toContain('<i>model</i>');
   });
 
-  it('draws accuracy, difference and per-tag charts as labelled inline SVG', async () => {
+  it('draws accuracy, difference, per-tag and compute charts as labelled inline SVG', async () => {
     const run = await sampleRun();
     const { document } = parseHTML(renderHtml(run.results, run.manifest, run.records));
     const charts = [...document.querySelectorAll('svg.chart')];
-    expect(charts.map((c) => c.getAttribute('role'))).toEqual(['img', 'img', 'img']);
+    expect(charts.map((c) => c.getAttribute('role'))).toEqual(['img', 'img', 'img', 'img']);
     const titles = charts.map((c) => c.querySelector('title')?.textContent);
     expect(titles).toEqual([
       'Accuracy per arm',
       'Paired difference in accuracy',
       'Accuracy per tag',
+      'Accuracy against mean total tokens per task',
     ]);
     const bars = charts[0]!.querySelectorAll('rect.bar');
     expect(bars).toHaveLength(2);

@@ -96,6 +96,35 @@ describe('selectRecords', () => {
     });
   });
 
+  it('exports every episode of a strategy decision as a rollout, retries collapsed', () => {
+    const tag = (role: string, index: number) => ({
+      name: 'best',
+      params: { n: 2, selector: 'judge' },
+      role,
+      index,
+      decision_id: 'd1',
+    });
+    const episodes = [
+      { ...evalRecord({ task: 'e', arm: 'pick', reward: 1 }), strategy: tag('sample', 0) },
+      {
+        ...evalRecord({ task: 'e', arm: 'pick', infra: true }),
+        strategy: tag('sample', 1),
+      },
+      {
+        ...evalRecord({ task: 'e', arm: 'pick', attempt: 1, reward: 0 }),
+        strategy: tag('sample', 1),
+      },
+      { ...evalRecord({ task: 'e', arm: 'pick', reward: 1 }), strategy: tag('judge', 2) },
+    ] as TraceRecord[];
+    const { records: selected, counts } = selectRecords(episodes);
+    expect(selected.map((r) => [r.strategy?.role, r.strategy?.index, r.attempt])).toEqual([
+      ['sample', 0, 0],
+      ['sample', 1, 1],
+      ['judge', 2, 0],
+    ]);
+    expect(counts.records).toBe(3);
+  });
+
   it('keeps only the last attempt of a retried sample', () => {
     const { records: selected } = selectRecords(records);
     expect(selected.find((r) => r.task_id === 'd')?.attempt).toBe(1);

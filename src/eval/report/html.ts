@@ -13,6 +13,7 @@ import {
   verdict,
 } from './format.js';
 import { BROWSER_CSS } from './html/browser-styles.js';
+import { computeSection } from './html/compute-chart.js';
 import { discordantSection } from './html/discordant.js';
 import { escapeHtml as esc, shorten } from './html/escape.js';
 import { section, table } from './html/layout.js';
@@ -46,6 +47,10 @@ export function renderHtml(
     armSection(model),
     pairedSection(model),
     tagSection(model),
+    computeSection(
+      model.manifest.arms.map((a) => a.name),
+      model.results.arms,
+    ),
     discordantSection(model),
     infraSection(model),
     sampleBrowserSection(model),

@@ -10,6 +10,7 @@ import type { TraceRecord } from '../../trace/schema.js';
 import { type RunManifest, readManifest } from '../run/manifest.js';
 import { scoreRecord } from '../score.js';
 import { aggregate } from '../stats/aggregate.js';
+import { collapseDecisions, redecide, strategyOf } from '../stats/decisions.js';
 import type { EvalResults } from '../stats/results.js';
 import { loadSuite, type Suite } from '../suite.js';
 import type { Task } from '../task-schema.js';
@@ -78,6 +79,9 @@ export async function rescoreRun(
           return entry;
         }
         throwIfAborted(options.signal);
+        // A judge's answer is a candidate number, not an answer to the task: redecide() below
+        // gives it the reward of its pick.
+        if (strategyOf(record)?.role === 'judge') return entry;
         return { record: checked(await scoreRecord(record, task, ctx)) };
       }),
     ),
@@ -89,6 +93,7 @@ export async function rescoreRun(
     );
   }
 
+  redecide(rescored.flatMap((e) => ('record' in e ? [e.record] : [])));
   throwIfAborted(options.signal);
   const sizeNow = (await stat(tracesPath).catch(() => null))?.size ?? null;
   if (sizeNow !== sizeBefore) {
@@ -110,7 +115,7 @@ export async function rescoreRun(
     if ('record' in e) traceLines.set(e.record.trace_id, i + 1);
   });
   const ofRun = records.filter((r) => r.run_id === manifest.run_id);
-  const results = aggregate(ofRun, {
+  const results = aggregate(collapseDecisions(ofRun), {
     arms: manifest.arms.map((a) => a.name),
     tasks: suite.tasks,
     runId: manifest.run_id,

@@ -15,6 +15,7 @@ import type { TraceRecord } from '../../trace/schema.js';
 import { TraceWriter } from '../../trace/writer.js';
 import { scoreRecord } from '../score.js';
 import { aggregate } from '../stats/aggregate.js';
+import { collapseDecisions } from '../stats/decisions.js';
 import type { EvalResults } from '../stats/results.js';
 import { isCorrect, latestAttempts } from '../stats/samples.js';
 import type { Suite } from '../suite.js';
@@ -24,6 +25,8 @@ import { appendOrReplace } from './append-record.js';
 import type { Arm } from './arms.js';
 import { type Job, pendingJobs } from './jobs.js';
 import { checkResumable, type RunManifest, readManifest } from './manifest.js';
+import { type RunScored, runDecision, type StrategyTag } from './strategies.js';
+import { strategyLabel } from './strategy-spec.js';
 
 export interface EvalRunOptions {
   suite: Suite;
@@ -77,6 +80,8 @@ export interface EvalRunSummary {
 }
 
 export const TRACES_FILE = 'traces.jsonl';
+/** Seeds of a decision's samples are `seed + i × SEED_STRIDE`: apart from other sample indexes. */
+const SEED_STRIDE = 1_000_003;
 export const RESULTS_FILE = 'results.json';
 
 /**
@@ -90,6 +95,17 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const tracesPath = join(outDir, TRACES_FILE);
   await mkdir(outDir, { recursive: true });
   const maxAttempts = options.maxAttempts ?? 3;
+  const testsArm = options.arms.find(
+    (a) => a.strategy?.name === 'refine' && a.strategy.feedback === 'tests',
+  );
+  if (testsArm) {
+    // Feedback from visible tests needs suites that separate visible from hidden tests;
+    // refusing beats running a refine loop that could leak the hidden ones.
+    throw new UsageError(
+      'USAGE',
+      `--arms: arm "${testsArm.name}" uses refine:…:tests, which this version does not run yet; use refine:R:self or refine:R:tools`,
+    );
+  }
 
   const saved = await readManifest(outDir);
   const manifest: RunManifest = {
@@ -102,7 +118,12 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       tasks: options.suite.tasks.length,
     },
     model: { ...options.model.info },
-    arms: options.arms.map((a) => ({ name: a.name, tools: [...a.tools] })),
+    arms: options.arms.map((a) => ({
+      name: a.name,
+      tools: [...a.tools],
+      ...(a.strategy ? { strategy: strategyLabel(a.strategy) } : {}),
+      ...(a.effort ? { effort: a.effort } : {}),
+    })),
     samples: options.samples,
     seed: options.seed,
     sampling: {
@@ -140,7 +161,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     options.arms,
     options.samples,
     options.seed,
-    existing.filter((r) => r.run_id === manifest.run_id),
+    collapseDecisions(existing.filter((r) => r.run_id === manifest.run_id)),
     maxAttempts,
   );
 
@@ -148,7 +169,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   for (const arm of options.arms) {
     progress.arms[arm.name] = { finished: 0, scored: 0, correct: 0, infraErrors: 0 };
   }
-  for (const record of latestAttempts(existing)) countInto(progress, record);
+  for (const record of latestAttempts(collapseDecisions(existing))) countInto(progress, record);
   options.onProgress?.(progress);
 
   const toolSets = new Map<string, ToolSet>();
@@ -162,9 +183,91 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   };
 
   const signal = options.signal ?? new AbortController().signal;
+  /**
+   * The sampling of one episode. Episodes of one decision get distinct seeds (the job's seed
+   * plus a stride per sample, so they never collide with another sample index's), and an
+   * arm's `@effort:…` overrides `--reasoning-effort`.
+   */
+  const samplingOf = (job: Job, offset: number): Sampling => ({
+    ...options.sampling,
+    seed: job.seed + offset * SEED_STRIDE,
+    ...(job.arm.effort ? { reasoning_effort: job.arm.effort } : {}),
+  });
   const writer = await TraceWriter.open(tracesPath);
   const limit = pLimit(Math.max(1, options.concurrency));
   let episodes = 0;
+
+  /** One episode of a strategy arm with its infra retries, scored but not yet written. */
+  const episodeOf =
+    (job: Job): RunScored =>
+    (input) =>
+      limit(async () => {
+        const attempts: TraceRecord[] = [];
+        for (let attempt = job.attempt; ; attempt++) {
+          if (signal.aborted) return null;
+          const record = await runEpisode({
+            model: options.model,
+            messages: input.messages,
+            ...(options.system === undefined ? {} : { system: options.system }),
+            tools: input.useTools ? toolSetOf(job.arm).tools : {},
+            policy: options.policy,
+            ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+            sampling: samplingOf(job, input.seedOffset),
+            ...(options.recordTokens === true ? { recordTokens: true } : {}),
+            signal,
+            interactive: false,
+            ids: {
+              run_id: manifest.run_id,
+              task_id: job.task.id,
+              arm: job.arm.name,
+              group_id: job.groupId,
+              sample_index: job.sampleIndex,
+              attempt,
+            },
+            artifactSink: (traceId) => (artifact) => storeArtifact(tracesPath, traceId, artifact),
+          });
+          if (record.outcome.status === 'aborted' || signal.aborted) return null;
+          const scored = input.score
+            ? await scoreRecord(record, job.task, { ...options.verifierContext, signal })
+            : record;
+          if (signal.aborted) return null;
+          attempts.push({
+            ...scored,
+            tags: job.task.tags,
+            strategy: input.tag,
+          } as unknown as TraceRecord);
+          if (scored.error?.class !== 'infra' || attempt + 1 >= maxAttempts) return attempts;
+          await sleep((options.retryDelayMs ?? 1000) * 2 ** (attempt - job.attempt), signal).catch(
+            () => {},
+          );
+        }
+      });
+
+  /**
+   * A strategy arm's task-level decision: its episodes take `--concurrency` slots one by one
+   * (the decision itself holds none, so K parallel samples cannot deadlock the pool), and
+   * its lines are written together once the decision is made, each carrying the decision.
+   */
+  const runStrategyJob = async (job: Job): Promise<void> => {
+    const strategy = job.arm.strategy!;
+    if (strategy.name === 'single') return;
+    const result = await runDecision(strategy, job.task, newTraceId(), episodeOf(job));
+    if (result === null || signal.aborted) return;
+    for (const record of result.records) {
+      (record as unknown as { strategy: StrategyTag }).strategy.decision = result.decision;
+    }
+    // Appended together, not one by one: the writer queues them in this order and commits
+    // them with one fsync, where awaiting each would cost K fsyncs per decision.
+    await Promise.all(result.records.map((record) => appendOrReplace(writer, record)));
+    episodes += result.records.length;
+    const [collapsed] = collapseDecisions(result.records);
+    progress.finished++;
+    if (collapsed) {
+      countInto(progress, collapsed);
+      progress.last = collapsed;
+    }
+    options.onProgress?.(progress);
+  };
 
   const runJob = async (job: Job): Promise<void> => {
     for (let attempt = job.attempt; ; attempt++) {
@@ -176,7 +279,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
         tools: toolSetOf(job.arm).tools,
         policy: options.policy,
         ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-        sampling: { ...options.sampling, seed: job.seed },
+        sampling: samplingOf(job, 0),
         ...(options.recordTokens === true ? { recordTokens: true } : {}),
         signal,
         interactive: false,
@@ -211,24 +314,27 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   };
 
   try {
-    await Promise.all(jobs.map((job) => limit(() => runJob(job))));
+    await Promise.all(
+      jobs.map((job) =>
+        job.arm.strategy && job.arm.strategy.name !== 'single'
+          ? runStrategyJob(job)
+          : limit(() => runJob(job)),
+      ),
+    );
   } finally {
     await writer.close();
     await Promise.allSettled([...toolSets.values()].map((set) => set.close()));
   }
 
   const all = await readTraces(tracesPath, { onWarning: (m) => options.onWarning?.(m) });
-  const results = aggregate(
-    all.filter((r) => r.run_id === manifest.run_id),
-    {
-      arms: options.arms.map((a) => a.name),
-      tasks: options.suite.tasks,
-      runId: manifest.run_id,
-      suite: manifest.suite,
-      model: manifest.model,
-      sampling: manifest.sampling,
-    },
-  );
+  const results = aggregate(collapseDecisions(all.filter((r) => r.run_id === manifest.run_id)), {
+    arms: options.arms.map((a) => a.name),
+    tasks: options.suite.tasks,
+    runId: manifest.run_id,
+    suite: manifest.suite,
+    model: manifest.model,
+    sampling: manifest.sampling,
+  });
   await writeJsonAtomic(join(outDir, RESULTS_FILE), results);
   return {
     runId: manifest.run_id,
