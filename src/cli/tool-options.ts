@@ -9,6 +9,7 @@ import {
   type ToolSet,
   WEB_SEARCH_BACKENDS,
 } from '../../tools/index.js';
+import type { WorkspaceProvider } from '../../tools/workspace/index.js';
 import { InfraError } from '../core/errors.js';
 import { parseOptions } from './parse-options.js';
 import { checkPythonSandbox, type PythonSandboxStatus } from './python-availability.js';
@@ -56,11 +57,11 @@ export function toolsGiven(command: Command): boolean {
 /** Validates the tool flags; `create` makes a tool set (for all names, or a subset per arm). */
 export function toolsFromOptions(
   raw: Record<string, unknown>,
-  options: { pythonPool?: number } = {},
+  options: { pythonPool?: number; workspace?: WorkspaceProvider; defaultTools?: string } = {},
   env = process.env,
 ): ToolChoice {
   const flags = parseOptions(toolFlagsSchema, raw);
-  const names = parseToolList(flags.tools);
+  const names = parseToolList(options.defaultTools ?? flags.tools);
   return {
     names,
     ...(flags.image === undefined ? {} : { image: flags.image }),
@@ -72,6 +73,7 @@ export function toolsFromOptions(
         ...(flags.searchUrl === undefined ? {} : { searchUrl: flags.searchUrl }),
         ...(flags.corpus === undefined ? {} : { corpusDir: resolve(flags.corpus) }),
         ...(flags.image === undefined ? {} : { image: flags.image }),
+        ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
       }),
   };
 }
