@@ -62,7 +62,7 @@ export async function verifyDiff(options: {
     const wrote = await session.tool('write_file', { path: DIFF_FILE, content: options.diff });
     if (!wrote.ok) throw new Error(wrote.content);
     const applied = await session.bash(
-      `git apply --whitespace=nowarn ${DIFF_FILE}; code=$?; rm -f ${DIFF_FILE}; exit $code`,
+      `git apply --whitespace=nowarn ${DIFF_FILE}; s=$?; rm -f ${DIFF_FILE}; (exit $s)`,
       60_000,
       TAIL_CHARS,
     );
