@@ -5,10 +5,10 @@ import { Workspace } from './workspace.js';
 /** A task's hidden tests: never shown to the agent, added to a fresh copy for grading. */
 export interface HiddenTests {
   command: string;
-  files?: Readonly<Record<string, string>>;
-  fail_to_pass?: readonly string[];
-  pass_to_pass?: readonly string[];
-  timeout_s?: number;
+  files?: Readonly<Record<string, string>> | undefined;
+  fail_to_pass?: readonly string[] | undefined;
+  pass_to_pass?: readonly string[] | undefined;
+  timeout_s?: number | undefined;
 }
 
 export type VerifyStatus = 'passed' | 'failed' | 'empty_diff' | 'diff_does_not_apply' | 'timeout';

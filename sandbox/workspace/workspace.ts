@@ -9,7 +9,7 @@ export const DIFF_INLINE_BYTES = 64 * 1024;
 export const DIFF_MAX_BYTES = 32 * 1024 * 1024;
 
 /** The trace record's optional `workspace` object. */
-export interface WorkspaceSummary {
+export type WorkspaceSummary = {
   source: string;
   base: { commit: string | null; tree: string };
   diff: string;
@@ -17,7 +17,7 @@ export interface WorkspaceSummary {
   diff_bytes: number;
   files_changed: string[];
   diff_stats: { files: number; insertions: number; deletions: number };
-}
+};
 
 export interface OpenWorkspaceOptions {
   engine?: DockerEngine;
