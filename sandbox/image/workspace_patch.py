@@ -76,13 +76,14 @@ def parse(text):
                         raise PatchError("invalid patch line %d: '%s' before any hunk" % (i + 2, EOF_MARK))
                     hunk["eof"] = True
                 elif row.startswith("@@"):
-                    hunk = {"anchor": row[2:].strip() or None, "old": [], "new": [], "eof": False}
+                    hunk = {"anchor": row[2:].strip() or None, "old": [], "new": [], "rows": [], "eof": False}
                     op["hunks"].append(hunk)
                 elif row[:1] in (" ", "-", "+") or row == "":
                     if hunk is None:
-                        hunk = {"anchor": None, "old": [], "new": [], "eof": False}
+                        hunk = {"anchor": None, "old": [], "new": [], "rows": [], "eof": False}
                         op["hunks"].append(hunk)
                     mark, rest = (row[:1], row[1:]) if row else (" ", "")
+                    hunk["rows"].append((mark, rest))
                     if mark != "+":
                         hunk["old"].append(rest)
                     if mark != "-":
@@ -137,9 +138,12 @@ def apply_update(path, text, hunks):
             if at < 0:
                 raise PatchError("%s: hunk %d: the context line '@@ %s' was not found" % (path, number, hunk["anchor"]))
             cursor = at + 1
+        rows = hunk["rows"]
         old = hunk["old"]
         at = seek(lines, old, cursor, hunk["eof"])
-        if at < 0 and old and old[-1] == "":
+        if at < 0 and rows and rows[-1] == (" ", ""):
+            # A blank last context line often stands for the end of the file.
+            rows = rows[:-1]
             old = old[:-1]
             at = seek(lines, old, cursor, hunk["eof"])
         if at < 0:
@@ -147,7 +151,16 @@ def apply_update(path, text, hunks):
             raise PatchError(
                 "%s: hunk %d did not apply: these lines were not found in order:\n%s" % (path, number, shown)
             )
-        new = hunk["new"][: len(hunk["new"]) - (len(hunk["old"]) - len(old))] if len(old) < len(hunk["old"]) else hunk["new"]
+        # Context lines keep the file's own text: a loose match never rewrites them.
+        new, k = [], at
+        for mark, rest in rows:
+            if mark == " ":
+                new.append(lines[k])
+                k += 1
+            elif mark == "-":
+                k += 1
+            else:
+                new.append(rest)
         replacements.append((at, len(old), new))
         cursor = at + len(old)
     for at, length, new in sorted(replacements, reverse=True):
