@@ -351,7 +351,11 @@ def git(*args, check=True):
         "GIT_WORK_TREE": WORKSPACE,
         "LANG": "C.UTF-8",
     }
-    base = ["git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "core.quotepath=false"]
+    # Objects of the snapshot live only as long as the container: store them uncompressed.
+    base = [
+        "git", "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false", "-c", "core.quotepath=false",
+        "-c", "core.looseCompression=0",
+    ]
     done = subprocess.run(base + list(args), env=env, cwd=WORKSPACE, capture_output=True)
     if check and done.returncode != 0:
         raise ToolError("GIT_FAILED", "git %s failed: %s" % (args[0], done.stderr.decode("utf-8", "replace")[-2000:]))
@@ -398,7 +402,7 @@ class Upload:
 
     def extract(self):
         try:
-            with tarfile.open(fileobj=self.reader, mode="r|") as tar:
+            with tarfile.open(fileobj=self.reader, mode="r|", bufsize=1 << 20) as tar:
                 for member in tar:
                     name = member.name
                     if name.startswith("/") or ".." in name.split("/"):
