@@ -1,3 +1,4 @@
+import { VerifierError } from '../../src/core/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { packFiles } from './source-files.js';
 import { Workspace } from './workspace.js';
@@ -9,6 +10,8 @@ export interface HiddenTests {
   fail_to_pass?: readonly string[] | undefined;
   pass_to_pass?: readonly string[] | undefined;
   timeout_s?: number | undefined;
+  /** A patch that adds the tests (SWE-bench's `test_patch`), applied after the agent's diff. */
+  patch?: string | undefined;
 }
 
 export type VerifyStatus = 'passed' | 'failed' | 'empty_diff' | 'diff_does_not_apply' | 'timeout';
@@ -74,6 +77,25 @@ export async function verifyDiff(options: {
         output_tail: tail(applied.stdout, applied.stderr),
       });
     }
+    if (options.tests.patch) {
+      // As SWE-bench does: the files the test patch touches go back to the base first.
+      await session.bash(resetCommand(workspace.tree, options.tests.patch), 60_000, TAIL_CHARS);
+      const added = await session.tool('write_file', {
+        path: DIFF_FILE,
+        content: options.tests.patch,
+      });
+      if (!added.ok) throw new Error(added.content);
+      const tests = await session.bash(
+        `git apply --whitespace=nowarn ${DIFF_FILE}; s=$?; rm -f ${DIFF_FILE}; (exit $s)`,
+        60_000,
+        TAIL_CHARS,
+      );
+      if (tests.exit_code !== 0)
+        throw new VerifierError(
+          'VERIFIER_FAILED',
+          `the task's test patch does not apply after the agent's diff: ${tail(tests.stdout, tests.stderr)}`,
+        );
+    }
     if (options.tests.files && Object.keys(options.tests.files).length > 0)
       await session.upload(await packFiles(options.tests.files));
     const timeoutMs = (options.tests.timeout_s ?? 300) * 1000;
@@ -126,4 +148,18 @@ export function parseTestStatuses(output: string): Map<string, string> {
     if (v?.[1] && v[2]) statuses.set(v[1], v[2]);
   }
   return statuses;
+}
+
+/** Restores each file a patch touches to the base tree (or removes it if the base had none). */
+function resetCommand(tree: string, patch: string): string {
+  const paths = [...patch.matchAll(/^diff --git a\/(\S+) b\//gm)].map((m) => m[1] ?? '');
+  const git = `git --git-dir=/tmp/.assay-workspace/base.git --work-tree=/workspace`;
+  const quoted = (p: string) => `'${p.replaceAll("'", "'\\''")}'`;
+  return paths
+    .filter((p) => p !== '')
+    .map(
+      (p) =>
+        `if ${git} cat-file -e ${tree}:${quoted(p)} 2>/dev/null; then ${git} checkout ${tree} -- ${quoted(p)}; else rm -f -- ${quoted(p)}; fi`,
+    )
+    .join('\n');
 }

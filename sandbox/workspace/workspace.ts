@@ -1,4 +1,6 @@
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { UsageError } from '../../src/core/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { type CopyLimits, DEFAULT_COPY_LIMITS, listSource, packSource } from './source-files.js';
 import { WorkspaceSession } from './workspace-session.js';
@@ -55,8 +57,10 @@ export class Workspace {
 
   static async open(dir: string, options: OpenWorkspaceOptions = {}): Promise<Workspace> {
     const source = resolve(dir);
-    const listing = await listSource(source, { ...DEFAULT_COPY_LIMITS, ...options.copyLimits });
-    const tar = await packSource(listing);
+    const limits = { ...DEFAULT_COPY_LIMITS, ...options.copyLimits };
+    // A `.tar` (e.g. `git archive` of a base commit) is copied as it is.
+    const listing = source.endsWith('.tar') ? null : await listSource(source, limits);
+    const tar = listing ? await packSource(listing) : await readTarSource(source, limits.maxBytes);
     const session = await WorkspaceSession.start({
       ...(options.engine ? { engine: options.engine } : {}),
       image: options.image,
@@ -64,7 +68,12 @@ export class Workspace {
     });
     try {
       const uploaded = await session.upload(tar);
-      return new Workspace(source, listing.commit, uploaded.tree, uploaded.files, session);
+      if (uploaded.files > limits.maxFiles)
+        throw new UsageError(
+          'INPUT_INVALID',
+          `workspace ${source}: ${uploaded.files} files, more than the cap of ${limits.maxFiles}`,
+        );
+      return new Workspace(source, listing?.commit ?? null, uploaded.tree, uploaded.files, session);
     } catch (error) {
       await session.close();
       throw error;
@@ -94,4 +103,15 @@ export class Workspace {
   close(): Promise<void> {
     return this.session.close();
   }
+}
+
+async function readTarSource(path: string, maxBytes: number): Promise<Buffer> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new UsageError('INPUT_INVALID', `workspace ${path} is not a file`);
+  if (info.size > maxBytes)
+    throw new UsageError(
+      'INPUT_INVALID',
+      `workspace ${path}: ${info.size} bytes, more than the cap of ${maxBytes} bytes`,
+    );
+  return readFile(path);
 }

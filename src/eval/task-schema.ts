@@ -53,6 +53,8 @@ export const workspaceTestsSchema = z.strictObject({
   fail_to_pass: z.array(z.string().min(1)).optional(),
   pass_to_pass: z.array(z.string().min(1)).optional(),
   timeout_s: z.number().positive().max(3600).optional(),
+  /** SWE-bench's `test_patch`: applied after the agent's diff, before the command. */
+  patch: z.string().min(1).optional(),
 });
 export type WorkspaceTests = z.infer<typeof workspaceTestsSchema>;
 
