@@ -7,6 +7,9 @@ import { UsageError } from '../../src/core/errors.js';
 
 const run = promisify(execFile);
 
+/** Fixed times make the archive a function of names and bytes only (a fingerprint of DIR). */
+const EPOCH = new Date(0);
+
 /** Caps on what a workspace copy may hold; past them the copy is refused before it starts. */
 export interface CopyLimits {
   maxFiles: number;
@@ -168,12 +171,15 @@ export async function packSource(listing: SourceListing): Promise<Buffer> {
     tar.on('error', reject);
   });
   for (const entry of listing.entries) {
-    if (entry.kind === 'dir') tar.entry({ name: `${entry.path}/`, type: 'directory', mode: 0o755 });
+    if (entry.kind === 'dir') tar.entry({ name: `${entry.path}/`, type: 'directory', mode: 0o755, mtime: EPOCH });
     else if (entry.kind === 'symlink')
-      tar.entry({ name: entry.path, type: 'symlink', linkname: entry.target ?? '' });
+      tar.entry({ name: entry.path, type: 'symlink', linkname: entry.target ?? '', mtime: EPOCH });
     else {
       const data = await readFile(join(listing.root, entry.path));
-      tar.entry({ name: entry.path, mode: entry.mode | 0o600 }, data.subarray(0, entry.size));
+      tar.entry(
+        { name: entry.path, mode: entry.mode | 0o600, mtime: EPOCH },
+        data.subarray(0, entry.size),
+      );
     }
   }
   tar.finalize();
@@ -198,7 +204,7 @@ export async function packFiles(files: Readonly<Record<string, string>>): Promis
         'INPUT_INVALID',
         `test file ${name} must be a relative path inside the workspace`,
       );
-    tar.entry({ name, mode: 0o644 }, content);
+    tar.entry({ name, mode: 0o644, mtime: EPOCH }, content);
   }
   tar.finalize();
   await done;

@@ -21,6 +21,13 @@ describe('--apply on the host folder', () => {
     expect(await readFile(join(dir, 'calc.py'), 'utf8')).toBe('def add(a, b):\n    return a + b\n');
   });
 
+  it('fingerprints a folder by names and bytes only, not by the time it is read', async () => {
+    const dir = await repo();
+    const first = await sourceFingerprint(dir);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await sourceFingerprint(dir)).toBe(first);
+  });
+
   it('refuses when the folder changed meanwhile and leaves it as it is', async () => {
     const dir = await repo();
     const fingerprint = await sourceFingerprint(dir);
