@@ -171,7 +171,8 @@ export async function packSource(listing: SourceListing): Promise<Buffer> {
     tar.on('error', reject);
   });
   for (const entry of listing.entries) {
-    if (entry.kind === 'dir') tar.entry({ name: `${entry.path}/`, type: 'directory', mode: 0o755, mtime: EPOCH });
+    if (entry.kind === 'dir')
+      tar.entry({ name: `${entry.path}/`, type: 'directory', mode: 0o755, mtime: EPOCH });
     else if (entry.kind === 'symlink')
       tar.entry({ name: entry.path, type: 'symlink', linkname: entry.target ?? '', mtime: EPOCH });
     else {
