@@ -4,6 +4,7 @@ import {
   BUILTIN_TOOL_NAMES,
   type BuiltinToolName,
   isBuiltinToolName,
+  WORKSPACE_TOOL_GROUP,
 } from '../src/core/tool-names.js';
 import { createCalculatorTool } from './calculator/index.js';
 import { createJavascriptTool } from './javascript/index.js';
@@ -14,6 +15,7 @@ import {
   defaultCorpusDir,
   type WebSearchOptions,
 } from './web-search/index.js';
+import { createWorkspaceTools, type WorkspaceProvider } from './workspace/index.js';
 
 export type { ToolSet } from '../src/core/tool.js';
 export type { BuiltinToolName } from '../src/core/tool-names.js';
@@ -33,6 +35,8 @@ export interface BuiltinToolOptions {
   /** Warm containers the python tool keeps ready: 0 for one episode, the concurrency for evals. */
   pythonPool?: number;
   env?: NodeJS.ProcessEnv;
+  /** `--workspace`: the container the coding tools work in. */
+  workspace?: WorkspaceProvider;
 }
 
 type Created = { tool: AnyToolDefinition; close?: () => Promise<void> };
@@ -51,6 +55,14 @@ export interface ToolRegistration {
   needs: readonly ToolNeed[];
   create(options: BuiltinToolOptions): Created;
 }
+
+const WORKSPACE_SUMMARIES: Readonly<Record<(typeof WORKSPACE_TOOL_GROUP)[number], string>> = {
+  bash: 'a persistent shell in the `--workspace` copy (cwd and env persist), no network',
+  read_file: 'numbered lines of a workspace file, in windows',
+  write_file: 'create or overwrite a workspace file',
+  edit_file: 'exact string replacement in a workspace file, unique unless replace_all',
+  apply_patch: "Codex's `*** Begin Patch` format, all-or-nothing",
+};
 
 /**
  * The built-in tools, in the order of `BUILTIN_TOOL_NAMES`. The default tool list, the CLI's
@@ -111,7 +123,31 @@ export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
       return { tool, close: () => tool.close() };
     },
   },
+  ...WORKSPACE_TOOL_GROUP.map(
+    (name): ToolRegistration => ({
+      name,
+      summary: WORKSPACE_SUMMARIES[name],
+      isDefault: false,
+      needs: ['docker'],
+      create: (options) => ({ tool: workspaceTool(name, options.workspace) }),
+    }),
+  ),
 ] satisfies ToolRegistration[]);
+
+function workspaceTool(name: string, provider: WorkspaceProvider | undefined): AnyToolDefinition {
+  const workspace: WorkspaceProvider =
+    provider ??
+    (() =>
+      Promise.reject(
+        new UsageError(
+          'USAGE',
+          `the ${name} tool works on a copy of a folder: pass --workspace DIR`,
+        ),
+      ));
+  const tool = createWorkspaceTools(workspace).find((t) => t.name === name);
+  if (!tool) throw new Error(`no workspace tool ${name}`);
+  return tool;
+}
 
 const registrations = new Map(TOOL_REGISTRY.map((row) => [row.name, row]));
 
@@ -133,12 +169,15 @@ export function toolTable(): string {
 export function parseToolList(value: string): BuiltinToolName[] {
   const trimmed = value.trim();
   if (trimmed === 'none' || trimmed === '') return [];
-  const names = trimmed.split(',').map((n) => n.trim());
+  const names = trimmed
+    .split(',')
+    .map((n) => n.trim())
+    .flatMap((n) => (n === 'workspace' ? [...WORKSPACE_TOOL_GROUP] : [n]));
   for (const name of names) {
     if (!isBuiltinToolName(name)) {
       throw new UsageError(
         'USAGE',
-        `--tools: unknown tool "${name}"; the tools are ${BUILTIN_TOOL_NAMES.join(', ')} (or "none")`,
+        `--tools: unknown tool "${name}"; the tools are ${BUILTIN_TOOL_NAMES.join(', ')} ("workspace" names the last five, "none" none)`,
       );
     }
   }

@@ -10,6 +10,7 @@ import { createProgressPrinter } from './eval-progress.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
 import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
+import { workspaceEpisodes, workspaceGrader } from './workspace-eval.js';
 
 const positiveInt = (flag: string) =>
   z.coerce
@@ -131,6 +132,11 @@ async function evalCommand(
   const sandbox = suite.tasks.some((t) => t.verifier === 'code_tests')
     ? await codeSandbox(raw)
     : null;
+  // Repository tasks get a fresh workspace per episode and are graded in another fresh one.
+  const image = typeof raw['image'] === 'string' ? raw['image'] : undefined;
+  const repoTasks = suite.tasks.some((t) => t.workspace !== undefined);
+  const createTools = (names: readonly string[]) =>
+    toolChoice.create(names as typeof toolChoice.names);
 
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
@@ -151,14 +157,18 @@ async function evalCommand(
       sampling,
       recordTokens,
       policy,
-      createTools: (names) => toolChoice.create(names as typeof toolChoice.names),
+      createTools,
+      ...(repoTasks ? { workspaceEpisode: workspaceEpisodes(suite.path, image, createTools) } : {}),
       outDir,
       resume: flags.resume,
       maxSteps: flags.maxSteps,
       maxAttempts: flags.maxAttempts,
       ...(flags.system === undefined ? {} : { system: flags.system }),
       signal: controller.signal,
-      ...(sandbox === null ? {} : { verifierContext: { codeRunner: sandbox.runner } }),
+      verifierContext: {
+        ...(sandbox === null ? {} : { codeRunner: sandbox.runner }),
+        ...(repoTasks ? { workspaceGrader: workspaceGrader(suite.path, image) } : {}),
+      },
       onProgress: (p) => progress.update(p),
       onWarning: warn,
     });

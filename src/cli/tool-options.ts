@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { z } from 'zod';
 import type { BuiltinToolName, ToolSet } from '../../tools/index.js';
 import { WEB_SEARCH_BACKENDS } from '../../tools/web-search/backend-names.js';
+import type { WorkspaceProvider } from '../../tools/workspace/index.js';
 import { InfraError } from '../core/errors.js';
 import { BUILTIN_TOOL_NAMES } from '../core/tool-names.js';
 import { parseOptions } from './parse-options.js';
@@ -62,12 +63,12 @@ export function toolsGiven(command: Command): boolean {
  */
 export async function toolsFromOptions(
   raw: Record<string, unknown>,
-  options: { pythonPool?: number } = {},
+  options: { pythonPool?: number; workspace?: WorkspaceProvider; defaultTools?: string } = {},
   env = process.env,
 ): Promise<ToolChoice> {
   const flags = parseOptions(toolFlagsSchema, raw);
   const { createBuiltinTools, DEFAULT_TOOLS, parseToolList } = await import('../../tools/index.js');
-  const names = parseToolList(flags.tools ?? DEFAULT_TOOLS);
+  const names = parseToolList(flags.tools ?? options.defaultTools ?? DEFAULT_TOOLS);
   return {
     names,
     ...(flags.image === undefined ? {} : { image: flags.image }),
@@ -79,6 +80,7 @@ export async function toolsFromOptions(
         ...(flags.searchUrl === undefined ? {} : { searchUrl: flags.searchUrl }),
         ...(flags.corpus === undefined ? {} : { corpusDir: resolve(flags.corpus) }),
         ...(flags.image === undefined ? {} : { image: flags.image }),
+        ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
       }),
   };
 }

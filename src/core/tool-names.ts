@@ -9,7 +9,21 @@ export const BUILTIN_TOOL_NAMES = [
   'javascript',
   'web_search',
   'web_fetch',
+  'bash',
+  'read_file',
+  'write_file',
+  'edit_file',
+  'apply_patch',
 ] as const;
+
+/** `--tools workspace`: the coding tools over a `--workspace` copy. */
+export const WORKSPACE_TOOL_GROUP = [
+  'bash',
+  'read_file',
+  'write_file',
+  'edit_file',
+  'apply_patch',
+] as const satisfies readonly BuiltinToolName[];
 
 export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
 

@@ -175,6 +175,23 @@ const traceRecordObject = z.looseObject({
         .optional(),
     })
     .optional(),
+  /** Coding episodes: the copied folder, its base and the agent's diff against it. */
+  workspace: z
+    .looseObject({
+      source: z.string(),
+      base: z.looseObject({ commit: z.string().nullable(), tree: z.string() }),
+      diff: z.string(),
+      diff_truncated: z.boolean(),
+      diff_bytes: z.number().int().nonnegative(),
+      files_changed: z.array(z.string()),
+      diff_stats: z.looseObject({
+        files: z.number().int().nonnegative(),
+        insertions: z.number().int().nonnegative(),
+        deletions: z.number().int().nonnegative(),
+      }),
+      diff_artifact: traceArtifactSchema.optional(),
+    })
+    .optional(),
 });
 
 /**

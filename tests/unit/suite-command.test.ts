@@ -92,7 +92,7 @@ describe('assay suites import', () => {
   it('rejects an unknown dataset format with a usage error', async () => {
     await expect(suites(['import', 'mmlu', 'x.jsonl'])).rejects.toThrow(UsageError);
     await expect(suites(['import', 'mmlu', 'x.jsonl'])).rejects.toThrow(
-      'unknown dataset format "mmlu"; use gsm8k or math500',
+      'unknown dataset format "mmlu"; use gsm8k, math500 or swe-bench',
     );
   });
 

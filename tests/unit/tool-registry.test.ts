@@ -40,6 +40,11 @@ describe('the built-in tool registry', () => {
       javascript: [],
       web_search: ['network'],
       web_fetch: ['network'],
+      bash: ['docker'],
+      read_file: ['docker'],
+      write_file: ['docker'],
+      edit_file: ['docker'],
+      apply_patch: ['docker'],
     });
   });
 
@@ -64,7 +69,7 @@ describe('the built-in tool registry', () => {
     })();
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toBe(
-      '--tools: unknown tool "shell"; the tools are calculator, python, javascript, web_search, web_fetch (or "none")',
+      '--tools: unknown tool "shell"; the tools are calculator, python, javascript, web_search, web_fetch, bash, read_file, write_file, edit_file, apply_patch ("workspace" names the last five, "none" none)',
     );
   });
 
@@ -72,6 +77,17 @@ describe('the built-in tool registry', () => {
     const command = addToolOptions(new Command());
     const tools = command.options.find((option) => option.long === '--tools');
     expect(tools?.description).toContain(BUILTIN_TOOL_NAMES.join(', '));
+  });
+
+  it('expands --tools workspace to the five coding tools', () => {
+    expect(parseToolList('calculator,workspace')).toEqual([
+      'calculator',
+      'bash',
+      'read_file',
+      'write_file',
+      'edit_file',
+      'apply_patch',
+    ]);
   });
 
   it('offers the search back ends of web_search as the choices of --search', () => {

@@ -5,9 +5,9 @@ import { runEpisode } from '../../agent/episode.js';
 import { newTraceId } from '../../agent/record.js';
 import { sleep } from '../../core/abort.js';
 import { writeJsonAtomic } from '../../core/atomic-file.js';
-import { UsageError } from '../../core/errors.js';
+import { AssayError, errorMessage, UsageError } from '../../core/errors.js';
 import type { ModelProvider, Sampling } from '../../core/provider.js';
-import type { ToolSet } from '../../core/tool.js';
+import type { AnyToolDefinition, ToolSet } from '../../core/tool.js';
 import type { Policy } from '../../policy/types.js';
 import { storeArtifact } from '../../trace/artifacts.js';
 import { readTraces } from '../../trace/reader.js';
@@ -19,7 +19,7 @@ import { collapseDecisions } from '../stats/decisions.js';
 import type { EvalResults } from '../stats/results.js';
 import { isCorrect, latestAttempts } from '../stats/samples.js';
 import type { Suite } from '../suite.js';
-import { taskMessages } from '../task-schema.js';
+import { type Task, taskMessages } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
 import { appendOrReplace } from './append-record.js';
 import type { Arm } from './arms.js';
@@ -50,8 +50,18 @@ export interface EvalRunOptions {
   retryDelayMs?: number;
   signal?: AbortSignal;
   verifierContext?: VerifierContext;
+  /** Tools of one episode of a task with a `workspace`: a fresh copy per episode. */
+  workspaceEpisode?: (task: Task, tools: readonly string[]) => WorkspaceEpisode;
   onProgress?: (progress: EvalProgress) => void;
   onWarning?: (message: string) => void;
+}
+
+/** One episode's workspace, made by the composition root (it needs Docker). */
+export interface WorkspaceEpisode {
+  tools: Record<string, AnyToolDefinition>;
+  /** Adds the `workspace` object to the record and returns the whole diff. */
+  finish(record: TraceRecord): Promise<{ record: TraceRecord; diff: string }>;
+  close(): Promise<void>;
 }
 
 export interface ArmProgress {
@@ -272,11 +282,15 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const runJob = async (job: Job): Promise<void> => {
     for (let attempt = job.attempt; ; attempt++) {
       if (signal.aborted) return;
-      const record = await runEpisode({
+      const workspace =
+        job.task.workspace !== undefined && options.workspaceEpisode !== undefined
+          ? options.workspaceEpisode(job.task, job.arm.tools)
+          : undefined;
+      let record = await runEpisode({
         model: options.model,
         messages: taskMessages(job.task),
         ...(options.system === undefined ? {} : { system: options.system }),
-        tools: toolSetOf(job.arm).tools,
+        tools: workspace?.tools ?? toolSetOf(job.arm).tools,
         policy: options.policy,
         ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
         sampling: samplingOf(job, 0),
@@ -293,9 +307,29 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
         },
         artifactSink: (traceId) => (artifact) => storeArtifact(tracesPath, traceId, artifact),
       });
+      let workspaceDiff = '';
+      try {
+        if (workspace && record.outcome.status !== 'aborted' && !signal.aborted) {
+          ({ record, diff: workspaceDiff } = await workspace.finish(record));
+        }
+      } catch (error) {
+        // The diff could not be taken (the container died): not the model's fault.
+        const code = error instanceof AssayError ? error.code : 'SANDBOX_CRASHED';
+        record = {
+          ...record,
+          outcome: { status: 'error', stop_reason: 'workspace' },
+          error: { class: 'infra', code, message: errorMessage(error) },
+        };
+      } finally {
+        await workspace?.close();
+      }
       // An interrupted episode is not written: a missing line means "not done".
       if (record.outcome.status === 'aborted' || signal.aborted) return;
-      const scored = await scoreRecord(record, job.task, { ...options.verifierContext, signal });
+      const scored = await scoreRecord(record, job.task, {
+        ...options.verifierContext,
+        signal,
+        workspaceDiff,
+      });
       if (signal.aborted) return;
       await appendOrReplace(writer, { ...scored, tags: job.task.tags });
       episodes++;

@@ -29,7 +29,7 @@ export const codeTestsVerifier: Verifier = {
     ctx: VerifierContext,
   ): Promise<VerifierResult> {
     const tests = task.tests;
-    if (tests === undefined) {
+    if (typeof tests !== 'string') {
       throw new VerifierError(
         'VERIFIER_FAILED',
         `task ${task.id}: verifier "code_tests" needs "tests"`,

@@ -20,7 +20,27 @@ export interface VerifierContext {
   signal?: AbortSignal;
   /** Needed by `code_tests`; a missing runner is a verifier error. */
   codeRunner?: CodeRunner;
+  /** Needed by `tests`: grades a diff against the task's workspace in a fresh container. */
+  workspaceGrader?: WorkspaceGrader;
+  /** The agent's whole diff in the episode's workspace, for `tests`. */
+  workspaceDiff?: string;
 }
+
+/** How the `tests` verifier's grade came out (see docs/workspace.md). */
+export interface WorkspaceGrade {
+  status: 'passed' | 'failed' | 'empty_diff' | 'diff_does_not_apply' | 'timeout';
+  reward: 0 | 1;
+  exit_code: number | null;
+  output_tail: string;
+  tests?: Record<string, string>;
+}
+
+/** Given by the composition root (it needs Docker); throws `InfraError` when Docker fails. */
+export type WorkspaceGrader = (
+  task: Task,
+  diff: string,
+  signal?: AbortSignal,
+) => Promise<WorkspaceGrade>;
 
 /**
  * A named, versioned way of checking answers. The version changes whenever a verdict could
