@@ -3,13 +3,12 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_MAX_STEPS, runEpisode } from '../agent/episode.js';
 import type { AgentEvent } from '../agent/events.js';
-import { loadBuiltinPolicy } from '../policy/builtin.js';
-import { loadPolicy } from '../policy/load.js';
 import { storeArtifact } from '../trace/artifacts.js';
 import { defaultTracePath } from '../trace/defaults.js';
 import type { TraceRecord } from '../trace/schema.js';
 import { TraceWriter } from '../trace/writer.js';
 import type { SetExit } from './commands.js';
+import { MCP_OPTION_HELP, mcpToolsFromFlag, policyWithMcp, withMcpInfo } from './mcp-options.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
 import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
@@ -24,6 +23,7 @@ const runFlagsSchema = z.object({
   json: z.boolean().default(false),
   system: z.string().optional(),
   policy: z.string().optional(),
+  mcp: z.string().optional(),
   verbose: z.boolean().default(false),
 });
 
@@ -43,6 +43,7 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
       '--policy <file>',
       'policy file deciding every tool call (default: policies/default.yaml)',
     )
+    .option('--mcp <file>', MCP_OPTION_HELP)
     .option('-v, --verbose', 'print each step and tool call to stderr');
   addModelOptions(command);
   addToolOptions(command);
@@ -62,14 +63,16 @@ async function runCommand(
     requiredBy: toolsExplicit ? '--tools' : undefined,
     onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
   });
-  const policy =
-    flags.policy === undefined
-      ? await loadBuiltinPolicy('default')
-      : await loadPolicy(resolve(flags.policy));
+  const mcp = await mcpToolsFromFlag(flags.mcp);
+  const policy = await policyWithMcp(flags.policy, mcp).catch(async (error: unknown) => {
+    await mcp?.close();
+    throw error;
+  });
   const tracePath = resolve(flags.trace ?? defaultTracePath(process.cwd(), new Date()));
   const toolSet = toolChoice.create();
   const writer = await TraceWriter.open(tracePath).catch(async (error: unknown) => {
     await toolSet.close();
+    await mcp?.close();
     throw error;
   });
 
@@ -83,7 +86,7 @@ async function runCommand(
       model: provider,
       prompt,
       ...(flags.system === undefined ? {} : { system: flags.system }),
-      tools: toolSet.tools,
+      tools: { ...toolSet.tools, ...mcp?.tools },
       policy,
       maxSteps: flags.maxSteps,
       sampling,
@@ -92,12 +95,14 @@ async function runCommand(
       artifactSink: (traceId) => (artifact) => storeArtifact(tracePath, traceId, artifact),
       ...(flags.verbose ? { onEvent: printEvent } : {}),
     });
+    record = withMcpInfo(record, mcp);
     await writer.append(record);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await writer.close();
     await toolSet.close();
+    await mcp?.close();
     await provider.close?.();
   }
 
