@@ -3,8 +3,10 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { createSandboxCodeRunner } from '../../sandbox/docker/code-runner.js';
 import { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
+import type { McpToolSet } from '../../tools/mcp/client-tools.js';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
 import { UsageError } from '../core/errors.js';
+import type { ToolSet } from '../core/tool.js';
 import { rescoreRun } from '../eval/report/rescore.js';
 import { writeRunReports } from '../eval/report/run-reports.js';
 import { renderSummary } from '../eval/report/summary.js';
@@ -13,13 +15,18 @@ import { readManifest } from '../eval/run/manifest.js';
 import { runEval } from '../eval/run/runner.js';
 import { loadSuite } from '../eval/suite.js';
 import type { CodeRunner } from '../eval/verifiers/types.js';
-import { loadBuiltinPolicy } from '../policy/builtin.js';
-import { loadPolicy } from '../policy/load.js';
 import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';
+import { MCP_OPTION_HELP, mcpToolsFromFlag, policyWithMcp } from './mcp-options.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
-import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
+import {
+  addToolOptions,
+  type ToolChoice,
+  toolsFromOptions,
+  toolsGiven,
+  usableTools,
+} from './tool-options.js';
 
 const positiveInt = (flag: string) =>
   z.coerce
@@ -36,6 +43,7 @@ const evalFlagsSchema = z.object({
   maxSteps: positiveInt('--max-steps').default(DEFAULT_MAX_STEPS),
   maxAttempts: positiveInt('--max-attempts').default(3),
   policy: z.string().optional(),
+  mcp: z.string().optional(),
   system: z.string().optional(),
   seed: z.coerce.number().int().optional(),
 });
@@ -56,7 +64,8 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
       '--policy <file>',
       'policy file deciding every tool call (default: policies/default.yaml)',
     )
-    .option('--system <text>', 'a system prompt for every task');
+    .option('--system <text>', 'a system prompt for every task')
+    .option('--mcp <file>', MCP_OPTION_HELP);
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (suitePath: string, raw: Record<string, unknown>) => {
@@ -94,21 +103,37 @@ async function evalCommand(
 ): Promise<number> {
   const flags = parseOptions(evalFlagsSchema, raw);
   const suite = await loadSuite(resolve(suitePath));
-  const { provider, sampling } = modelFromOptions(raw);
+  const model = modelFromOptions(raw);
   const requested = toolsFromOptions(raw, { pythonPool: flags.concurrency });
-  // Arms are checked against every requested tool first, so that a bad --arms is reported
-  // before the sandbox check, and an arm that names python counts as asking for it.
-  const armsAsked = parseArms(flags.arms, requested.names);
-  const armNamesPython = armsAsked.some((a) => a.name !== 'tools' && a.tools.includes('python'));
-  const toolChoice = await usableTools(requested, {
-    requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
-    onWarning: warn,
-  });
-  const arms = parseArms(flags.arms, toolChoice.names);
-  const policy =
-    flags.policy === undefined
-      ? await loadBuiltinPolicy('default')
-      : await loadPolicy(resolve(flags.policy));
+  const mcp = await mcpToolsFromFlag(flags.mcp);
+  try {
+    // Arms are checked against every requested tool first, so that a bad --arms is reported
+    // before the sandbox check, and an arm that names python counts as asking for it.
+    const mcpNames = Object.keys(mcp?.tools ?? {});
+    const armsAsked = parseArms(flags.arms, [...requested.names, ...mcpNames]);
+    const armNamesPython = armsAsked.some((a) => a.name !== 'tools' && a.tools.includes('python'));
+    const toolChoice = await usableTools(requested, {
+      requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
+      onWarning: warn,
+    });
+    return await evalWithTools(suitePath, suite, flags, raw, model, toolChoice, mcp);
+  } finally {
+    await mcp?.close();
+  }
+}
+
+async function evalWithTools(
+  suitePath: string,
+  suite: Awaited<ReturnType<typeof loadSuite>>,
+  flags: z.infer<typeof evalFlagsSchema>,
+  raw: Record<string, unknown>,
+  { provider, sampling }: ReturnType<typeof modelFromOptions>,
+  toolChoice: ToolChoice,
+  mcp: McpToolSet | null,
+): Promise<number> {
+  const mcpNames = Object.keys(mcp?.tools ?? {});
+  const arms = parseArms(flags.arms, [...toolChoice.names, ...mcpNames]);
+  const policy = await policyWithMcp(flags.policy, mcp);
   if (flags.resume && flags.out === undefined) {
     throw new UsageError('USAGE', '--resume needs --out DIR: the run to continue');
   }
@@ -135,7 +160,7 @@ async function evalCommand(
       model: provider,
       sampling,
       policy,
-      createTools: (names) => toolChoice.create(names as typeof toolChoice.names),
+      createTools: (names) => withMcpTools(toolChoice, mcp, names),
       outDir,
       resume: flags.resume,
       maxSteps: flags.maxSteps,
@@ -164,6 +189,24 @@ async function evalCommand(
     await provider.close?.();
     await sandbox?.manager.close();
   }
+}
+
+/**
+ * An arm's tools: the built-in ones it names, created per episode, and the MCP tools it names,
+ * whose server connections are shared by the whole run and closed when it ends.
+ */
+function withMcpTools(
+  toolChoice: ToolChoice,
+  mcp: McpToolSet | null,
+  names: readonly string[],
+): ToolSet {
+  const builtin = toolChoice.create(
+    names.filter((name) => !Object.hasOwn(mcp?.tools ?? {}, name)) as typeof toolChoice.names,
+  );
+  if (mcp === null) return builtin;
+  const tools = { ...builtin.tools };
+  for (const name of names) if (Object.hasOwn(mcp.tools, name)) tools[name] = mcp.tools[name]!;
+  return { tools, close: () => builtin.close() };
 }
 
 function codeSandbox(raw: { image?: unknown }): { manager: SandboxManager; runner: CodeRunner } {
