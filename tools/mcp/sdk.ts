@@ -164,7 +164,9 @@ export interface ServedToolInfo {
 export interface ServedCallContext {
   signal: AbortSignal;
   /** Asks the client's user a yes/no question by elicitation; null when it cannot. */
-  confirm: ((message: string) => Promise<boolean>) | null;
+  confirm: ((message: string, signal?: AbortSignal) => Promise<boolean>) | null;
+  /** The client's name, from its `initialize` request. */
+  clientName: string;
 }
 
 export interface McpServerHandlers {
@@ -194,7 +196,7 @@ export function createMcpServer(
     const confirm =
       elicitation === undefined
         ? null
-        : async (message: string) => {
+        : async (message: string, signal?: AbortSignal) => {
             const answer = await server.elicitInput(
               {
                 message,
@@ -204,14 +206,14 @@ export function createMcpServer(
                   required: ['allow'],
                 },
               },
-              { signal: extra.signal },
+              { signal: signal ?? extra.signal },
             );
             return answer.action === 'accept' && answer.content?.['allow'] === true;
           };
     const result = await handlers.callTool(
       request.params.name,
       (request.params.arguments ?? {}) as Record<string, unknown>,
-      { signal: extra.signal, confirm },
+      { signal: extra.signal, confirm, clientName: server.getClientVersion()?.name ?? 'unknown' },
     );
     return { ...result };
   });
