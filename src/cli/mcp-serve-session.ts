@@ -19,9 +19,18 @@ export interface ServeSessionOptions {
   tools: Readonly<Record<string, AnyToolDefinition>>;
   hints: (name: string) => ToolHints;
   policy: Policy;
-  /** Called with every finished call's trace entry, as soon as it finishes. */
-  onCall?: (record: TraceRecord) => void;
+  /** Called as soon as each call finishes, with its trace entry and the session so far. */
+  onCall?: (finished: FinishedCall) => void;
   artifactSink?: (traceId: string) => ArtifactSink;
+}
+
+export interface FinishedCall {
+  traceId: string;
+  call: TraceToolCall;
+  /** The assistant message that made the call and the tool message that answered it. */
+  messages: ChatMessage[];
+  /** The session's record so far (built only when asked: it grows with every call). */
+  record: () => TraceRecord;
 }
 
 /**
@@ -181,8 +190,7 @@ export class ServeSession {
     call: TraceToolCall,
     message: ChatMessage,
   ): void {
-    this.#calls.push(call);
-    this.#messages.push(
+    const messages: ChatMessage[] = [
       {
         role: 'assistant',
         content: null,
@@ -195,8 +203,15 @@ export class ServeSession {
         ],
       },
       message,
-    );
-    this.#options.onCall?.(this.record('aborted'));
+    ];
+    this.#calls.push(call);
+    this.#messages.push(...messages);
+    this.#options.onCall?.({
+      traceId: this.traceId,
+      call,
+      messages,
+      record: () => this.record('aborted'),
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ async function lines(path: string) {
 }
 
 describe('the trace of assay mcp serve', () => {
-  it('keeps the calls of a session that never closed and appends them on the next start', async () => {
+  it('keeps the finished calls of a session that never closed and appends them on the next start', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'assay-serve-trace-'));
     const path = join(dir, 'trace.jsonl');
     const warnings: string[] = [];
@@ -42,8 +42,10 @@ describe('the trace of assay mcp serve', () => {
     // The server "crashes": the session is never finished and the writer never closed.
     await new Promise((r) => setTimeout(r, 200));
     expect(await readFile(path, 'utf8')).toBe('');
-    expect(await readdir(`${path}.partial`)).toEqual([`${session.traceId}.json`]);
+    expect(await readdir(`${path}.partial`)).toEqual([`${session.traceId}.jsonl`]);
 
+    // The crash cut the last line short: it is dropped, the finished calls are kept.
+    await appendFile(join(`${path}.partial`, `${session.traceId}.jsonl`), '{"call":{"id":"mcp_3"');
     const second = await ServeTrace.open(path, (m) => warnings.push(m));
     await second.close();
     const [record] = await lines(path);
@@ -53,7 +55,7 @@ describe('the trace of assay mcp serve', () => {
     expect(warnings).toEqual([
       `recovered 2 call(s) of an interrupted MCP session (${session.traceId})`,
     ]);
-    expect(existsSync(join(`${path}.partial`, `${session.traceId}.json`))).toBe(false);
+    expect(existsSync(join(`${path}.partial`, `${session.traceId}.jsonl`))).toBe(false);
     await first.close();
   });
 
