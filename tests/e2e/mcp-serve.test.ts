@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -119,6 +119,59 @@ describe('assay mcp serve over stdio, driven by the SDK client', () => {
       effect: 'ask',
       answered_by: 'user',
     });
+  });
+
+  it('serves the tools of an --mcp server on, under its own policy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'assay-mcp-serve-'));
+    const config = join(dir, 'mcp.json');
+    const everything = resolve(
+      'node_modules/@modelcontextprotocol/server-everything/dist/index.js',
+    );
+    await writeFile(
+      config,
+      JSON.stringify({
+        mcpServers: { ev: { command: process.execPath, args: [everything, 'stdio'] } },
+      }),
+    );
+    const policy = join(dir, 'policy.yaml');
+    await writeFile(
+      policy,
+      'version: 1\ndefault: deny\nrules:\n  - { id: sum, tool: mcp__ev__get-sum, effect: allow }\n',
+    );
+    const client = new Client({ name: 'proxy-client', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [
+          BIN,
+          'mcp',
+          'serve',
+          '--tools',
+          'none',
+          '--mcp',
+          config,
+          '--policy',
+          policy,
+          '--trace',
+          join(dir, 't.jsonl'),
+        ],
+        stderr: 'ignore',
+      }),
+    );
+    const { tools } = await client.listTools();
+    const sum = tools.find((t) => t.name === 'mcp__ev__get-sum');
+    // An upstream tool's annotations are not passed on as trusted: the cautious defaults are.
+    expect(sum?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(
+      text(await client.callTool({ name: 'mcp__ev__get-sum', arguments: { a: 1, b: 2 } })),
+    ).toContain('3');
+    const echo = (await client.callTool({
+      name: 'mcp__ev__echo',
+      arguments: { message: 'hi' },
+    })) as CallResult;
+    expect(echo.isError).toBe(true);
+    expect(text(echo)).toContain('Denied by policy');
+    await client.close();
   });
 
   describe.skipIf(!docker.available)(
