@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { McpCallResult, ServedCallContext, ServedToolInfo } from '../../tools/mcp/sdk.js';
 import { unknownToolError } from '../../tools/mcp/sdk.js';
 import { type ArtifactSink, dispatchToolCall } from '../agent/dispatch.js';
@@ -7,7 +8,7 @@ import { EpisodeResourcePool } from '../agent/resources.js';
 import { toolSpec } from '../agent/tool-specs.js';
 import { isAssayError } from '../core/errors.js';
 import type { ChatMessage } from '../core/messages.js';
-import type { AnyToolDefinition } from '../core/tool.js';
+import type { AnyToolDefinition, ToolArtifact } from '../core/tool.js';
 import type { Prompter } from '../policy/prompter.js';
 import type { Policy, PolicySession } from '../policy/types.js';
 import type { TraceRecord, TraceToolCall } from '../trace/schema.js';
@@ -89,6 +90,21 @@ export class ServeSession {
     const step = ++this.#step;
     const id = `mcp_${step}`;
     const modelCall = { id, name, arguments: JSON.stringify(args) };
+    // Figures and files go to the client as content, and beside the trace as artifacts.
+    const produced: ToolArtifact[] = [];
+    const store = this.#options.artifactSink?.(this.traceId);
+    const artifactSink: ArtifactSink = async (artifact) => {
+      produced.push(artifact);
+      if (store !== undefined) return store(artifact);
+      const sha256 = createHash('sha256').update(artifact.data).digest('hex');
+      return {
+        name: artifact.name,
+        mime_type: artifact.mime_type,
+        path: '',
+        sha256,
+        bytes: artifact.data.byteLength,
+      };
+    };
     try {
       const dispatched = await dispatchToolCall(modelCall, {
         tools: this.#options.tools,
@@ -98,10 +114,10 @@ export class ServeSession {
         episodeId: this.traceId,
         step,
         signal: ctx.signal,
-        artifactSink: this.#options.artifactSink?.(this.traceId),
+        artifactSink,
       });
       this.#finish(modelCall, dispatched.call, dispatched.message);
-      return toMcpResult(dispatched.call);
+      return toMcpResult(dispatched.call, produced);
     } catch (error) {
       if (ctx.signal.aborted) {
         // The client cancelled: it reads no result, but the trace keeps the attempt.
@@ -215,8 +231,26 @@ export class ServeSession {
   }
 }
 
-/** A trace entry as MCP content: the text the model would read, `isError` for failures. */
-function toMcpResult(call: TraceToolCall): McpCallResult {
+/**
+ * A trace entry as MCP content: the text the model would read, then images as image blocks
+ * and other files as embedded resources; `isError` for failures.
+ */
+function toMcpResult(call: TraceToolCall, artifacts: readonly ToolArtifact[]): McpCallResult {
   const content: McpCallResult['content'] = [{ type: 'text', text: call.result.content }];
+  for (const artifact of artifacts) {
+    const data = Buffer.from(artifact.data).toString('base64');
+    if (artifact.mime_type.startsWith('image/')) {
+      content.push({ type: 'image', data, mimeType: artifact.mime_type });
+    } else {
+      content.push({
+        type: 'resource',
+        resource: {
+          uri: `assay://artifact/${encodeURIComponent(artifact.name)}`,
+          mimeType: artifact.mime_type,
+          blob: data,
+        },
+      });
+    }
+  }
   return call.result.ok ? { content } : { content, isError: true };
 }

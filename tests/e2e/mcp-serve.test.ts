@@ -178,7 +178,7 @@ describe('assay mcp serve over stdio, driven by the SDK client', () => {
     'with the python sandbox (Docker)',
     { timeout: 180_000 },
     () => {
-      it('keeps python state between two calls of one session, and cancellation stops a long call', async () => {
+      it('keeps python state between calls, stops a cancelled call and returns figures as images', async () => {
         const trace = join(await mkdtemp(join(tmpdir(), 'assay-mcp-serve-')), 'trace.jsonl');
         const client = await stdioClient('python', trace);
         await client.callTool({ name: 'python', arguments: { code: 'x = 41' } });
@@ -203,10 +203,23 @@ describe('assay mcp serve over stdio, driven by the SDK client', () => {
         });
         expect(text(after)).toContain('after');
         expect(Date.now() - started).toBeLessThan(60_000);
+
+        const plot = (await client.callTool({
+          name: 'python',
+          arguments: { code: 'import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()' },
+        })) as { content: { type: string; mimeType?: string; data?: string }[] };
+        const image = plot.content.find((block) => block.type === 'image');
+        expect(image?.mimeType).toBe('image/png');
+        expect(
+          Buffer.from(image?.data ?? '', 'base64')
+            .subarray(1, 4)
+            .toString(),
+        ).toBe('PNG');
         await client.close();
 
         const [record] = await waitFor(() => traceLines(trace), 1);
-        expect(record!.tool_calls).toHaveLength(4);
+        expect(record!.tool_calls).toHaveLength(5);
+        expect(record!.tool_calls[4]!.result.artifacts?.[0]?.mime_type).toBe('image/png');
         expect(record!.tool_calls[2]!.result.error?.code).toBe('ABORTED');
       });
     },
