@@ -164,3 +164,17 @@ describe('assay as an MCP client', () => {
     ]);
   });
 });
+
+describe('an MCP server that cannot start', () => {
+  it('is an infra error naming the server, its command and what it wrote to stderr', async () => {
+    const crash = `process.stderr.write('boom: missing config\\n'); process.exit(3)`;
+    const failure = connectMcpTools([
+      {
+        name: 'broken',
+        target: { kind: 'stdio', command: process.execPath, args: ['-e', crash], env: {} },
+      },
+    ]);
+    await expect(failure).rejects.toMatchObject({ code: 'MCP_SERVER_FAILED', errorClass: 'infra' });
+    await expect(failure).rejects.toThrow(/"broken".*-e.*boom: missing config/s);
+  });
+});

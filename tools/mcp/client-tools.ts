@@ -175,7 +175,8 @@ function mcpTool(
             : `The definition of ${name} changed after it was pinned (sha256 ${hash.slice(0, 12)} → ${current?.slice(0, 12)}); the call was refused.`;
         return { ok: false, content: message, error: { code: 'MCP_DEFINITION_CHANGED', message } };
       }
-      if (!state.alive) throw serverGone(state.name, name);
+      if (!state.alive)
+        throw serverGone(state.name, name, undefined, state.connection.stderrTail());
       try {
         const result = await raceAbort(
           () =>
@@ -193,7 +194,9 @@ function mcpTool(
       } catch (error) {
         if (ctx.signal.aborted) throw error;
         const kind = classifyMcpError(error);
-        if (kind === 'connection' || !state.alive) throw serverGone(state.name, name, error);
+        if (kind === 'connection' || !state.alive) {
+          throw serverGone(state.name, name, error, state.connection.stderrTail());
+        }
         const message =
           kind === 'timeout'
             ? `${name} did not answer within ${Math.round(ctx.limits.timeout_ms / 1000)} s.`
@@ -208,10 +211,12 @@ function mcpTool(
   };
 }
 
-function serverGone(server: string, tool: string, cause?: unknown): InfraError {
+function serverGone(server: string, tool: string, cause: unknown, stderr: string): InfraError {
+  const why = cause === undefined ? '' : `: ${errorMessage(cause)}`;
+  const said = stderr === '' ? '' : ` (its stderr: ${stderr})`;
   return new InfraError(
     'MCP_SERVER_FAILED',
-    `MCP server "${server}" is no longer running; ${tool} cannot be called${cause === undefined ? '' : `: ${errorMessage(cause)}`}`,
+    `MCP server "${server}" is no longer running; ${tool} cannot be called${why}${said}`,
     { cause, details: { server } },
   );
 }

@@ -67,8 +67,12 @@ export interface McpClientConnection {
   onToolsChanged(handler: () => void): void;
   /** Called once when the connection ends, for whatever reason. */
   onClose(handler: () => void): void;
+  /** The last lines a stdio server wrote to stderr (empty for HTTP): why it failed. */
+  stderrTail(): string;
   close(): Promise<void>;
 }
+
+const STDERR_TAIL_BYTES = 2_000;
 
 export async function connectMcpClient(
   target: McpServerTarget,
@@ -83,7 +87,7 @@ export async function connectMcpClient(
           args: target.args,
           env: { ...stdioBaseEnv(), ...target.env },
           ...(target.cwd === undefined ? {} : { cwd: target.cwd }),
-          stderr: 'ignore',
+          stderr: 'pipe',
         })
       : new StreamableHTTPClientTransport(new URL(target.url), {
           requestInit: { headers: target.headers },
@@ -92,7 +96,22 @@ export async function connectMcpClient(
   client.onclose = () => {
     for (const handler of closeHandlers.splice(0)) handler();
   };
-  await client.connect(transport, signal === undefined ? {} : { signal });
+  let stderr = '';
+  if (transport instanceof StdioClientTransport) {
+    transport.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
+    });
+  }
+  const tail = () => stderr.trim().split('\n').slice(-5).join(' | ');
+  try {
+    await client.connect(transport, signal === undefined ? {} : { signal });
+  } catch (error) {
+    await client.close().catch(() => {});
+    const said = tail();
+    throw said === ''
+      ? error
+      : new Error(`${String(error)}; its stderr: ${said}`, { cause: error });
+  }
   return {
     async listTools(listSignal) {
       const tools: McpToolInfo[] = [];
@@ -120,6 +139,7 @@ export async function connectMcpClient(
     onClose(handler) {
       closeHandlers.push(handler);
     },
+    stderrTail: tail,
     close: () => client.close(),
   };
 }
