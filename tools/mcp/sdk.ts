@@ -2,6 +2,7 @@
  * The one file that imports `@modelcontextprotocol/sdk` (1.x). Everything else in assay talks
  * to MCP through these types and functions, so the 2.x split packages are a change here only.
  */
+import type { Readable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -98,7 +99,8 @@ export async function connectMcpClient(
   };
   let stderr = '';
   if (transport instanceof StdioClientTransport) {
-    transport.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    // With `stderr: 'pipe'` the SDK hands out the child's stderr, a Readable.
+    (transport.stderr as Readable | null)?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES);
     });
   }
