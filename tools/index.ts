@@ -44,6 +44,17 @@ type Created = { tool: AnyToolDefinition; close?: () => Promise<void> };
 /** What a tool needs from the machine it runs on. */
 export type ToolNeed = 'docker' | 'network';
 
+/**
+ * MCP tool annotations (`assay mcp serve` advertises them): what the tool may do to the world
+ * outside its sandbox. Clients may use them to decide on approval; assay's policy never does.
+ */
+export interface ToolHints {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
 /** One row of the registry: a built-in tool and how to make it. */
 export interface ToolRegistration {
   name: BuiltinToolName;
@@ -53,6 +64,7 @@ export interface ToolRegistration {
   isDefault: boolean;
   /** `network`: always for web_fetch; for web_search only with a back end other than `local`. */
   needs: readonly ToolNeed[];
+  hints: ToolHints;
   create(options: BuiltinToolOptions): Created;
 }
 
@@ -74,6 +86,12 @@ export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
     summary: 'exact arithmetic at any size, functions and unit conversion; no code runs',
     isDefault: true,
     needs: [],
+    hints: {
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
     create: () => ({ tool: createCalculatorTool() }),
   },
   {
@@ -81,6 +99,12 @@ export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
     summary: 'a persistent Python session in a locked-down container, no network',
     isDefault: true,
     needs: ['docker'],
+    hints: {
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
     create: (options) => {
       const tool = createPythonTool({
         ...(options.image === undefined ? {} : { image: options.image }),
@@ -94,6 +118,12 @@ export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
     summary: 'JavaScript in a V8 isolate kept for the episode; no Node, files, timers or network',
     isDefault: true,
     needs: [],
+    hints: {
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: false,
+    },
     create: () => ({ tool: createJavascriptTool() }),
   },
   {
@@ -101,6 +131,12 @@ export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
     summary: 'search the local corpus (offline) or SearXNG, Brave or Tavily',
     isDefault: true,
     needs: ['network'],
+    hints: {
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: true,
+    },
     create: (options) => ({
       tool: createWebSearchTool({
         backend: options.search ?? 'local',
@@ -115,6 +151,12 @@ export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
     summary: 'fetch a page as Markdown, with SSRF protection; reads corpus:// pages offline',
     isDefault: true,
     needs: ['network'],
+    hints: {
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: true,
+    },
     create: (options) => {
       // With the local search back end, its corpus:// result URLs must be readable too.
       const local = (options.search ?? 'local') === 'local';
@@ -129,6 +171,21 @@ export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
       summary: WORKSPACE_SUMMARIES[name],
       isDefault: false,
       needs: ['docker'],
+      // Reading is the only tool that cannot change the workspace; none reaches the network.
+      hints:
+        name === 'read_file'
+          ? {
+              readOnlyHint: true,
+              destructiveHint: false,
+              idempotentHint: true,
+              openWorldHint: false,
+            }
+          : {
+              readOnlyHint: false,
+              destructiveHint: true,
+              idempotentHint: false,
+              openWorldHint: false,
+            },
       create: (options) => ({ tool: workspaceTool(name, options.workspace) }),
     }),
   ),
@@ -150,6 +207,22 @@ function workspaceTool(name: string, provider: WorkspaceProvider | undefined): A
 }
 
 const registrations = new Map(TOOL_REGISTRY.map((row) => [row.name, row]));
+
+/**
+ * The annotations of a tool `mcp serve` offers. A tool not in the registry (an MCP tool passed
+ * through) gets the spec's cautious defaults: it may write, destroy and reach the world.
+ */
+export function toolHints(name: string): ToolHints {
+  const row = registrations.get(name as BuiltinToolName);
+  return (
+    row?.hints ?? {
+      readOnlyHint: false,
+      destructiveHint: true,
+      idempotentHint: false,
+      openWorldHint: true,
+    }
+  );
+}
 
 /** The tools enabled when `--tools` is not given. */
 export const DEFAULT_TOOLS = TOOL_REGISTRY.filter((row) => row.isDefault)

@@ -26,6 +26,7 @@ export function toolSpecs(tools: Iterable<AnyToolDefinition>): ToolSpec[] {
 }
 
 function parametersSchema(tool: AnyToolDefinition): JsonSchema {
+  if (tool.parameters !== undefined) return tool.parameters as JsonSchema;
   // `input` describes what the model may send: fields with defaults are optional.
   const generated = z.toJSONSchema(tool.inputSchema, {
     target: 'draft-7',

@@ -2,14 +2,24 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
+import type { McpToolSet } from '../../tools/mcp/client-tools.js';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
 import { UsageError } from '../core/errors.js';
+import type { ToolSet } from '../core/tool.js';
+import type { Suite } from '../eval/suite.js';
 import type { CodeRunner } from '../eval/verifiers/types.js';
 import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';
-import { addModelOptions, modelFromOptions } from './model-options.js';
+import { MCP_OPTION_HELP } from './mcp-flag.js';
+import { addModelOptions, type ModelChoice, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
-import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
+import {
+  addToolOptions,
+  type ToolChoice,
+  toolsFromOptions,
+  toolsGiven,
+  usableTools,
+} from './tool-options.js';
 import { workspaceEpisodes, workspaceGrader } from './workspace-eval.js';
 
 const positiveInt = (flag: string) =>
@@ -28,6 +38,7 @@ const evalFlagsSchema = z.object({
   maxAttempts: positiveInt('--max-attempts').default(3),
   policy: z.string().optional(),
   system: z.string().optional(),
+  mcp: z.string().optional(),
   seed: z.coerce.number().int().optional(),
 });
 
@@ -51,7 +62,8 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
       '--policy <file>',
       'policy file deciding every tool call (default: policies/default.yaml)',
     )
-    .option('--system <text>', 'a system prompt for every task');
+    .option('--system <text>', 'a system prompt for every task')
+    .option('--mcp <file>', MCP_OPTION_HELP);
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (suitePath: string, raw: Record<string, unknown>) => {
@@ -94,35 +106,60 @@ async function evalCommand(
   // Imported here so that `--help` loads none of the runner's, verifiers' or tools' modules.
   const { loadSuite } = await import('../eval/suite.js');
   const { parseArms } = await import('../eval/run/arms.js');
-  const { runEval } = await import('../eval/run/runner.js');
-  const { loadBuiltinPolicy } = await import('../policy/builtin.js');
-  const { loadPolicy } = await import('../policy/load.js');
-  const { writeRunReports, readManifest, renderSummary } = await reportModules();
   const suite = await loadSuite(resolve(suitePath));
   const { parallelSamples } = await import('../eval/run/strategy-spec.js');
   // A vote:K or best:N arm draws K samples of each task: greedy decoding would make them one.
   const perTask = parallelSamples(flags.arms);
-  const { provider, sampling, recordTokens } = await modelFromOptions(raw, process.env, {
+  const model = await modelFromOptions(raw, process.env, {
     samples: Math.max(flags.samples, perTask),
   });
+  const { sampling } = model;
   const greedy =
     greedyWarning(flags.samples, sampling.temperature) ??
     greedyWarning(perTask, sampling.temperature, 'an arm with @vote or @best');
   if (greedy !== null) warn(greedy);
   const requested = await toolsFromOptions(raw, { pythonPool: flags.concurrency });
-  // Arms are checked against every requested tool first, so that a bad --arms is reported
-  // before the sandbox check, and an arm that names python counts as asking for it.
-  const armsAsked = parseArms(flags.arms, requested.names);
-  const armNamesPython = armsAsked.some((a) => a.name !== 'tools' && a.tools.includes('python'));
-  const toolChoice = await usableTools(requested, {
-    requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
-    onWarning: warn,
-  });
-  const arms = parseArms(flags.arms, toolChoice.names);
+  // The MCP client is loaded only for a run that names MCP servers.
+  const mcp =
+    flags.mcp === undefined
+      ? null
+      : await (await import('./mcp-options.js')).mcpToolsFromFlag(flags.mcp);
+  try {
+    // Arms are checked against every requested tool first, so that a bad --arms is reported
+    // before the sandbox check, and an arm that names python counts as asking for it.
+    const mcpNames = Object.keys(mcp?.tools ?? {});
+    const armsAsked = parseArms(flags.arms, [...requested.names, ...mcpNames]);
+    const armNamesPython = armsAsked.some((a) => a.name !== 'tools' && a.tools.includes('python'));
+    const toolChoice = await usableTools(requested, {
+      requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
+      onWarning: warn,
+    });
+    return await evalWithTools(suitePath, suite, flags, raw, model, toolChoice, mcp);
+  } finally {
+    await mcp?.close();
+  }
+}
+
+async function evalWithTools(
+  suitePath: string,
+  suite: Suite,
+  flags: z.infer<typeof evalFlagsSchema>,
+  raw: Record<string, unknown>,
+  { provider, sampling, recordTokens }: ModelChoice,
+  toolChoice: ToolChoice,
+  mcp: McpToolSet | null,
+): Promise<number> {
+  const { parseArms } = await import('../eval/run/arms.js');
+  const { runEval } = await import('../eval/run/runner.js');
+  const { writeRunReports, readManifest, renderSummary } = await reportModules();
+  const mcpNames = Object.keys(mcp?.tools ?? {});
+  const arms = parseArms(flags.arms, [...toolChoice.names, ...mcpNames]);
   const policy =
-    flags.policy === undefined
-      ? await loadBuiltinPolicy('default')
-      : await loadPolicy(resolve(flags.policy));
+    mcp !== null
+      ? await (await import('./mcp-options.js')).policyWithMcp(flags.policy, mcp)
+      : flags.policy === undefined
+        ? await (await import('../policy/builtin.js')).loadBuiltinPolicy('default')
+        : await (await import('../policy/load.js')).loadPolicy(resolve(flags.policy));
   if (flags.resume && flags.out === undefined) {
     throw new UsageError('USAGE', '--resume needs --out DIR: the run to continue');
   }
@@ -135,8 +172,7 @@ async function evalCommand(
   // Repository tasks get a fresh workspace per episode and are graded in another fresh one.
   const image = typeof raw['image'] === 'string' ? raw['image'] : undefined;
   const repoTasks = suite.tasks.some((t) => t.workspace !== undefined);
-  const createTools = (names: readonly string[]) =>
-    toolChoice.create(names as typeof toolChoice.names);
+  const createTools = (names: readonly string[]) => withMcpTools(toolChoice, mcp, names);
 
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
@@ -190,6 +226,24 @@ async function evalCommand(
     await provider.close?.();
     await sandbox?.manager.close();
   }
+}
+
+/**
+ * An arm's tools: the built-in ones it names, created per episode, and the MCP tools it names,
+ * whose server connections are shared by the whole run and closed when it ends.
+ */
+function withMcpTools(
+  toolChoice: ToolChoice,
+  mcp: McpToolSet | null,
+  names: readonly string[],
+): ToolSet {
+  const builtin = toolChoice.create(
+    names.filter((name) => !Object.hasOwn(mcp?.tools ?? {}, name)) as typeof toolChoice.names,
+  );
+  if (mcp === null) return builtin;
+  const tools = { ...builtin.tools };
+  for (const name of names) if (Object.hasOwn(mcp.tools, name)) tools[name] = mcp.tools[name]!;
+  return { tools, close: () => builtin.close() };
 }
 
 async function reportModules() {

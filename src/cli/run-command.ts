@@ -6,6 +6,7 @@ import type { AgentEvent } from '../agent/events.js';
 import { UsageError } from '../core/errors.js';
 import type { TraceRecord } from '../trace/schema.js';
 import type { SetExit } from './commands.js';
+import { MCP_OPTION_HELP } from './mcp-flag.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
 import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
@@ -28,6 +29,7 @@ const runFlagsSchema = z.object({
   json: z.boolean().default(false),
   system: z.string().optional(),
   policy: z.string().optional(),
+  mcp: z.string().optional(),
   verbose: z.boolean().default(false),
   workspace: z.string().min(1).optional(),
   diff: z.string().min(1).optional(),
@@ -50,6 +52,7 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
       '--policy <file>',
       'policy file deciding every tool call (default: policies/default.yaml)',
     )
+    .option('--mcp <file>', MCP_OPTION_HELP)
     .option('-v, --verbose', 'print each step and tool call to stderr')
     .option('--workspace <dir>', 'copy DIR into a fresh container for the coding tools')
     .option('--diff <file>', 'with --workspace: write the final diff to FILE')
@@ -97,14 +100,23 @@ async function runCommand(
       onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
     },
   );
-  const policy =
-    flags.policy === undefined
-      ? await loadBuiltinPolicy('default')
-      : await loadPolicy(resolve(flags.policy));
+  // The MCP client is loaded only for a run that names MCP servers.
+  const mcpOptions = flags.mcp === undefined ? null : await import('./mcp-options.js');
+  const mcp = mcpOptions === null ? null : await mcpOptions.mcpToolsFromFlag(flags.mcp);
+  const policy = await (mcpOptions !== null
+    ? mcpOptions.policyWithMcp(flags.policy, mcp)
+    : flags.policy === undefined
+      ? loadBuiltinPolicy('default')
+      : loadPolicy(resolve(flags.policy))
+  ).catch(async (error: unknown) => {
+    await mcp?.close();
+    throw error;
+  });
   const tracePath = resolve(flags.trace ?? defaultTracePath(process.cwd(), new Date()));
   const toolSet = toolChoice.create();
   const writer = await TraceWriter.open(tracePath).catch(async (error: unknown) => {
     await toolSet.close();
+    await mcp?.close();
     await opened?.workspace.close();
     throw error;
   });
@@ -119,7 +131,7 @@ async function runCommand(
       model: provider,
       prompt,
       ...(flags.system === undefined ? {} : { system: flags.system }),
-      tools: toolSet.tools,
+      tools: { ...toolSet.tools, ...mcp?.tools },
       policy,
       maxSteps: flags.maxSteps,
       sampling,
@@ -130,6 +142,7 @@ async function runCommand(
       ...(flags.verbose ? { onEvent: printEvent } : {}),
     });
     if (opened) record = await attachWorkspace(record, opened.workspace, tracePath);
+    if (mcpOptions !== null) record = mcpOptions.withMcpInfo(record, mcp);
     // What is printed is what was written: capped, so `--json` never prints a huge line.
     record = await writer.append(record);
   } finally {
@@ -137,6 +150,7 @@ async function runCommand(
     process.off('SIGTERM', onSignal);
     await writer.close();
     await toolSet.close();
+    await mcp?.close();
     await opened?.workspace.close();
     await provider.close?.();
   }

@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'SEARCH_BACKEND_ERROR'
   | 'FETCH_BLOCKED'
   | 'ISOLATE_FAILED'
+  | 'MCP_SERVER_FAILED'
   | 'ABORTED'
   | 'VERIFIER_FAILED'
   | 'INTERNAL';

@@ -62,6 +62,11 @@ export interface ToolDefinition<Input = unknown> {
   name: string;
   description: string;
   inputSchema: z.ZodType<Input>;
+  /**
+   * The input schema as JSON Schema, given as is instead of derived from `inputSchema`: for
+   * tools defined elsewhere (MCP servers), whose own server validates the arguments.
+   */
+  parameters?: Record<string, unknown>;
   /** Output of this tool is untrusted web content: it taints the episode. */
   taints?: boolean;
   run(args: Input, ctx: ToolContext): Promise<ToolResult>;
