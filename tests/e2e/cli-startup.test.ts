@@ -84,6 +84,18 @@ describe('CLI startup', () => {
     },
   );
 
+  it('assay --help loads at most 8 project modules, and neither zod nor any command file', async () => {
+    const { code, stdout, urls } = await modulesLoaded([BIN, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/run \[options\] <prompt> +run one episode/);
+    const project = urls.filter(
+      (url) => url.startsWith('file:') && !url.includes('/node_modules/'),
+    );
+    expect(project.length).toBeLessThanOrEqual(8);
+    expect(project.filter((url) => url.endsWith('-command.js'))).toEqual([]);
+    expect(packagesLoaded(urls, ['zod'])).toEqual([]);
+  });
+
   it('assay run --tools calculator against a server loads no Docker, llama.cpp or HTML package', async () => {
     await using server = await startScriptedServer({ script: calculatorScript() });
     const { code, stdout, urls } = await modulesLoaded([
