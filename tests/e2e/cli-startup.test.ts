@@ -115,8 +115,21 @@ describe('CLI startup', () => {
     expect(code).toBe(0);
     // What it runs is loaded; what it does not run is not.
     expect(packagesLoaded(urls, ['mathjs', 'openai'])).toEqual(['mathjs', 'openai']);
-    const unused = ['dockerode', 'node-llama-cpp', 'linkedom', 'turndown', '@mozilla/readability'];
+    const unused = [
+      'dockerode',
+      'isolated-vm',
+      'node-llama-cpp',
+      'linkedom',
+      'turndown',
+      '@mozilla/readability',
+    ];
     expect(packagesLoaded(urls, unused)).toEqual([]);
+    // Nor the code of the tools it did not name (the list of search back ends is a flag's choices).
+    const toolCode = urls.filter((url) => !url.endsWith('/dist/tools/web-search/backend-names.js'));
+    const otherTools = ['python', 'javascript', 'web-search', 'web-fetch'].filter((tool) =>
+      toolCode.some((url) => url.includes(`/dist/tools/${tool}/`)),
+    );
+    expect(otherTools).toEqual([]);
   });
 
   it('assay policy explain runs without loading the model, tool or sandbox packages', async () => {
