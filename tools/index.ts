@@ -1,280 +1,35 @@
-import { UsageError } from '../src/core/errors.js';
-import type { AnyToolDefinition, ToolSet } from '../src/core/tool.js';
-import {
-  BUILTIN_TOOL_NAMES,
-  type BuiltinToolName,
-  isBuiltinToolName,
-  WORKSPACE_TOOL_GROUP,
-} from '../src/core/tool-names.js';
-import { createCalculatorTool } from './calculator/index.js';
-import { createJavascriptTool } from './javascript/index.js';
-import { createPythonTool } from './python/index.js';
-import { createWebFetchTool } from './web-fetch/index.js';
-import {
-  createWebSearchTool,
-  defaultCorpusDir,
-  type WebSearchOptions,
-} from './web-search/index.js';
-import { createWorkspaceTools, type WorkspaceProvider } from './workspace/index.js';
+import type { ToolSet } from '../src/core/tool.js';
+import { BUILTIN_TOOL_NAMES, type BuiltinToolName } from '../src/core/tool-names.js';
+import { type BuiltinToolOptions, loadBuiltinTools } from './registry.js';
 
 export type { ToolSet } from '../src/core/tool.js';
 export type { BuiltinToolName } from '../src/core/tool-names.js';
-export { WEB_SEARCH_BACKENDS } from './web-search/index.js';
+export {
+  type BuiltinToolOptions,
+  type CreatedTool,
+  DEFAULT_TOOLS,
+  loadBuiltinTools,
+  parseToolList,
+  TOOL_REGISTRY,
+  type ToolFactory,
+  type ToolHints,
+  type ToolNeed,
+  type ToolRegistration,
+  type ToolSetMaker,
+  toolHints,
+  toolTable,
+} from './registry.js';
+export { WEB_SEARCH_BACKENDS } from './web-search/backend-names.js';
 export { BUILTIN_TOOL_NAMES };
 
-/** Options of the built-in tools, as set by command-line flags. */
-export interface BuiltinToolOptions {
-  /** `--search`: the web_search back end. */
-  search?: WebSearchOptions['backend'];
-  /** `--search-url`: SearXNG's URL, or an override of a hosted API's. */
-  searchUrl?: string;
-  /** `--corpus`: the local search back end's folder (and web_fetch's corpus:// root). */
-  corpusDir?: string;
-  /** `--image`: the python sandbox image. */
-  image?: string;
-  /** Warm containers the python tool keeps ready: 0 for one episode, the concurrency for evals. */
-  pythonPool?: number;
-  env?: NodeJS.ProcessEnv;
-  /** `--workspace`: the container the coding tools work in. */
-  workspace?: WorkspaceProvider;
-}
-
-type Created = { tool: AnyToolDefinition; close?: () => Promise<void> };
-
-/** What a tool needs from the machine it runs on. */
-export type ToolNeed = 'docker' | 'network';
-
-/**
- * MCP tool annotations (`assay mcp serve` advertises them): what the tool may do to the world
- * outside its sandbox. Clients may use them to decide on approval; assay's policy never does.
- */
-export interface ToolHints {
-  readOnlyHint: boolean;
-  destructiveHint: boolean;
-  idempotentHint: boolean;
-  openWorldHint: boolean;
-}
-
-/** One row of the registry: a built-in tool and how to make it. */
-export interface ToolRegistration {
-  name: BuiltinToolName;
-  /** One line for the docs table. */
-  summary: string;
-  /** Enabled when `--tools` is not given. */
-  isDefault: boolean;
-  /** `network`: always for web_fetch; for web_search only with a back end other than `local`. */
-  needs: readonly ToolNeed[];
-  hints: ToolHints;
-  create(options: BuiltinToolOptions): Created;
-}
-
-const WORKSPACE_SUMMARIES: Readonly<Record<(typeof WORKSPACE_TOOL_GROUP)[number], string>> = {
-  bash: 'a persistent shell in the `--workspace` copy (cwd and env persist), no network',
-  read_file: 'numbered lines of a workspace file, in windows',
-  write_file: 'create or overwrite a workspace file',
-  edit_file: 'exact string replacement in a workspace file, unique unless replace_all',
-  apply_patch: "Codex's `*** Begin Patch` format, all-or-nothing",
-};
-
-/**
- * The built-in tools, in the order of `BUILTIN_TOOL_NAMES`. The default tool list, the CLI's
- * `--tools` check, the policy's known tools and the docs table are all derived from here.
- */
-export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
-  {
-    name: 'calculator',
-    summary: 'exact arithmetic at any size, functions and unit conversion; no code runs',
-    isDefault: true,
-    needs: [],
-    hints: {
-      readOnlyHint: true,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: false,
-    },
-    create: () => ({ tool: createCalculatorTool() }),
-  },
-  {
-    name: 'python',
-    summary: 'a persistent Python session in a locked-down container, no network',
-    isDefault: true,
-    needs: ['docker'],
-    hints: {
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: false,
-      openWorldHint: false,
-    },
-    create: (options) => {
-      const tool = createPythonTool({
-        ...(options.image === undefined ? {} : { image: options.image }),
-        ...(options.pythonPool === undefined ? {} : { sandbox: { poolSize: options.pythonPool } }),
-      });
-      return { tool, close: () => tool.close() };
-    },
-  },
-  {
-    name: 'javascript',
-    summary: 'JavaScript in a V8 isolate kept for the episode; no Node, files, timers or network',
-    isDefault: true,
-    needs: [],
-    hints: {
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: false,
-      openWorldHint: false,
-    },
-    create: () => ({ tool: createJavascriptTool() }),
-  },
-  {
-    name: 'web_search',
-    summary: 'search the local corpus (offline) or SearXNG, Brave or Tavily',
-    isDefault: true,
-    needs: ['network'],
-    hints: {
-      readOnlyHint: true,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: true,
-    },
-    create: (options) => ({
-      tool: createWebSearchTool({
-        backend: options.search ?? 'local',
-        ...(options.searchUrl === undefined ? {} : { url: options.searchUrl }),
-        ...(options.corpusDir === undefined ? {} : { corpusDir: options.corpusDir }),
-        ...(options.env === undefined ? {} : { env: options.env }),
-      }),
-    }),
-  },
-  {
-    name: 'web_fetch',
-    summary: 'fetch a page as Markdown, with SSRF protection; reads corpus:// pages offline',
-    isDefault: true,
-    needs: ['network'],
-    hints: {
-      readOnlyHint: true,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: true,
-    },
-    create: (options) => {
-      // With the local search back end, its corpus:// result URLs must be readable too.
-      const local = (options.search ?? 'local') === 'local';
-      const corpusDir = options.corpusDir ?? (local ? defaultCorpusDir() : undefined);
-      const tool = createWebFetchTool(corpusDir === undefined ? {} : { corpusDir });
-      return { tool, close: () => tool.close() };
-    },
-  },
-  ...WORKSPACE_TOOL_GROUP.map(
-    (name): ToolRegistration => ({
-      name,
-      summary: WORKSPACE_SUMMARIES[name],
-      isDefault: false,
-      needs: ['docker'],
-      // Reading is the only tool that cannot change the workspace; none reaches the network.
-      hints:
-        name === 'read_file'
-          ? {
-              readOnlyHint: true,
-              destructiveHint: false,
-              idempotentHint: true,
-              openWorldHint: false,
-            }
-          : {
-              readOnlyHint: false,
-              destructiveHint: true,
-              idempotentHint: false,
-              openWorldHint: false,
-            },
-      create: (options) => ({ tool: workspaceTool(name, options.workspace) }),
-    }),
-  ),
-] satisfies ToolRegistration[]);
-
-function workspaceTool(name: string, provider: WorkspaceProvider | undefined): AnyToolDefinition {
-  const workspace: WorkspaceProvider =
-    provider ??
-    (() =>
-      Promise.reject(
-        new UsageError(
-          'USAGE',
-          `the ${name} tool works on a copy of a folder: pass --workspace DIR`,
-        ),
-      ));
-  const tool = createWorkspaceTools(workspace).find((t) => t.name === name);
-  if (!tool) throw new Error(`no workspace tool ${name}`);
-  return tool;
-}
-
-const registrations = new Map(TOOL_REGISTRY.map((row) => [row.name, row]));
-
-/**
- * The annotations of a tool `mcp serve` offers. A tool not in the registry (an MCP tool passed
- * through) gets the spec's cautious defaults: it may write, destroy and reach the world.
- */
-export function toolHints(name: string): ToolHints {
-  const row = registrations.get(name as BuiltinToolName);
-  return (
-    row?.hints ?? {
-      readOnlyHint: false,
-      destructiveHint: true,
-      idempotentHint: false,
-      openWorldHint: true,
-    }
-  );
-}
-
-/** The tools enabled when `--tools` is not given. */
-export const DEFAULT_TOOLS = TOOL_REGISTRY.filter((row) => row.isDefault)
-  .map((row) => row.name)
-  .join(',');
-
-/** The registry as a Markdown table, for the docs. */
-export function toolTable(): string {
-  const rows = TOOL_REGISTRY.map(
-    (row) =>
-      `| \`${row.name}\` | ${row.summary} | ${row.isDefault ? 'yes' : 'no'} | ${row.needs.join(', ') || '-'} |`,
-  );
-  return ['| tool | does | default | needs |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-/** Parses a `--tools` value: a comma-separated list of tool names, or `none`. */
-export function parseToolList(value: string): BuiltinToolName[] {
-  const trimmed = value.trim();
-  if (trimmed === 'none' || trimmed === '') return [];
-  const names = trimmed
-    .split(',')
-    .map((n) => n.trim())
-    .flatMap((n) => (n === 'workspace' ? [...WORKSPACE_TOOL_GROUP] : [n]));
-  for (const name of names) {
-    if (!isBuiltinToolName(name)) {
-      throw new UsageError(
-        'USAGE',
-        `--tools: unknown tool "${name}"; the tools are ${BUILTIN_TOOL_NAMES.join(', ')} ("workspace" names the last five, "none" none)`,
-      );
-    }
-  }
-  return [...new Set(names as BuiltinToolName[])];
-}
+// The library API makes tool sets synchronously, so this entry point loads every tool once, on
+// import. The CLI imports ./registry.js instead and loads only the tools a command names.
+const makeAll = await loadBuiltinTools(BUILTIN_TOOL_NAMES);
 
 /** Creates the named built-in tools, keyed by name. Bad options throw a UsageError here. */
 export function createBuiltinTools(
   names: readonly BuiltinToolName[],
   options: BuiltinToolOptions = {},
 ): ToolSet {
-  const tools: Record<string, AnyToolDefinition> = {};
-  const closers: (() => Promise<void>)[] = [];
-  for (const name of names) {
-    const registration = registrations.get(name);
-    if (registration === undefined) throw new UsageError('USAGE', `unknown tool "${name}"`);
-    const created = registration.create(options);
-    tools[name] = created.tool;
-    if (created.close) closers.push(created.close);
-  }
-  return {
-    tools,
-    async close() {
-      await Promise.allSettled(closers.map((close) => close()));
-    },
-  };
+  return makeAll(names, options);
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import type { BuiltinToolName, ToolSet } from '../../tools/index.js';
+import type { BuiltinToolName, ToolSet } from '../../tools/registry.js';
 import { WEB_SEARCH_BACKENDS } from '../../tools/web-search/backend-names.js';
 import type { WorkspaceProvider } from '../../tools/workspace/index.js';
 import { InfraError } from '../core/errors.js';
@@ -67,13 +67,17 @@ export async function toolsFromOptions(
   env = process.env,
 ): Promise<ToolChoice> {
   const flags = parseOptions(toolFlagsSchema, raw);
-  const { createBuiltinTools, DEFAULT_TOOLS, parseToolList } = await import('../../tools/index.js');
+  // The registry, not tools/index.js: only the named tools' modules load (see registry.ts).
+  const { loadBuiltinTools, DEFAULT_TOOLS, parseToolList } = await import(
+    '../../tools/registry.js'
+  );
   const names = parseToolList(flags.tools ?? options.defaultTools ?? DEFAULT_TOOLS);
+  const makeTools = await loadBuiltinTools(names);
   return {
     names,
     ...(flags.image === undefined ? {} : { image: flags.image }),
     create: (subset = names) =>
-      createBuiltinTools(subset, {
+      makeTools(subset, {
         search: flags.search,
         env,
         ...(options.pythonPool === undefined ? {} : { pythonPool: options.pythonPool }),

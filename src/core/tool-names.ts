@@ -1,5 +1,5 @@
 /**
- * The names of the tools assay ships: the one list that the tool registry (tools/index.ts),
+ * The names of the tools assay ships: the one list that the tool registry (tools/registry.ts),
  * the policy's known tools and the CLI's `--tools` check are all derived from. A test keeps the
  * registry in the same order, so adding a tool starts here.
  */

@@ -9,6 +9,7 @@ import { BUILTIN_TOOL_NAMES as POLICY_KNOWN_TOOLS } from '../../src/policy/known
 import {
   createBuiltinTools,
   DEFAULT_TOOLS,
+  loadBuiltinTools,
   parseToolList,
   TOOL_REGISTRY,
   toolTable,
@@ -56,6 +57,18 @@ describe('the built-in tool registry', () => {
     } finally {
       await set.close();
     }
+  });
+
+  it('makes tool sets only of the tools it loaded, and refuses the others', async () => {
+    const make = await loadBuiltinTools(['calculator']);
+    const set = make(['calculator']);
+    try {
+      expect(Object.keys(set.tools)).toEqual(['calculator']);
+    } finally {
+      await set.close();
+    }
+    expect(() => make(['javascript'])).toThrow(UsageError);
+    expect(() => make(['javascript'])).toThrow('unknown tool "javascript"');
   });
 
   it('refuses an unknown --tools name and lists the registered ones', () => {
