@@ -7,7 +7,7 @@ import type { TraceRecord } from './schema.js';
  */
 export const TRACE_FIELD_MAX_CHARS = 1 << 20;
 
-/** The most bytes one written trace line holds, newline included (documented in docs/traces.md). */
+/** The most bytes one written trace line holds, newline included (documented in docs/trace.md). */
 export const TRACE_LINE_MAX_BYTES = 16 << 20;
 
 /** The smallest field cap tried before the record's messages and tool calls are dropped. */

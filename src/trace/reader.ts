@@ -18,7 +18,7 @@ export interface ReadTraceOptions {
 }
 
 /**
- * The longest line a reader accepts: four times what the writer ever writes (docs/traces.md),
+ * The longest line a reader accepts: four times what the writer ever writes (docs/trace.md),
  * so files from older versions still read, while one huge line cannot exhaust memory.
  */
 export const TRACE_READ_MAX_LINE_BYTES = 64 << 20;

@@ -91,7 +91,7 @@ export class TraceWriter {
   }
 
   /**
-   * Caps the record's fields (see docs/traces.md), validates it, then appends it as one line
+   * Caps the record's fields (see docs/trace.md), validates it, then appends it as one line
    * and resolves with the record as written. A record that does not match the schema is a bug
    * in assay, so it throws `TRACE_INVALID` naming the field instead of writing a line no
    * reader could use.
