@@ -32,7 +32,7 @@ describe('sampling settings of a run', () => {
       "Sampling: temperature 0, top\\_p the model's default, max\\_tokens 64 (greedy",
     );
     const html = await readFile(join(out, 'report.html'), 'utf8');
-    expect(html).toContain('<dt>Sampling</dt><dd>temperature 0');
+    expect(html).toContain('<dt>Sampling</dt><dd>asked for temperature 0');
 
     const exported = await runCli([
       'traces',

@@ -18,7 +18,7 @@ describe('the assay/verifiers package export', () => {
     });
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
-      names: ['math', 'exact', 'regex', 'choice', 'code_tests', 'js'],
+      names: ['math', 'exact', 'regex', 'choice', 'code_tests', 'js', 'tests'],
       reward: 1,
       extracted: '4 4/9',
     });
