@@ -20,7 +20,6 @@ import {
   toolsGiven,
   usableTools,
 } from './tool-options.js';
-import { workspaceEpisodes, workspaceGrader } from './workspace-eval.js';
 
 const positiveInt = (flag: string) =>
   z.coerce
@@ -172,6 +171,8 @@ async function evalWithTools(
   // Repository tasks get a fresh workspace per episode and are graded in another fresh one.
   const image = typeof raw['image'] === 'string' ? raw['image'] : undefined;
   const repoTasks = suite.tasks.some((t) => t.workspace !== undefined);
+  // Loaded only for repository tasks: it needs the workspace sandbox and the coding tools.
+  const workspaces = repoTasks ? await import('./workspace-eval.js') : null;
   const createTools = (names: readonly string[]) => withMcpTools(toolChoice, mcp, names);
 
   const controller = new AbortController();
@@ -194,7 +195,9 @@ async function evalWithTools(
       recordTokens,
       policy,
       createTools,
-      ...(repoTasks ? { workspaceEpisode: workspaceEpisodes(suite.path, image, createTools) } : {}),
+      ...(workspaces
+        ? { workspaceEpisode: await workspaces.workspaceEpisodes(suite.path, image, createTools) }
+        : {}),
       outDir,
       resume: flags.resume,
       maxSteps: flags.maxSteps,
@@ -203,7 +206,7 @@ async function evalWithTools(
       signal: controller.signal,
       verifierContext: {
         ...(sandbox === null ? {} : { codeRunner: sandbox.runner }),
-        ...(repoTasks ? { workspaceGrader: workspaceGrader(suite.path, image) } : {}),
+        ...(workspaces ? { workspaceGrader: workspaces.workspaceGrader(suite.path, image) } : {}),
       },
       onProgress: (p) => progress.update(p),
       onWarning: warn,

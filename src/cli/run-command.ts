@@ -10,14 +10,6 @@ import { MCP_OPTION_HELP } from './mcp-flag.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
 import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
-import {
-  applyToSource,
-  askToApply,
-  attachWorkspace,
-  diffStat,
-  openRunWorkspace,
-  writeDiff,
-} from './workspace-run.js';
 
 const runFlagsSchema = z.object({
   maxSteps: z.coerce
@@ -80,10 +72,12 @@ async function runCommand(
   const { defaultTracePath } = await import('../trace/defaults.js');
   const { TraceWriter } = await import('../trace/writer.js');
   const { provider, sampling, recordTokens } = await modelFromOptions(raw);
+  // The workspace sandbox is loaded only for `--workspace`.
+  const workspaceRun = flags.workspace === undefined ? null : await import('./workspace-run.js');
   const opened =
-    flags.workspace === undefined
+    flags.workspace === undefined || workspaceRun === null
       ? undefined
-      : await openRunWorkspace(
+      : await workspaceRun.openRunWorkspace(
           resolve(flags.workspace),
           typeof raw['image'] === 'string' ? raw['image'] : undefined,
         );
@@ -141,7 +135,9 @@ async function runCommand(
       artifactSink: (traceId) => (artifact) => storeArtifact(tracePath, traceId, artifact),
       ...(flags.verbose ? { onEvent: printEvent } : {}),
     });
-    if (opened) record = await attachWorkspace(record, opened.workspace, tracePath);
+    if (opened && workspaceRun) {
+      record = await workspaceRun.attachWorkspace(record, opened.workspace, tracePath);
+    }
     if (mcpOptions !== null) record = mcpOptions.withMcpInfo(record, mcp);
     // What is printed is what was written: capped, so `--json` never prints a huge line.
     record = await writer.append(record);
@@ -154,7 +150,8 @@ async function runCommand(
     await opened?.workspace.close();
     await provider.close?.();
   }
-  if (opened && record.workspace) {
+  if (opened && workspaceRun && record.workspace) {
+    const { applyToSource, askToApply, diffStat, writeDiff } = workspaceRun;
     const full = opened.workspace.fullDiff;
     if (flags.diff !== undefined) await writeDiff(resolve(flags.diff), full);
     if (!flags.json) {

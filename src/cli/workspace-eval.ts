@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { verifyDiff } from '../../sandbox/workspace/verify-diff.js';
 import { Workspace } from '../../sandbox/workspace/workspace.js';
-import { type BuiltinToolName, createBuiltinTools, type ToolSet } from '../../tools/index.js';
+import { type BuiltinToolName, loadBuiltinTools, type ToolSet } from '../../tools/registry.js';
 import { UsageError } from '../core/errors.js';
 import { WORKSPACE_TOOL_GROUP } from '../core/tool-names.js';
 import type { WorkspaceEpisode } from '../eval/run/runner.js';
@@ -22,11 +22,12 @@ function workspaceDir(suitePath: string, task: Task): string {
  * Per-episode tools of a repository task: the workspace container starts on the first call of
  * a coding tool (an arm without them never starts one), and the diff is taken at the end.
  */
-export function workspaceEpisodes(
+export async function workspaceEpisodes(
   suitePath: string,
   image: string | undefined,
   createOther: (names: readonly BuiltinToolName[]) => ToolSet,
-): (task: Task, tools: readonly string[]) => WorkspaceEpisode {
+): Promise<(task: Task, tools: readonly string[]) => WorkspaceEpisode> {
+  const createCoding = await loadBuiltinTools(WORKSPACE_TOOL_GROUP);
   return (task, tools) => {
     const dir = workspaceDir(suitePath, task);
     let opened: Promise<Workspace> | undefined;
@@ -36,7 +37,7 @@ export function workspaceEpisodes(
     };
     const names = tools as readonly BuiltinToolName[];
     const other = createOther(names.filter((n) => !isWorkspaceTool(n)));
-    const coding = createBuiltinTools(names.filter(isWorkspaceTool), {
+    const coding = createCoding(names.filter(isWorkspaceTool), {
       workspace: async () => (await open()).session,
     });
     return {
