@@ -7,6 +7,7 @@
 import { EXPORT_FORMATS, exportRecords } from '../src/eval/export/formats.js';
 import type { TraceRecord } from '../src/trace/schema.js';
 import { VARIED_TOOL_SPECS, variedRecords } from '../tests/support/varied-records.js';
+import { type Figure, reportFigures } from './figures.js';
 
 const N = Number(process.env['BENCH_EXPORT_RECORDS'] ?? 20_000);
 
@@ -30,6 +31,7 @@ const baseline = time(() => {
   for (const record of input) JSON.stringify(record);
 });
 console.log(`baseline JSON.stringify: ${(N / baseline).toFixed(0)} records/s`);
+const figures: Figure[] = [];
 for (const format of EXPORT_FORMATS.filter((f) => f !== 'tokens')) {
   const seconds = time(() => {
     const { rows } = exportRecords(input, { format, toolSpecs: VARIED_TOOL_SPECS });
@@ -38,4 +40,12 @@ for (const format of EXPORT_FORMATS.filter((f) => f !== 'tokens')) {
   console.log(
     `${format.padEnd(10)} ${(N / seconds).toFixed(0).padStart(8)} records/s  ${(seconds / baseline).toFixed(2)}× baseline`,
   );
+  figures.push({
+    name: `exportRecords, ${format}`,
+    value: N / seconds,
+    unit: 'records/s',
+    baseline: N / baseline,
+    baselineName: 'JSON.stringify',
+  });
 }
+reportFigures('export', figures);

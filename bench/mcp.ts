@@ -3,7 +3,8 @@
  * `assay mcp serve` over stdio, beside the same call in this process (the tool alone, and the
  * same session object the server uses: validation, policy, dispatch, no transport). Target:
  * p50 added <= 1 ms over in-process. Then python `print(1)` through MCP (target p50 <= 3 ms),
- * beside the python tool in-process, when Docker and the sandbox image are there.
+ * beside the python tool in-process, when Docker and the sandbox image are there
+ * (BENCH_PY_CALLS=0 skips it).
  * Needs `npm run build` first: the server is the built `bin/assay.js`.
  */
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -19,6 +20,7 @@ import { parsePolicy } from '../src/policy/load.js';
 import { createCalculatorTool } from '../tools/calculator/index.js';
 import { toolHints } from '../tools/index.js';
 import { createPythonTool } from '../tools/python/index.js';
+import { type Figure, reportFigures } from './figures.js';
 
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 1_000);
 const PY_CALLS = Number(process.env['BENCH_PY_CALLS'] ?? 200);
@@ -103,8 +105,26 @@ console.log(
   `  added by MCP stdio: p50 ${(overMcp.p50 - inProcess.p50).toFixed(3)} ms over the session, ${(overMcp.p50 - tool.p50).toFixed(3)} ms over the tool (target <= 1 ms); ratio ${(overMcp.p50 / inProcess.p50).toFixed(2)}x`,
 );
 
-const sandbox = await checkPythonSandbox({});
-if (!sandbox.usable) {
+const figures: Figure[] = [
+  {
+    name: 'calculator via mcp serve stdio, p50',
+    value: overMcp.p50,
+    unit: 'ms',
+    baseline: inProcess.p50,
+    baselineName: 'serve session in-process',
+  },
+  {
+    name: 'calculator, p50 added by mcp serve stdio',
+    value: overMcp.p50 - inProcess.p50,
+    unit: 'ms',
+    target: { on: 'value', op: '<=', limit: 1 },
+  },
+];
+
+const sandbox = PY_CALLS > 0 ? await checkPythonSandbox({}) : null;
+if (sandbox === null) {
+  console.log('python: skipped (BENCH_PY_CALLS=0)');
+} else if (!sandbox.usable) {
   console.log(`python: skipped (${sandbox.problem})`);
 } else {
   const python = createPythonTool();
@@ -122,4 +142,13 @@ if (!sandbox.usable) {
   console.log(`  python tool in-process     ${fmt(pyInProcess)}`);
   console.log(`  mcp serve over stdio       ${fmt(pyOverMcp)} (target p50 <= 3 ms)`);
   console.log(`  added by MCP stdio: p50 ${(pyOverMcp.p50 - pyInProcess.p50).toFixed(3)} ms`);
+  figures.push({
+    name: 'python print(1) via mcp serve stdio, p50',
+    value: pyOverMcp.p50,
+    unit: 'ms',
+    baseline: pyInProcess.p50,
+    baselineName: 'python tool in-process',
+    target: { on: 'value', op: '<=', limit: 3 },
+  });
 }
+reportFigures('mcp', figures);

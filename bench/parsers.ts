@@ -5,13 +5,14 @@
  * markers (one regex test per case). It imports only the dialect entry point and the think-tag
  * splitter, so the same file runs against an older checkout for a before/after comparison.
  *
- * Run: npx tsx bench/parsers.ts
+ * Run: npx tsx bench/parsers.ts   (BENCH_ROUNDS timed passes over the cases, 400 by default)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonSchema, ToolFormat } from '../src/core/provider.js';
 import { parseTextToolCalls } from '../src/model/dialects/index.js';
 import { splitThinking } from '../src/model/think-tags.js';
+import { reportFigures } from './figures.js';
 
 interface Case {
   id: string;
@@ -76,9 +77,15 @@ console.log(
 
 const MARKERS =
   /<tool_call>|<\|python_tag\|>|\[TOOL_CALLS\]|<\|channel\|>|<\|tool_call>|tool▁call|<function=|\[[a-z_]+\(/;
-const ROUNDS = 400;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 400);
 
-function timings(label: string, fn: (reference: Case) => unknown): number {
+interface Timings {
+  p50: number;
+  p99: number;
+  mean: number;
+}
+
+function timings(label: string, fn: (reference: Case) => unknown): Timings {
   for (let i = 0; i < 20; i++) for (const reference of cases) fn(reference);
   const samples: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
@@ -93,12 +100,38 @@ function timings(label: string, fn: (reference: Case) => unknown): number {
   const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
   const us = (ms: number) => `${(ms * 1000).toFixed(1).padStart(7)} µs`;
   console.log(`${label.padEnd(28)} p50 ${us(at(0.5))}  p99 ${us(at(0.99))}  mean ${us(mean)}`);
-  return mean;
+  return { p50: at(0.5), p99: at(0.99), mean };
 }
 
 const baseline = timings('marker regex (baseline)', (reference) => MARKERS.test(reference.text));
 const ownFormat = timings('parse, own format', (reference) => parse(reference, reference.format));
 const autoFormat = timings('parse, auto', (reference) => parse(reference, 'auto'));
 console.log(
-  `\nmean ratio to baseline: own format ${(ownFormat / baseline).toFixed(1)}x, auto ${(autoFormat / baseline).toFixed(1)}x`,
+  `\nmean ratio to baseline: own format ${(ownFormat.mean / baseline.mean).toFixed(1)}x, auto ${(autoFormat.mean / baseline.mean).toFixed(1)}x`,
+);
+
+const us = (ms: number) => ms * 1000;
+reportFigures(
+  'parsers',
+  (
+    [
+      ['own format', ownFormat],
+      ['auto', autoFormat],
+    ] as const
+  ).flatMap(([label, t]) => [
+    {
+      name: `parse one reference case, ${label}, p50`,
+      value: us(t.p50),
+      unit: 'µs',
+      baseline: us(baseline.p50),
+      baselineName: 'marker regex',
+    },
+    {
+      name: `parse one reference case, ${label}, p99`,
+      value: us(t.p99),
+      unit: 'µs',
+      baseline: us(baseline.p99),
+      baselineName: 'marker regex',
+    },
+  ]),
 );

@@ -21,6 +21,7 @@ import { aggregate } from '../src/eval/stats/aggregate.js';
 import type { Task } from '../src/eval/task-schema.js';
 import type { TraceRecord } from '../src/trace/schema.js';
 import { chromiumArgs, requireChromium } from '../tests/support/chromium.js';
+import { type Figure, reportFigures } from './figures.js';
 
 const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 10_000);
 const TASKS = Math.ceil(SAMPLES / 2);
@@ -210,6 +211,11 @@ try {
     ['open with a search over every transcript', 'q=shop%20sells%204999'],
     ['open onto one sample', 'sample=task-04999-tools-0-0'],
   ];
+  // Per way of opening: Chromium CPU ms of each round, and the empty page's in the same round.
+  const cpu = new Map<string, { report: number[]; empty: number[] }>(
+    opens.map(([label]) => [label, { report: [], empty: [] }]),
+  );
+  let notDrawn = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const base = await open(chromium.path, empty);
     for (const [label, hash] of opens) {
@@ -218,10 +224,36 @@ try {
       const ready = document.documentElement.hasAttribute('data-browser-ready');
       const count = document.getElementById('sb-count')?.textContent;
       const rows = document.querySelectorAll('#sb-rows .sb-row').length;
+      if (ready) {
+        cpu.get(label)!.report.push(cpuMs);
+        cpu.get(label)!.empty.push(base.cpuMs);
+      } else notDrawn++;
       console.log(
         `round ${round + 1}, ${label}: ${ready ? 'drawn' : 'NOT DRAWN'} (${count}, ${rows} rows in the DOM); chromium CPU ${cpuMs.toFixed(0)} ms vs ${base.cpuMs.toFixed(0)} ms for an empty page (+${(cpuMs - base.cpuMs).toFixed(0)} ms, ×${(cpuMs / base.cpuMs).toFixed(2)}); wall ${wallMs.toFixed(0)} ms vs ${base.wallMs.toFixed(0)} ms (×${(wallMs / base.wallMs).toFixed(2)})`,
       );
     }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const samples = records.length.toLocaleString('en-US');
+  const figures: Figure[] = [
+    { name: `renderHtml, ${samples} samples`, value: renderMs, unit: 'ms' },
+    { name: `report.html, ${samples} samples`, value: bytes / 1e6, unit: 'MB' },
+  ];
+  for (const [label, { report, empty }] of cpu) {
+    // A page that did not draw is no measure of drawing it: no figure, and the run fails.
+    if (report.length === 0) continue;
+    figures.push({
+      name: `${label}, ${samples} samples, Chromium CPU`,
+      value: median(report),
+      unit: 'ms',
+      baseline: median(empty),
+      baselineName: 'empty page',
+    });
+  }
+  reportFigures('report', figures);
+  if (notDrawn > 0) {
+    console.error(`${notDrawn} opens of the report did not draw it`);
+    process.exitCode = 1;
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -7,50 +7,20 @@
  *   npm run bench -- loop startup      only those
  *
  * Each bench prints its own detail as it runs. Benches that need the Docker engine and the
- * sandbox image say so in the table when either is missing, instead of failing the run.
+ * sandbox image, or headless Chromium, say so in the table when it is missing, instead of
+ * failing the run. The list of benches and their sample counts is bench/bench-list.ts.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkPythonSandbox } from '../src/cli/python-availability.js';
+import { findChromium } from '../tests/support/chromium.js';
+import { BENCHES, type Bench } from './bench-list.js';
 import { type NotRun, renderFigureTable, tally } from './figure-table.js';
 import { FIGURES_ENV, type FigureLine } from './figures.js';
 
 const ROOT = join(import.meta.dirname, '..');
-
-interface Bench {
-  name: string;
-  /** Smaller sample counts than each bench's own defaults: the whole run stays a few minutes. */
-  env?: Record<string, string>;
-  /** `all`: cannot run without the python sandbox; `partly`: runs with less (see `withoutDocker`). */
-  docker?: 'all' | 'partly';
-  withoutDocker?: Record<string, string>;
-  timeoutMs: number;
-}
-
-const BENCHES: readonly Bench[] = [
-  { name: 'startup', env: { BENCH_RUNS: '7', BENCH_EPISODE_RUNS: '3' }, timeoutMs: 420_000 },
-  { name: 'loop', env: { BENCH_EPISODES: '200' }, timeoutMs: 120_000 },
-  { name: 'model-provider', env: { BENCH_STEPS: '100' }, timeoutMs: 120_000 },
-  { name: 'long-answer', timeoutMs: 600_000 },
-  { name: 'eval-runner', env: { BENCH_TASKS: '250' }, timeoutMs: 120_000 },
-  { name: 'strategies', env: { BENCH_ROUNDS: '9', BENCH_TASKS: '100' }, timeoutMs: 120_000 },
-  { name: 'calculator', timeoutMs: 60_000 },
-  { name: 'policy', env: { BENCH_ROUNDS: '20000' }, timeoutMs: 60_000 },
-  { name: 'trace-write', timeoutMs: 120_000 },
-  { name: 'javascript', env: { BENCH_CALLS: '1000', BENCH_NEW: '50' }, timeoutMs: 60_000 },
-  { name: 'search', env: { BENCH_DOCS: '5000', BENCH_QUERIES: '200' }, timeoutMs: 120_000 },
-  { name: 'fetch', env: { BENCH_REQUESTS: '300' }, timeoutMs: 120_000 },
-  {
-    name: 'tiny-model',
-    env: { BENCH_TASKS: '10' },
-    docker: 'partly',
-    withoutDocker: { BENCH_KINDS: 'arithmetic,facts' },
-    timeoutMs: 240_000,
-  },
-  { name: 'sandbox', docker: 'all', timeoutMs: 240_000 },
-];
 
 function build(): void {
   process.stdout.write('building dist/ (tsc -p tsconfig.build.json) …\n');
@@ -96,6 +66,9 @@ build();
 const sandbox = selected.some((b) => b.docker)
   ? await checkPythonSandbox()
   : ({ usable: true } as const);
+const chromium = selected.some((b) => b.needs === 'chromium')
+  ? await findChromium()
+  : { path: '', reason: '' };
 const dir = await mkdtemp(join(tmpdir(), 'assay-bench-'));
 const figuresFile = join(dir, 'figures.jsonl');
 const notRun: NotRun[] = [];
@@ -103,6 +76,11 @@ const started = performance.now();
 
 for (const bench of selected) {
   const env: NodeJS.ProcessEnv = { ...process.env, ...bench.env, [FIGURES_ENV]: figuresFile };
+  if (bench.needs === 'chromium' && chromium.path === null) {
+    process.stdout.write(`\n=== ${bench.name}: skipped, needs Chromium: ${chromium.reason}\n`);
+    notRun.push({ bench: bench.name, reason: 'no Chromium' });
+    continue;
+  }
   if (bench.docker && !sandbox.usable) {
     const why = `needs the Docker engine and the sandbox image: ${sandbox.problem}; ${sandbox.fix}`;
     if (bench.docker === 'all') {

@@ -5,13 +5,14 @@
  * time budget. The `exact` verifier on the same inputs is the in-process baseline.
  * Target (issue 13): p99 <= 20 ms, nothing past the budget.
  *
- * Run: npx tsx bench/verify.ts
+ * Run: npx tsx bench/verify.ts   (BENCH_ROUNDS runs per case, 5 by default)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VerifierError } from '../src/core/errors.js';
 import { MATH_BUDGET_MS, verifyMath } from '../src/eval/verifiers/math.js';
 import { normalizeText } from '../src/eval/verifiers/text-answer.js';
+import { reportFigures } from './figures.js';
 
 const root = join(import.meta.dirname, '..');
 
@@ -72,7 +73,7 @@ function measure(cases: Case[], fn: (c: Case) => void): { times: number[]; error
   return { times: times.sort((a, b) => a - b), errors };
 }
 
-const ROUNDS = 5;
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const math = (c: Case) => verifyMath(c.response, c.reference);
 const exact = (c: Case) => normalizeText(c.response) === normalizeText(c.reference);
 
@@ -91,6 +92,7 @@ console.log(
   'set                  n     p50 ms   p99 ms   max ms  past budget  exact p50 ms  ratio',
 );
 const all: number[] = [];
+const allExact: number[] = [];
 let pastBudget = 0;
 for (const [name, cases] of SETS) {
   const run = measure(cases, math);
@@ -98,6 +100,7 @@ for (const [name, cases] of SETS) {
   pastBudget += run.errors;
   const baseline = measure(cases, exact).times;
   all.push(...times);
+  allExact.push(...baseline);
   const p50 = percentile(times, 50);
   const base = percentile(baseline, 50);
   console.log(
@@ -105,7 +108,32 @@ for (const [name, cases] of SETS) {
   );
 }
 all.sort((a, b) => a - b);
+allExact.sort((a, b) => a - b);
 const p99 = percentile(all, 99);
 console.log(
   `all ${all.length} verifications: p50 ${percentile(all, 50).toFixed(3)} ms, p99 ${p99.toFixed(3)} ms (target <= 20 ms: ${p99 <= 20 ? 'met' : 'NOT met'}), past budget ${pastBudget}`,
 );
+
+reportFigures('verify', [
+  {
+    name: `math verification, p50 of ${all.length}`,
+    value: percentile(all, 50),
+    unit: 'ms',
+    baseline: percentile(allExact, 50),
+    baselineName: 'exact verifier',
+  },
+  {
+    name: `math verification, p99 of ${all.length}`,
+    value: p99,
+    unit: 'ms',
+    baseline: percentile(allExact, 99),
+    baselineName: 'exact verifier',
+    target: { on: 'value', op: '<=', limit: 20 },
+  },
+  {
+    name: 'math verifications past the time budget',
+    value: pastBudget,
+    unit: 'runs',
+    target: { on: 'value', op: '<=', limit: 0 },
+  },
+]);

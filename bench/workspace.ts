@@ -13,6 +13,7 @@ import type { Readable } from 'node:stream';
 import { DockerEngine } from '../sandbox/docker/engine.js';
 import { verifyDiff } from '../sandbox/workspace/verify-diff.js';
 import { Workspace } from '../sandbox/workspace/workspace.js';
+import { type Figure, reportFigures } from './figures.js';
 
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
 const n = (count: number) => Math.max(3, Math.round(count * SCALE));
@@ -61,7 +62,8 @@ async function makeRepository(files: number, bytes: number): Promise<string> {
   return dir;
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<Figure[]> {
+  const figures: Figure[] = [];
   const small = await makeRepository(100, 100_000);
   const workspace = await Workspace.open(small, { engine });
   const session = workspace.session;
@@ -96,6 +98,24 @@ async function main(): Promise<void> {
     console.log(
       `  bash "true" / exec true            ${bashTrue.toFixed(2).padStart(9)} ${execTrue.toFixed(2).padStart(12)} ${(execTrue / bashTrue).toFixed(0).padStart(6)}x`,
     );
+    figures.push(
+      {
+        name: 'edit_file, warm p50',
+        value: edit,
+        unit: 'ms',
+        baseline: execEdit,
+        baselineName: 'docker exec sed -i',
+        target: { on: 'value', op: '<=', limit: 2 },
+      },
+      {
+        name: 'bash "true", warm p50',
+        value: bashTrue,
+        unit: 'ms',
+        baseline: execTrue,
+        baselineName: 'docker exec true',
+        target: { on: 'value', op: '<=', limit: 5 },
+      },
+    );
   } finally {
     await workspace.close();
   }
@@ -127,6 +147,21 @@ async function main(): Promise<void> {
   );
   await rm(small, { recursive: true, force: true });
   await rm(big, { recursive: true, force: true });
+  figures.push(
+    {
+      name: 'copy 5,000 files / 50 MB into a new workspace, p50',
+      value: p50(copies),
+      unit: 'ms',
+      target: { on: 'value', op: '<=', limit: 1000 },
+    },
+    {
+      name: 'verification overhead beyond a 1 s test, p50',
+      value: p50(overheads),
+      unit: 'ms',
+      target: { on: 'value', op: '<=', limit: 500 },
+    },
+  );
+  return figures;
 }
 
-await main();
+reportFigures('workspace', await main());

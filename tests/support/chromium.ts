@@ -14,12 +14,8 @@ export interface ChromiumStatus {
   reason: string;
 }
 
-/**
- * Finds headless Chromium for the report tests. Without one the tests are skipped with the
- * reason printed, except under `CI=true`, where this throws so the file fails instead of
- * passing silently (`scripts/ensure-chromium.sh` installs it).
- */
-export async function requireChromium(): Promise<ChromiumStatus> {
+/** Looks for headless Chromium, quietly: its path, or null and why (`bench/run-all.ts`). */
+export async function findChromium(): Promise<ChromiumStatus> {
   const wanted = process.env['CHROMIUM'];
   for (const path of wanted ? [wanted] : CANDIDATES) {
     try {
@@ -28,6 +24,18 @@ export async function requireChromium(): Promise<ChromiumStatus> {
     } catch {}
   }
   const reason = `no Chromium at ${wanted ?? CANDIDATES.join(', ')}; run \`bash scripts/ensure-chromium.sh\` or set CHROMIUM`;
+  return { path: null, reason };
+}
+
+/**
+ * Finds headless Chromium for the report tests. Without one the tests are skipped with the
+ * reason printed, except under `CI=true`, where this throws so the file fails instead of
+ * passing silently (`scripts/ensure-chromium.sh` installs it).
+ */
+export async function requireChromium(): Promise<ChromiumStatus> {
+  const found = await findChromium();
+  if (found.path !== null) return found;
+  const { reason } = found;
   if (process.env['CI'] === 'true')
     throw new Error(`browser tests cannot run under CI=true: ${reason}`);
   console.warn(`skipping browser tests: ${reason}`);
