@@ -167,6 +167,7 @@ describe('the verifier registry', () => {
       choice: '1',
       code_tests: '2',
       js: '1',
+      tests: '1',
     });
     expect(getVerifier('choice')).toBe(choiceVerifier);
   });

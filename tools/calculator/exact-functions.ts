@@ -1,6 +1,12 @@
 import type { Fraction, MathJsInstance } from 'mathjs';
 import { isPrime, maxFactorialArgument, tooManyDigits } from './digit-limits.js';
-import { exactCombinations, exactFactorial, exactPermutations, factorialDigits } from './exact.js';
+import {
+  exactCombinations,
+  exactFactorial,
+  exactPermutations,
+  factorialDigits,
+  log10Abs,
+} from './exact.js';
 import type { Fn } from './guards.js';
 import { addExactBitwise, checkMatrixPower } from './integer-functions.js';
 import { calcFailure } from './limits.js';
@@ -16,6 +22,13 @@ import {
 
 /** Digits of input above which exact aggregates (sums, medians, determinants) give way to decimals. */
 const EXACT_AGGREGATE_DIGITS = 2_000;
+/**
+ * A running sum whose denominator grows past this many digits goes to decimals: each further
+ * exact term costs more than the last (a harmonic sum of 3,000 terms takes a second), and such
+ * a fraction is no answer a model can use. Counted in digits, not time, so the choice does not
+ * depend on how busy the machine is.
+ */
+const EXACT_DENOMINATOR_DIGITS = 400;
 
 /**
  * Gives the exact pass bigint versions of the integer functions mathjs computes only in
@@ -143,6 +156,8 @@ export function addExactFunctions(
       value = add(value, item);
       if (exactSize(math, value) > meter.limits.maxDigits)
         throw calcFailure('overflow', `the exact ${name} is too large`);
+      if (math.isFraction(value) && log10Abs((value as Fraction).d) > EXACT_DENOMINATOR_DIGITS)
+        throw calcFailure('overflow', `the exact ${name} is too costly; decimals answer it`);
     }
     return { value, count: items.length };
   };
