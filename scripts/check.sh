@@ -7,4 +7,5 @@ npx biome check .
 npx tsc -p tsconfig.json --noEmit
 npm run build
 bash scripts/ensure-docker.sh
+bash scripts/ensure-redis.sh
 npx vitest run
