@@ -29,6 +29,8 @@ export type ErrorCode =
   | 'ISOLATE_FAILED'
   | 'ABORTED'
   | 'VERIFIER_FAILED'
+  | 'QUEUE_UNREACHABLE'
+  | 'QUEUE_JOB_FAILED'
   | 'INTERNAL';
 
 export interface AssayErrorOptions {

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   sandbox: async () => [(await import('./sandbox-command.js')).registerSandboxCommand],
   doctor: async () => [(await import('./doctor-command.js')).registerDoctorCommand],
   suites: async () => [(await import('./suites-command.js')).registerSuitesCommand],
+  worker: async () => [(await import('./worker-command.js')).registerWorkerCommand],
 };
 
 /** Registers the command named first in `argv`, or all of them (for help and errors). */

@@ -28,6 +28,7 @@ const evalFlagsSchema = z.object({
   policy: z.string().optional(),
   system: z.string().optional(),
   seed: z.coerce.number().int().optional(),
+  queue: z.string().optional(),
 });
 
 export function registerEvalCommand(program: Command, setExit: SetExit): void {
@@ -46,7 +47,11 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
       '--policy <file>',
       'policy file deciding every tool call (default: policies/default.yaml)',
     )
-    .option('--system <text>', 'a system prompt for every task');
+    .option('--system <text>', 'a system prompt for every task')
+    .option(
+      '--queue <url>',
+      'run the episodes on `assay worker`s through Redis: redis://HOST:PORT[/DB] (docs/scale-out.md)',
+    );
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (suitePath: string, raw: Record<string, unknown>) => {
@@ -100,14 +105,22 @@ async function evalCommand(
   const greedy = greedyWarning(flags.samples, sampling.temperature);
   if (greedy !== null) warn(greedy);
   const requested = await toolsFromOptions(raw, { pythonPool: flags.concurrency });
+  if (flags.queue !== undefined) {
+    // The workers run the tools and the sandbox: nothing of them needs to work here.
+    const { parseQueueUrl } = await import('../eval/run/queue-connection.js');
+    parseQueueUrl(flags.queue);
+  }
   // Arms are checked against every requested tool first, so that a bad --arms is reported
   // before the sandbox check, and an arm that names python counts as asking for it.
   const armsAsked = parseArms(flags.arms, requested.names);
   const armNamesPython = armsAsked.some((a) => a.name !== 'tools' && a.tools.includes('python'));
-  const toolChoice = await usableTools(requested, {
-    requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
-    onWarning: warn,
-  });
+  const toolChoice =
+    flags.queue !== undefined
+      ? requested
+      : await usableTools(requested, {
+          requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
+          onWarning: warn,
+        });
   const arms = parseArms(flags.arms, toolChoice.names);
   const policy =
     flags.policy === undefined
@@ -119,9 +132,10 @@ async function evalCommand(
   const outDir = resolve(flags.out ?? defaultOutDir(suitePath));
 
   // code_tests tasks run the candidate's code and its tests in the python sandbox.
-  const sandbox = suite.tasks.some((t) => t.verifier === 'code_tests')
-    ? await codeSandbox(raw)
-    : null;
+  const sandbox =
+    flags.queue === undefined && suite.tasks.some((t) => t.verifier === 'code_tests')
+      ? await codeSandbox(raw)
+      : null;
 
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
@@ -131,12 +145,33 @@ async function evalCommand(
   process.stderr.write(
     `assay eval: ${suite.tasks.length} tasks × ${arms.length} arms × ${flags.samples} samples with ${provider.info.name} → ${outDir}\n`,
   );
+  const queue =
+    flags.queue === undefined
+      ? null
+      : await queueExecutor(flags.queue, outDir, flags.resume, {
+          model: provider.info,
+          policy,
+          sampling,
+          maxSteps: flags.maxSteps,
+          ...(flags.system === undefined ? {} : { system: flags.system }),
+          ...(recordTokens === true ? { recordTokens: true } : {}),
+        });
+  if (queue) process.stderr.write(`assay eval: episodes go to the workers of ${queue.redacted}\n`);
+  let finished = false;
   try {
     const summary = await runEval({
       suite,
       arms,
       samples: flags.samples,
-      concurrency: flags.concurrency,
+      // On a queue every episode is enqueued at once; the workers' --concurrency bounds them.
+      concurrency: queue ? 1_000_000 : flags.concurrency,
+      ...(queue
+        ? {
+            runId: queue.runId,
+            execute: queue.collector.execute,
+            extraResults: queue.collector.extraResults,
+          }
+        : {}),
       seed: flags.seed ?? sampling.seed ?? 0,
       model: provider,
       sampling,
@@ -154,6 +189,7 @@ async function evalCommand(
       onWarning: warn,
     });
     progress.end();
+    finished = !summary.aborted;
     await writeRunReports(summary.outDir, { onWarning: warn });
     const manifest = await readManifest(summary.outDir);
     if (manifest) process.stdout.write(`${renderSummary(summary.results, manifest)}\n`);
@@ -168,9 +204,30 @@ async function evalCommand(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await queue?.collector.close(finished);
     await provider.close?.();
     await sandbox?.manager.close();
   }
+}
+
+/**
+ * Opens the run's queue before the runner starts. The run id comes from DIR/run.json when
+ * resuming (so the jobs and results already in Redis are found again), else it is made here
+ * and the runner adopts it through the manifest it writes.
+ */
+async function queueExecutor(
+  url: string,
+  outDir: string,
+  resume: boolean,
+  settings: Omit<import('../eval/run/queue-collector.js').QueueCollectorOptions, 'url' | 'runId'>,
+) {
+  const { openQueueCollector } = await import('../eval/run/queue-collector.js');
+  const { readManifest } = await import('../eval/run/manifest.js');
+  const { newTraceId } = await import('../agent/record.js');
+  const saved = resume ? await readManifest(outDir) : null;
+  const runId = saved?.run_id ?? newTraceId();
+  const collector = await openQueueCollector({ url, runId, ...settings });
+  return { collector, runId, redacted: collector.connection.redacted };
 }
 
 async function reportModules() {

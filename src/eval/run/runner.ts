@@ -48,7 +48,26 @@ export interface EvalRunOptions {
   verifierContext?: VerifierContext;
   onProgress?: (progress: EvalProgress) => void;
   onWarning?: (message: string) => void;
+  /**
+   * Runs and scores one attempt somewhere else (`--queue`: on a worker); by default the
+   * attempt runs here. Returns undefined when the run was interrupted before it ended.
+   */
+  execute?: AttemptExecutor;
+  /** The id of a new run (a queue names its jobs after it before the run starts). */
+  runId?: string;
+  /** Fields added to results.json after the statistics (e.g. the queue's dropped duplicates). */
+  extraResults?: () => Record<string, unknown>;
 }
+
+/** One attempt of one episode, with everything a worker needs to run it. */
+export interface AttemptRequest {
+  runId: string;
+  job: Job;
+  attempt: number;
+  signal: AbortSignal;
+}
+
+export type AttemptExecutor = (request: AttemptRequest) => Promise<TraceRecord | undefined>;
 
 export interface ArmProgress {
   finished: number;
@@ -93,7 +112,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const saved = await readManifest(outDir);
   const manifest: RunManifest = {
     version: 1,
-    run_id: saved?.run_id ?? newTraceId(),
+    run_id: saved?.run_id ?? options.runId ?? newTraceId(),
     created_at: saved?.created_at ?? new Date().toISOString(),
     suite: {
       path: options.suite.path,
@@ -150,17 +169,10 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   for (const record of latestAttempts(existing)) countInto(progress, record);
   options.onProgress?.(progress);
 
-  const toolSets = new Map<string, ToolSet>();
-  const toolSetOf = (arm: Arm): ToolSet => {
-    let set = toolSets.get(arm.name);
-    if (!set) {
-      set = options.createTools(arm.tools);
-      toolSets.set(arm.name, set);
-    }
-    return set;
-  };
-
   const signal = options.signal ?? new AbortController().signal;
+  const { execute, close } = options.execute
+    ? { execute: options.execute, close: async () => {} }
+    : localExecutor(options, tracesPath);
   const writer = await TraceWriter.open(tracesPath);
   const limit = pLimit(Math.max(1, options.concurrency));
   let episodes = 0;
@@ -168,31 +180,9 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const runJob = async (job: Job): Promise<void> => {
     for (let attempt = job.attempt; ; attempt++) {
       if (signal.aborted) return;
-      const record = await runEpisode({
-        model: options.model,
-        messages: taskMessages(job.task),
-        ...(options.system === undefined ? {} : { system: options.system }),
-        tools: toolSetOf(job.arm).tools,
-        policy: options.policy,
-        ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-        sampling: { ...options.sampling, seed: job.seed },
-        ...(options.recordTokens === true ? { recordTokens: true } : {}),
-        signal,
-        interactive: false,
-        ids: {
-          run_id: manifest.run_id,
-          task_id: job.task.id,
-          arm: job.arm.name,
-          group_id: job.groupId,
-          sample_index: job.sampleIndex,
-          attempt,
-        },
-        artifactSink: (traceId) => (artifact) => storeArtifact(tracesPath, traceId, artifact),
-      });
+      const scored = await execute({ runId: manifest.run_id, job, attempt, signal });
       // An interrupted episode is not written: a missing line means "not done".
-      if (record.outcome.status === 'aborted' || signal.aborted) return;
-      const scored = await scoreRecord(record, job.task, { ...options.verifierContext, signal });
-      if (signal.aborted) return;
+      if (scored === undefined || signal.aborted) return;
       await appendOrReplace(writer, { ...scored, tags: job.task.tags });
       episodes++;
       const retry = scored.error?.class === 'infra' && attempt + 1 < maxAttempts;
@@ -213,7 +203,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     await Promise.all(jobs.map((job) => limit(() => runJob(job))));
   } finally {
     await writer.close();
-    await Promise.allSettled([...toolSets.values()].map((set) => set.close()));
+    await close();
   }
 
   const all = await readTraces(tracesPath, { onWarning: (m) => options.onWarning?.(m) });
@@ -228,7 +218,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       sampling: manifest.sampling,
     },
   );
-  await writeJsonAtomic(join(outDir, RESULTS_FILE), results);
+  await writeJsonAtomic(join(outDir, RESULTS_FILE), { ...results, ...options.extraResults?.() });
   return {
     runId: manifest.run_id,
     outDir,
@@ -237,6 +227,52 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     resumed: done,
     aborted: signal.aborted,
   };
+}
+
+/** Runs each attempt in this process, with one tool set per arm made on first use. */
+function localExecutor(
+  options: EvalRunOptions,
+  tracesPath: string,
+): { execute: AttemptExecutor; close: () => Promise<void> } {
+  const toolSets = new Map<string, ToolSet>();
+  const toolSetOf = (arm: Arm): ToolSet => {
+    let set = toolSets.get(arm.name);
+    if (!set) {
+      set = options.createTools(arm.tools);
+      toolSets.set(arm.name, set);
+    }
+    return set;
+  };
+  const execute: AttemptExecutor = async ({ runId, job, attempt, signal }) => {
+    const record = await runEpisode({
+      model: options.model,
+      messages: taskMessages(job.task),
+      ...(options.system === undefined ? {} : { system: options.system }),
+      tools: toolSetOf(job.arm).tools,
+      policy: options.policy,
+      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+      sampling: { ...options.sampling, seed: job.seed },
+      ...(options.recordTokens === true ? { recordTokens: true } : {}),
+      signal,
+      interactive: false,
+      ids: {
+        run_id: runId,
+        task_id: job.task.id,
+        arm: job.arm.name,
+        group_id: job.groupId,
+        sample_index: job.sampleIndex,
+        attempt,
+      },
+      artifactSink: (traceId) => (artifact) => storeArtifact(tracesPath, traceId, artifact),
+    });
+    if (record.outcome.status === 'aborted' || signal.aborted) return undefined;
+    const scored = await scoreRecord(record, job.task, { ...options.verifierContext, signal });
+    return signal.aborted ? undefined : scored;
+  };
+  const close = async () => {
+    await Promise.allSettled([...toolSets.values()].map((set) => set.close()));
+  };
+  return { execute, close };
 }
 
 function countInto(progress: EvalProgress, record: TraceRecord): void {
