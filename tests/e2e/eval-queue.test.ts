@@ -100,7 +100,8 @@ describe.skipIf(!redis.available)('assay eval --queue with a real redis-server',
       queued.map((r) => [(r.runtime['worker'] as { bullmq_job: string }).bullmq_job, r]),
     );
     const redelivered = startedByA.filter(
-      (id) => (byJob.get(id)?.runtime['worker'] as { name: string }).name === 'worker-b',
+      (id) =>
+        (byJob.get(id)?.runtime['worker'] as { name?: string } | undefined)?.name === 'worker-b',
     );
     expect(redelivered.length).toBeGreaterThan(0);
     const results = JSON.parse(await readFile(join(dir, 'queued', 'results.json'), 'utf8'));
