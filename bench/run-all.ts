@@ -34,6 +34,7 @@ const BENCHES: readonly Bench[] = [
   { name: 'loop', env: { BENCH_EPISODES: '200' }, timeoutMs: 120_000 },
   { name: 'model-provider', env: { BENCH_STEPS: '100' }, timeoutMs: 120_000 },
   { name: 'eval-runner', env: { BENCH_TASKS: '250' }, timeoutMs: 120_000 },
+  { name: 'queue', env: { BENCH_TASKS: '96' }, timeoutMs: 180_000 },
   { name: 'calculator', timeoutMs: 60_000 },
   { name: 'policy', env: { BENCH_ROUNDS: '20000' }, timeoutMs: 60_000 },
   { name: 'trace-write', timeoutMs: 120_000 },

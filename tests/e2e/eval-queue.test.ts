@@ -86,7 +86,7 @@ describe.skipIf(!redis.available)('assay eval --queue with a real redis-server',
     // Killed while it holds jobs: it has started some and the model server is busy.
     await until(() => /job \S+ started/.test(a.stderr()) && server.requests.length >= 6, 60_000);
     a.child.kill('SIGKILL');
-    const startedByA = [...a.stderr().matchAll(/job (\S+) started/g)].map((m) => m[1]);
+    const startedByA = [...a.stderr().matchAll(/job (\S+) started/g)].map((m) => m[1] ?? '');
     const result = await coordinator;
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);

@@ -171,11 +171,17 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
       removeOnComplete: { count: 100_000 },
       removeOnFail: { age: 7 * 86_400 },
     });
+    let onAbort = () => {};
     const aborted = new Promise<undefined>((resolve) => {
-      if (signal.aborted) resolve(undefined);
-      signal.addEventListener('abort', () => resolve(undefined), { once: true });
+      onAbort = () => resolve(undefined);
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
     });
-    return Promise.race([result, aborted]);
+    try {
+      return await Promise.race([result, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   };
 
   return {
