@@ -55,7 +55,7 @@ function base(name: string): EvalRunOptions {
   };
 }
 
-function check(accuracy: number | undefined): void {
+function check(accuracy: number | null | undefined): void {
   if (accuracy !== 1) throw new Error(`expected every episode correct, got ${accuracy}`);
 }
 
