@@ -48,7 +48,7 @@ export function registerWorkerCommand(program: Command, setExit: SetExit): void 
 async function workerCommand(raw: Record<string, unknown>): Promise<number> {
   const flags = parseOptions(workerFlagsSchema, raw);
   const { runQueueWorker } = await import('../eval/run/queue-worker.js');
-  const { parseQueueUrl } = await import('../eval/run/queue-connection.js');
+  const { parseQueueUrl, redactQueueUrl } = await import('../eval/run/queue-connection.js');
   const { loadBuiltinPolicy } = await import('../policy/builtin.js');
   const { loadPolicy } = await import('../policy/load.js');
   const connection = parseQueueUrl(flags.queue);
@@ -101,6 +101,9 @@ async function workerCommand(raw: Record<string, unknown>): Promise<number> {
         concurrency: flags.concurrency,
         policy: policy.file,
         ...(toolChoice.image === undefined ? {} : { image: toolChoice.image }),
+        ...(process.env['DOCKER_HOST']
+          ? { docker_host: redactQueueUrl(process.env['DOCKER_HOST']) }
+          : {}),
       },
       ...(flags.lockDuration === undefined ? {} : { lockDurationMs: flags.lockDuration }),
       shutdownGraceMs: flags.shutdownGrace,
