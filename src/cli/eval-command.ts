@@ -9,6 +9,7 @@ import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
+import { createWorkerRates } from './queue-progress.js';
 import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
 
 const positiveInt = (flag: string) =>
@@ -141,7 +142,10 @@ async function evalCommand(
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const progress = createProgressPrinter();
+  const progress = createProgressPrinter(
+    process.stderr,
+    flags.queue === undefined ? undefined : createWorkerRates(),
+  );
   process.stderr.write(
     `assay eval: ${suite.tasks.length} tasks × ${arms.length} arms × ${flags.samples} samples with ${provider.info.name} → ${outDir}\n`,
   );

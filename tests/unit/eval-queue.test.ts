@@ -100,3 +100,25 @@ describe('the result collector', () => {
     expect(collector.duplicatesDropped).toBe(0);
   });
 });
+
+describe('the workers shown in the progress of a --queue run', () => {
+  it('lists each worker that sent records with its rate since the start', async () => {
+    const { createWorkerRates } = await import('../../src/cli/queue-progress.js');
+    let now = 0;
+    const rates = createWorkerRates(() => now);
+    const progress = (name: string) => ({
+      total: 4,
+      finished: 1,
+      arms: {},
+      last: { runtime: { assay_version: '0', node: 'v20', worker: { name } } } as never,
+    });
+    expect(rates({ total: 4, finished: 0, arms: {} })).toBe('');
+    now = 2000;
+    rates(progress('b'));
+    rates(progress('a'));
+    const p = progress('b');
+    expect(rates(p)).toBe('  workers: a 0.5/s · b 1.0/s');
+    // The same record seen again (a redraw) is not counted twice.
+    expect(rates(p)).toBe('  workers: a 0.5/s · b 1.0/s');
+  });
+});
