@@ -127,3 +127,98 @@ describe.skipIf(!redis.available)('the queue collector with a real redis-server'
     expect(summary.results.arms['no-tools']).toMatchObject({ n: 6, scored: 0, infra_errors: 6 });
   });
 });
+
+describe.skipIf(!redis.available)('a queued run whose Redis restarts', () => {
+  it('recovers and keeps every finished record when Redis comes back empty', async () => {
+    const { spawn } = await import('node:child_process');
+    const port = redis.port + 100;
+    const start = () =>
+      spawn(
+        'redis-server',
+        ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
+    const waitUp = async () => {
+      for (let i = 0; i < 100; i++) {
+        const probe = new Redis({ port, lazyConnect: true, retryStrategy: () => null });
+        probe.on('error', () => {});
+        const up = await probe.connect().then(
+          () => true,
+          () => false,
+        );
+        probe.disconnect();
+        if (up) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`redis-server on ${port} did not start`);
+    };
+    let server = start();
+    await waitUp();
+    const url = `redis://127.0.0.1:${port}/0`;
+    const dir = await mkdtemp(join(tmpdir(), 'assay-queue-restart-'));
+    const suite = await loadSuite(SUITE);
+    let calls = 0;
+    const model = createScriptedModel(async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 300));
+      return { content: 'The answer is 42.' };
+    });
+    const runId = `restart-${Date.now()}`;
+    const collector = await openQueueCollector({
+      url,
+      runId,
+      model: model.info,
+      policy,
+      sampling: {},
+      backoffMs: 10,
+    });
+    const stop = new AbortController();
+    const worker = runQueueWorker({
+      url,
+      concurrency: 1,
+      name: 'w',
+      model,
+      policy,
+      createTools: () => ({ tools: {}, close: async () => {} }),
+      settings: {},
+      lockDurationMs: 2000,
+      signal: stop.signal,
+    });
+    const restart = (async () => {
+      while (calls < 2) await new Promise((r) => setTimeout(r, 20));
+      server.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 500));
+      server = start();
+      await waitUp();
+    })();
+    try {
+      const summary = await runEval({
+        suite,
+        arms: [{ name: 'no-tools', tools: [] }],
+        samples: 1,
+        concurrency: 1000,
+        seed: 0,
+        model,
+        sampling: {},
+        policy,
+        createTools: () => ({ tools: {}, close: async () => {} }),
+        outDir: join(dir, 'out'),
+        resume: false,
+        maxAttempts: 1,
+        runId,
+        execute: collector.execute,
+        extraResults: collector.extraResults,
+      });
+      await restart;
+      const records = await readTraces(join(dir, 'out', 'traces.jsonl'));
+      expect(new Set(records.map((r) => r.task_id)).size).toBe(6);
+      expect(records).toHaveLength(6);
+      expect(summary.results.arms['no-tools']).toMatchObject({ n: 6, scored: 6 });
+    } finally {
+      await collector.close(true);
+      stop.abort();
+      await worker;
+      server.kill('SIGKILL');
+    }
+  }, 90_000);
+});

@@ -104,14 +104,32 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
   await events.waitUntilReady();
   const writer: Redis = new Redis({ ...connection.options, maxRetriesPerRequest: null });
   writer.on('error', onError);
-  const beat = () => writer.set(aliveKey(options.runId), '1', 'PX', HEARTBEAT_MS * 3);
+  // Registers again on every beat: a Redis restarted without persistence learns of the run
+  // within one beat.
+  const beat = () =>
+    writer
+      .multi()
+      .set(aliveKey(options.runId), '1', 'PX', HEARTBEAT_MS * 3)
+      .sadd(RUNS_KEY, options.runId)
+      .exec();
   await beat();
-  await writer.sadd(RUNS_KEY, options.runId);
   const heartbeat = setInterval(() => void beat().catch(() => {}), HEARTBEAT_MS);
 
   const collector = new ResultCollector();
   const requests = new Map<string, AttemptRequest>();
+  // The jobs still waited for, to enqueue again after Redis comes back empty (a restart
+  // without persistence); their ids make this a no-op for jobs that survived.
+  const pending = new Map<string, () => Promise<unknown>>();
   let closed = false;
+  let readyOnce = writer.status === 'ready';
+  writer.on('ready', () => {
+    if (!readyOnce) {
+      readyOnce = true;
+      return;
+    }
+    void beat().catch(() => {});
+    for (const enqueue of pending.values()) void enqueue().catch(onError);
+  });
 
   // Reads the stream from its start: a resumed coordinator also collects what finished while
   // it was away.
@@ -164,13 +182,18 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
       ...(options.system === undefined ? {} : { system: options.system }),
       ...(options.recordTokens === true ? { recordTokens: true } : {}),
     };
-    await queue.add('episode', data, {
-      jobId,
-      attempts: options.jobAttempts ?? 3,
-      backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
-      removeOnComplete: { count: 100_000 },
-      removeOnFail: { age: 7 * 86_400 },
-    });
+    const enqueue = () =>
+      queue.add('episode', data, {
+        jobId,
+        attempts: options.jobAttempts ?? 3,
+        backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
+        removeOnComplete: { count: 100_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      });
+    pending.set(jobId, enqueue);
+    void result.then(() => pending.delete(jobId));
+    // Failing while Redis is away is not the end: the job is added again when it is back.
+    await enqueue().catch(onError);
     let onAbort = () => {};
     const aborted = new Promise<undefined>((resolve) => {
       onAbort = () => resolve(undefined);
