@@ -222,3 +222,83 @@ describe.skipIf(!redis.available)('a queued run whose Redis restarts', () => {
     }
   }, 90_000);
 });
+
+describe.skipIf(!redis.available)('a cancelled queued run', () => {
+  it('drops its waiting jobs and continues with --resume to one record per episode', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'assay-queue-cancel-'));
+    const suite = await loadSuite(SUITE);
+    let calls = 0;
+    const model = createScriptedModel(async () => {
+      calls++;
+      await new Promise((r) => setTimeout(r, 200));
+      return { content: 'The answer is 42.' };
+    });
+    const runId = `cancel-${Date.now()}`;
+    const stop = new AbortController();
+    const worker = runQueueWorker({
+      url: QUEUE,
+      concurrency: 1,
+      name: 'w',
+      model,
+      policy,
+      createTools: () => ({ tools: {}, close: async () => {} }),
+      settings: {},
+      signal: stop.signal,
+    });
+    const run = async (resume: boolean, signal?: AbortSignal) => {
+      const collector = await openQueueCollector({
+        url: QUEUE,
+        runId,
+        model: model.info,
+        policy,
+        sampling: {},
+      });
+      let finished = false;
+      try {
+        const summary = await runEval({
+          suite,
+          arms: [{ name: 'no-tools', tools: [] }],
+          samples: 1,
+          concurrency: 1000,
+          seed: 0,
+          model,
+          sampling: {},
+          policy,
+          createTools: () => ({ tools: {}, close: async () => {} }),
+          outDir: join(dir, 'out'),
+          resume,
+          runId,
+          execute: collector.execute,
+          extraResults: collector.extraResults,
+          ...(signal === undefined ? {} : { signal }),
+        });
+        finished = !summary.aborted;
+        return summary;
+      } finally {
+        await collector.close(finished);
+      }
+    };
+    try {
+      const cancel = new AbortController();
+      const first = run(false, cancel.signal);
+      while (calls < 2) await new Promise((r) => setTimeout(r, 20));
+      cancel.abort();
+      expect((await first).aborted).toBe(true);
+      const { Queue } = await import('bullmq');
+      const queue = new Queue(queueNames(runId).jobs, { connection: { port: redis.port, db: 8 } });
+      expect(await queue.getWaitingCount()).toBe(0);
+      await queue.close();
+      const before = (await readTraces(join(dir, 'out', 'traces.jsonl'))).length;
+      expect(before).toBeLessThan(6);
+
+      const second = await run(true);
+      expect(second.aborted).toBe(false);
+      const records = await readTraces(join(dir, 'out', 'traces.jsonl'));
+      expect(records).toHaveLength(6);
+      expect(new Set(records.map((r) => r.task_id)).size).toBe(6);
+    } finally {
+      stop.abort();
+      await worker;
+    }
+  }, 60_000);
+});
