@@ -7,8 +7,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ToolContext } from '../src/agent/tool.js';
-import { DEFAULT_LIMITS } from '../src/policy/limits.js';
+import { DEFAULT_LIMITS } from '../src/core/limits.js';
+import type { ToolContext } from '../src/core/tool.js';
 import { createWebFetchTool } from '../tools/web-fetch/index.js';
 import { reportFigures } from './figures.js';
 

@@ -7,7 +7,7 @@
  */
 import vm from 'node:vm';
 import { IsolateSession } from '../sandbox/isolate/isolate-session.js';
-import { DEFAULT_LIMITS } from '../src/policy/limits.js';
+import { DEFAULT_LIMITS } from '../src/core/limits.js';
 import { createJavascriptTool } from '../tools/javascript/index.js';
 import { reportFigures } from './figures.js';
 
@@ -66,7 +66,7 @@ function vmRunner(): (code: string) => unknown {
 const session = await IsolateSession.create({ memoryMb: 128 });
 await session.run(SETUP, LIMITS);
 const isolate = await latencies((code) => session.run(code, LIMITS));
-await session.dispose();
+await session.close();
 
 const tool = createJavascriptTool();
 const held = new Map<string, Promise<unknown>>();
@@ -102,7 +102,7 @@ async function newIsolateMs(): Promise<number> {
   for (let i = 0; i < NEW_CONTEXTS; i++) {
     const s = await IsolateSession.create({ memoryMb: 128 });
     await s.run('1 + 1', LIMITS);
-    await s.dispose();
+    await s.close();
   }
   return (performance.now() - started) / NEW_CONTEXTS;
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { runEpisode } from '../src/agent/episode.js';
-import { defineTool } from '../src/agent/tool.js';
+import { defineTool } from '../src/core/tool.js';
 import { createOpenAIProvider } from '../src/model/openai-provider.js';
 import { allowListedPolicy } from '../src/policy/builtin.js';
 import { createScriptedModel, type Script, startScriptedServer } from '../src/testing.js';

@@ -4,8 +4,8 @@
  * 127.0.0.1, streaming and not. Prints per-step times and the ratio.
  */
 import OpenAI from 'openai';
+import type { ModelRequest } from '../src/core/provider.js';
 import { createOpenAIProvider } from '../src/model/openai-provider.js';
-import type { ModelRequest } from '../src/model/provider.js';
 import { startScriptedServer } from '../src/testing.js';
 import { reportFigures } from './figures.js';
 

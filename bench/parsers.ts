@@ -9,8 +9,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { JsonSchema, ToolFormat } from '../src/core/provider.js';
 import { parseTextToolCalls } from '../src/model/dialects/index.js';
-import type { JsonSchema, ToolFormat } from '../src/model/provider.js';
 import { splitThinking } from '../src/model/think-tags.js';
 
 interface Case {

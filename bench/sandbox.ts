@@ -162,7 +162,7 @@ async function main(): Promise<void> {
   // Round trip in a live session, through the whole path (framing, zod, output sentinels).
   const session = await warm.openSession();
   const run = (s: SandboxSession) => async () => {
-    const o = await s.run({ code: CODE, timeoutMs: 10_000, outputBytes: 16_384 });
+    const o = await s.run(CODE, { timeoutMs: 10_000, outputBytes: 16_384 });
     if (o.stdout.head !== '1\n') throw new Error('round trip printed the wrong thing');
   };
   await timed(50, run(session));

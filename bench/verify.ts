@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VerifierError } from '../src/errors.js';
+import { VerifierError } from '../src/core/errors.js';
 import { MATH_BUDGET_MS, verifyMath } from '../src/eval/verifiers/math.js';
 import { normalizeText } from '../src/eval/verifiers/text-answer.js';
 

@@ -13,16 +13,6 @@ export {
 export { DEFAULT_MAX_STEPS, type EpisodeOptions, runEpisode } from './agent/episode.js';
 export type { AgentEvent, AgentEventHandler } from './agent/events.js';
 export type { EpisodeIds } from './agent/record.js';
-export {
-  type AnyToolDefinition,
-  defineTool,
-  type EpisodeResources,
-  type ToolArtifact,
-  type ToolContext,
-  type ToolDefinition,
-  type ToolResult,
-  type ToolUsage,
-} from './agent/tool.js';
 export { toolSpec, toolSpecs } from './agent/tool-specs.js';
 export {
   AssayError,
@@ -32,7 +22,8 @@ export {
   ModelBehaviorError,
   UsageError,
   VerifierError,
-} from './errors.js';
+} from './core/errors.js';
+export { DEFAULT_LIMITS, type ToolLimits } from './core/limits.js';
 export type {
   AssistantMessage,
   ChatMessage,
@@ -40,8 +31,7 @@ export type {
   ToolCallMessagePart,
   ToolMessage,
   UserMessage,
-} from './model/messages.js';
-export { createOpenAIProvider, type OpenAIProviderOptions } from './model/openai-provider.js';
+} from './core/messages.js';
 export type {
   ModelInfo,
   ModelProvider,
@@ -51,9 +41,19 @@ export type {
   Sampling,
   ToolFormat,
   ToolSpec,
-} from './model/provider.js';
+} from './core/provider.js';
+export {
+  type AnyToolDefinition,
+  defineTool,
+  type EpisodeResources,
+  type ToolArtifact,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolResult,
+  type ToolUsage,
+} from './core/tool.js';
+export { createOpenAIProvider, type OpenAIProviderOptions } from './model/openai-provider.js';
 export { allowListedPolicy, loadBuiltinPolicy } from './policy/builtin.js';
-export { DEFAULT_LIMITS, type ToolLimits } from './policy/limits.js';
 export { loadPolicy } from './policy/load.js';
 export type { Policy, PolicyDecision, PolicySession } from './policy/types.js';
 export { readTraceLines, readTraces, type TraceLine } from './trace/reader.js';

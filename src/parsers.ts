@@ -2,15 +2,15 @@
  * `assay/parsers`: read the tool calls a model wrote as text, with the same parsers assay's
  * agent loop uses. For reward functions, proxies and log analysis outside an episode.
  */
-import { UsageError } from './errors.js';
+import { UsageError } from './core/errors.js';
+import { isPlainObject, safeJsonParse } from './core/json.js';
+import type { JsonSchema, ToolFormat } from './core/provider.js';
+import { TOOL_FORMATS } from './core/provider.js';
 import { parseTextToolCalls } from './model/dialects/index.js';
-import type { JsonSchema, ToolFormat } from './model/provider.js';
-import { TOOL_FORMATS } from './model/provider.js';
 import { splitThinking } from './model/think-tags.js';
-import { isPlainObject, safeJsonParse } from './util/json.js';
 
-export type { ToolFormat } from './model/provider.js';
-export { TOOL_FORMATS } from './model/provider.js';
+export type { ToolFormat } from './core/provider.js';
+export { TOOL_FORMATS } from './core/provider.js';
 
 /** A tool the model may call: its name, or its name and JSON Schema parameters. */
 export type ParserTool = string | { name: string; parameters?: JsonSchema };

@@ -3,7 +3,7 @@
  * outside an eval run. The same code scores `assay eval`, so a reward computed here agrees with
  * the reports.
  */
-import { AssayError, errorMessage, UsageError } from './errors.js';
+import { AssayError, errorMessage, UsageError } from './core/errors.js';
 import { type Task, taskSchema, VERIFIER_NAMES, type VerifierName } from './eval/task-schema.js';
 import { getVerifier } from './eval/verifiers/registry.js';
 import type { CodeRunner, VerifierResult } from './eval/verifiers/types.js';

@@ -1,6 +1,6 @@
 import type { EpisodeResourcePool } from '../../src/agent/resources.js';
-import type { AnyToolDefinition } from '../../src/agent/tool.js';
-import { DEFAULT_LIMITS } from '../../src/policy/limits.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
+import type { AnyToolDefinition } from '../../src/core/tool.js';
 
 /**
  * Runs one tool call outside an episode, under the default limits, and returns the text the

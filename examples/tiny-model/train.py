@@ -1,6 +1,6 @@
 """Trains the tiny tool-using model on CPU and writes it as GGUF. Seeded; bounded by --steps.
 
-  /usr/bin/python3 examples/tiny-model/train.py --data data.jsonl --out examples/tiny-model/model.gguf
+  /usr/bin/python3 examples/tiny-model/train.py --data data.jsonl --out src/model/llama-cpp/tiny-model/model.gguf
 
 Needs Debian's python3-torch (1.13) and numpy, nothing else.
 """
@@ -46,7 +46,7 @@ def corpus_chars(path):
         for line in f:
             for text, _ in json.loads(line)["pieces"]:
                 chars.update(text)
-    corpus = os.path.join(HERE, "..", "corpus")
+    corpus = os.path.join(HERE, "..", "..", "tools", "web-search", "corpus")
     for root, _, files in os.walk(corpus):
         for name in files:
             with open(os.path.join(root, name), encoding="utf-8", errors="ignore") as f:

@@ -1,9 +1,9 @@
 /**
  * A made-up world for the tiny model's search dialogues: cities, buildings, rivers, mountain
  * ranges, inventions and people with random names, written as short encyclopedia pages in
- * the style of `examples/corpus/`, and questions whose answers are on those pages. The tiny
+ * the style of `tools/web-search/corpus/`, and questions whose answers are on those pages. The tiny
  * model learns to search and read the answer off the result here; the questions of
- * `examples/corpus/` (the eval's facts) are never in its training data.
+ * `tools/web-search/corpus/` (the eval's facts) are never in its training data.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

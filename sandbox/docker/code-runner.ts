@@ -1,4 +1,4 @@
-import type { CodeRunner, CodeRunResult } from '../../src/eval/verifiers/types.js';
+import type { CodeRunner, CodeRunResult } from '../../src/core/code-runner.js';
 import type { StreamOutput } from './protocol.js';
 import type { SandboxManager } from './sandbox-manager.js';
 
@@ -18,8 +18,7 @@ export function createSandboxCodeRunner(manager: SandboxManager): CodeRunner {
     async runTests(candidate, tests, timeoutMs, signal): Promise<CodeRunResult> {
       const session = await manager.openSession(signal === undefined ? {} : { signal });
       try {
-        const outcome = await session.run({
-          code: candidate,
+        const outcome = await session.run(candidate, {
           tests,
           timeoutMs,
           outputBytes: OUTPUT_BYTES,

@@ -1,5 +1,5 @@
-import { AssayError, errorMessage, InfraError } from '../../src/errors.js';
-import { isTimeoutReason } from '../../src/util/abort.js';
+import { isTimeoutReason } from '../../src/core/abort.js';
+import { AssayError, errorMessage, InfraError } from '../../src/core/errors.js';
 
 /** The fields docker-modem attaches to the plain errors it throws for HTTP failures. */
 interface ModemError {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DockerOptions } from 'dockerode';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 
 /**
  * dockerode's options for an engine address, as `docker` itself reads DOCKER_HOST:

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { withTimeout } from '../../src/util/abort.js';
+import { withTimeout } from '../../src/core/abort.js';
 import { engineStatus, mapEngineError } from './docker-errors.js';
 import { dockerOptionsFor } from './engine-host.js';
 

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../src/errors.js';
+import { errorMessage } from '../../src/core/errors.js';
 import type { DockerEngine } from './engine.js';
 import { isOwnerAlive, LABEL_PID, MANAGED_FILTER } from './labels.js';
 

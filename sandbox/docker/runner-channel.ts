@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { safeJsonParse } from '../../src/util/json.js';
+import { safeJsonParse } from '../../src/core/json.js';
 import { type ReadyMessage, type ReplyMessage, readyMessage, replyMessage } from './protocol.js';
 import { DockerDemuxer, LineSplitter } from './stream-frames.js';
 

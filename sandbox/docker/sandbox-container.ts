@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AssayError, errorMessage, InfraError } from '../../src/errors.js';
+import { raceAbort } from '../../src/core/abort.js';
+import { AssayError, errorMessage, InfraError } from '../../src/core/errors.js';
 import { engineStatus } from './docker-errors.js';
 import type { DockerEngine } from './engine.js';
 import {
@@ -144,12 +145,12 @@ export class SandboxContainer {
   /** Imports modules so the first call does not pay for them (a pool does this while idle). */
   async warmup(modules: readonly string[], signal?: AbortSignal): Promise<void> {
     if (modules.length === 0) return;
-    await raceSignal(this.#channel.request({ type: 'warmup', modules }), signal);
+    await raceAbort(this.#channel.request({ type: 'warmup', modules }), signal);
   }
 
   /** A request that does no work, to measure the channel's round trip. */
   async ping(signal?: AbortSignal): Promise<void> {
-    await raceSignal(this.#channel.request({ type: 'ping' }), signal);
+    await raceAbort(this.#channel.request({ type: 'ping' }), signal);
   }
 
   async exec(options: ExecOptions): Promise<ExecOutcome> {
@@ -272,14 +273,6 @@ async function waitReady(
 function diagnosticsNote(channel: RunnerChannel | undefined): string {
   const text = channel?.diagnostics.trim();
   return text ? `: ${text.slice(-1000)}` : '';
-}
-
-/** Resolves with the promise, or rejects with the signal's reason as soon as it aborts. */
-function raceSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  return settleFirst(promise, Number.POSITIVE_INFINITY, signal).then((ended) =>
-    ended === 'reply' ? promise : Promise.reject(signal.reason),
-  );
 }
 
 /** Which comes first: the promise settling, the deadline passing, or the signal aborting. */

@@ -1,4 +1,4 @@
-import { AssayError, InfraError } from '../../src/errors.js';
+import { AssayError, InfraError } from '../../src/core/errors.js';
 import { resolveSandboxImage } from '../image/resolve-image.js';
 import { DockerEngine } from './engine.js';
 import { onExitSignal } from './exit-cleanup.js';

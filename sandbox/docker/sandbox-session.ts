@@ -1,10 +1,10 @@
-import { AssayError } from '../../src/errors.js';
+import { AssayError } from '../../src/core/errors.js';
+import type { CodeSession } from '../../src/core/sandbox-session.js';
 import type { StreamOutput } from './protocol.js';
 import type { SandboxContainer } from './sandbox-container.js';
 
 export interface SessionRunOptions {
-  code: string;
-  /** When set, a `code_tests` verification of `code` (the candidate) against these tests. */
+  /** When set, a `code_tests` verification of the code (the candidate) against these tests. */
   tests?: string | undefined;
   timeoutMs: number;
   outputBytes: number;
@@ -49,7 +49,7 @@ const DEFAULT_GRACE_MS = 2_000;
  * the container is lost (code that ignored its timeout, out of memory, a crash) the next call
  * gets a fresh one and is told that earlier state is gone. Calls run one at a time.
  */
-export class SandboxSession {
+export class SandboxSession implements CodeSession<SessionRunOptions, ExecutionOutcome> {
   readonly #acquire: (signal?: AbortSignal) => Promise<SandboxContainer>;
   readonly #graceMs: number;
   #container: SandboxContainer | undefined;
@@ -82,8 +82,8 @@ export class SandboxSession {
     return this.#container;
   }
 
-  run(options: SessionRunOptions): Promise<ExecutionOutcome> {
-    const next = this.#queue.then(() => this.#runNow(options));
+  run(code: string, options: SessionRunOptions): Promise<ExecutionOutcome> {
+    const next = this.#queue.then(() => this.#runNow(code, options));
     this.#queue = next.catch(() => undefined);
     return next;
   }
@@ -100,11 +100,11 @@ export class SandboxSession {
     await this.close();
   }
 
-  async #runNow(options: SessionRunOptions): Promise<ExecutionOutcome> {
+  async #runNow(code: string, options: SessionRunOptions): Promise<ExecutionOutcome> {
     const container = await this.prepare(options.signal);
     const restartedAfter = this.#lostReason;
     this.#lostReason = undefined;
-    const outcome = await container.exec({ ...options, graceMs: this.#graceMs });
+    const outcome = await container.exec({ ...options, code, graceMs: this.#graceMs });
     const base = {
       stdout: EMPTY,
       stderr: EMPTY,

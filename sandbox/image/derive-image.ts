@@ -1,5 +1,5 @@
 import { pack } from 'tar-stream';
-import { InfraError, UsageError } from '../../src/errors.js';
+import { InfraError, UsageError } from '../../src/core/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
 import {
   RUNNER_COMMAND,
@@ -10,6 +10,8 @@ import {
   VERIFY_PATH,
   verifySource,
   WORKSPACE_DIR,
+  WORKSPACE_RUNNER_FILES,
+  workspaceRunnerSource,
 } from './recipe.js';
 
 /** The label that says which runner an image carries. */
@@ -42,6 +44,9 @@ export async function runnerArchive(): Promise<Buffer> {
   }
   tar.entry({ name: RUNNER_PATH.slice(1), mode: 0o644, mtime }, runnerSource());
   tar.entry({ name: VERIFY_PATH.slice(1), mode: 0o644, mtime }, verifySource());
+  for (const file of WORKSPACE_RUNNER_FILES) {
+    tar.entry({ name: `${dir}/${file}`, mode: 0o644, mtime }, workspaceRunnerSource(file));
+  }
   tar.entry({ name: `${WORKSPACE_DIR.slice(1)}/`, type: 'directory', mode: 0o755, mtime });
   tar.finalize();
   await done;

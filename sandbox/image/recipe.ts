@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/util/package-root.js';
+import { packageRoot } from '../../src/core/package-root.js';
 
 /**
  * What the default sandbox image is made of. The root filesystem part is hashed on its own so
@@ -19,6 +19,10 @@ export const ROOTFS_RECIPE = Object.freeze({
     // fonttools needs "scipy | munkres"; debootstrap always takes the first alternative, and
     // scipy pulls a C++ toolchain (about 1 GB) through pythran. Munkres is 40 kB.
     'python3-munkres',
+    // Repository work in coding workspaces: git for diffs, pytest and Node.js for tests.
+    'git',
+    'python3-pytest',
+    'nodejs',
   ],
   excludeDependencies: ['python3-scipy'],
   user: { name: 'sandbox', uid: 1000, gid: 1000, home: '/workspace' },
@@ -45,6 +49,20 @@ export const RUNNER_COMMAND: readonly string[] = Object.freeze(['python3', '-B',
 
 /** The verification helper the runner starts for `code_tests` (next to the runner). */
 export const VERIFY_PATH = '/opt/assay/verify.py';
+/** The workspace runner of coding tools and its patch module, beside the python runner. */
+export const WORKSPACE_RUNNER_FILES: readonly string[] = Object.freeze([
+  'workspace-runner.py',
+  'workspace_patch.py',
+]);
+export const WORKSPACE_RUNNER_COMMAND: readonly string[] = Object.freeze([
+  'python3',
+  '-B',
+  '/opt/assay/workspace-runner.py',
+]);
+
+export function workspaceRunnerSource(file: string): Buffer {
+  return readFileSync(join(packageRoot(), 'sandbox', 'image', file));
+}
 
 /** The runner's source, as shipped in the package. */
 export function runnerSource(): Buffer {
@@ -67,7 +85,11 @@ export function rootfsHash(): string {
 }
 
 export function runnerHash(): string {
-  return shortHash(runnerSource(), verifySource());
+  return shortHash(
+    runnerSource(),
+    verifySource(),
+    ...WORKSPACE_RUNNER_FILES.map(workspaceRunnerSource),
+  );
 }
 
 /** `assay/python:<hash>`, the hash covering both the root filesystem recipe and the runner. */

@@ -1,4 +1,4 @@
-import { InfraError } from '../../src/errors.js';
+import { InfraError } from '../../src/core/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { prepareCustomImage } from './build-image.js';
 import { LABEL_RUNNER } from './derive-image.js';

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { AssayError, InfraError } from '../../src/errors.js';
+import { defaultCacheDir } from '../../src/core/cache-dir.js';
+import { AssayError, errorMessage, InfraError } from '../../src/core/errors.js';
 import { pickMirror, readAptSources } from './apt-sources.js';
 import { ROOTFS_RECIPE, rootfsHash } from './recipe.js';
 
@@ -13,12 +13,6 @@ export interface RootfsOptions {
   mirror?: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
-}
-
-/** `$ASSAY_CACHE_DIR`, else `$XDG_CACHE_HOME/assay`, else `~/.cache/assay`. */
-export function defaultCacheDir(env = process.env): string {
-  if (env['ASSAY_CACHE_DIR']) return env['ASSAY_CACHE_DIR'];
-  return join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'assay');
 }
 
 /** Finds a program on PATH or in the sbin folders a non-root PATH often lacks. */
@@ -175,11 +169,9 @@ export async function buildRootfsTarball(options: RootfsOptions = {}): Promise<s
     ).catch((cause: unknown) => {
       if (cause instanceof Error && cause.name === 'AbortError')
         throw new AssayError('ABORTED', 'the build was aborted', { cause });
-      throw new InfraError(
-        'SANDBOX_IMAGE_MISSING',
-        `debootstrap failed: ${(cause as Error).message}`,
-        { cause },
-      );
+      throw new InfraError('SANDBOX_IMAGE_MISSING', `debootstrap failed: ${errorMessage(cause)}`, {
+        cause,
+      });
     });
     if ((await mountsUnder(root)).length > 0)
       throw new Error(`debootstrap left file systems mounted under ${root}`);

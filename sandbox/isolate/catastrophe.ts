@@ -1,4 +1,4 @@
-import { InfraError } from '../../src/errors.js';
+import { InfraError } from '../../src/core/errors.js';
 
 let catastrophe: string | null = null;
 

@@ -1,5 +1,6 @@
 import ivm from 'isolated-vm';
-import { InfraError } from '../../src/errors.js';
+import { errorMessage, InfraError } from '../../src/core/errors.js';
+import type { CodeSession } from '../../src/core/sandbox-session.js';
 import { failIfCatastrophic, isolatesFailed, recordCatastrophe } from './catastrophe.js';
 import { type IsolateRunError, mapIsolateError } from './errors.js';
 import {
@@ -39,7 +40,7 @@ const MIN_MEMORY_MB = 8;
  * isolated-vm's own timeout stops runaway code and keeps the context usable; a CPU-time
  * watchdog and a hard deadline dispose the isolate when that is not enough.
  */
-export class IsolateSession {
+export class IsolateSession implements CodeSession<IsolateRunOptions, IsolateRunOutcome> {
   readonly memoryMb: number;
   readonly #isolate: ivm.Isolate;
   readonly #context: ivm.Context;
@@ -97,7 +98,7 @@ export class IsolateSession {
       if (!isolate.isDisposed) isolate.dispose();
       throw new InfraError(
         'ISOLATE_FAILED',
-        `cannot start a JavaScript isolate: ${(error as Error).message}`,
+        `cannot start a JavaScript isolate: ${errorMessage(error)}`,
         {
           cause: error,
         },
@@ -117,12 +118,17 @@ export class IsolateSession {
     return next;
   }
 
-  async dispose(): Promise<void> {
+  async close(): Promise<void> {
     this.#release();
   }
 
+  /** @deprecated The same as `close()`, the name every sandbox session shares. */
+  async dispose(): Promise<void> {
+    await this.close();
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
+    await this.close();
   }
 
   async #runNow(code: string, options: IsolateRunOptions): Promise<IsolateRunOutcome> {

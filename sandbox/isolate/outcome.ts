@@ -1,4 +1,4 @@
-import { safeJsonParse } from '../../src/util/json.js';
+import { safeJsonParse } from '../../src/core/json.js';
 import type { IsolateRunError } from './errors.js';
 
 /* The shapes of an isolate run and the small pieces that build its outcome. */

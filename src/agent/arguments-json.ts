@@ -1,5 +1,5 @@
 import { JSONRepairError, jsonrepair } from 'jsonrepair';
-import { safeJsonParse } from '../util/json.js';
+import { safeJsonParse } from '../core/json.js';
 
 /** The arguments text of a tool call, parsed as far as it can be without guessing. */
 export type ArgumentsText =

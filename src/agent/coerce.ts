@@ -1,5 +1,5 @@
-import type { JsonSchema } from '../model/provider.js';
-import { isPlainObject, safeJsonParse } from '../util/json.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
+import type { JsonSchema } from '../core/provider.js';
 import { editDistance } from './tool-name-match.js';
 
 /**

@@ -1,13 +1,18 @@
-import { AssayError, errorMessage, InfraError } from '../errors.js';
-import type { ToolMessage } from '../model/messages.js';
-import type { ModelToolCall } from '../model/provider.js';
+import { raceAbort, withTimeout } from '../core/abort.js';
+import { AssayError, errorMessage, InfraError } from '../core/errors.js';
+import type { ToolMessage } from '../core/messages.js';
+import type { ModelToolCall } from '../core/provider.js';
+import { capText } from '../core/text.js';
+import type {
+  AnyToolDefinition,
+  EpisodeResources,
+  ToolArtifact,
+  ToolResult,
+} from '../core/tool.js';
 import type { PolicyCall, PolicyDecision, PolicySession } from '../policy/types.js';
 import type { TraceToolCall } from '../trace/schema.js';
-import { withTimeout } from '../util/abort.js';
 import type { LoopGuard } from './loop-guard.js';
 import { resolveToolCall } from './repair.js';
-import { capText } from './text.js';
-import type { AnyToolDefinition, EpisodeResources, ToolArtifact, ToolResult } from './tool.js';
 
 /** Stores an artifact next to the trace and returns its reference. */
 export type ArtifactSink = (
@@ -124,7 +129,7 @@ export async function dispatchToolCall(
   const signal = withTimeout(ctx.signal, limits.timeout_ms + HARD_DEADLINE_GRACE_MS);
   let result: ToolResult;
   try {
-    result = await runWithSignal(
+    result = await raceAbort(
       () =>
         tool.run(args, {
           signal,
@@ -204,25 +209,6 @@ function toolMessage(call: ModelToolCall, content: string, isError: boolean): To
   const message: ToolMessage = { role: 'tool', tool_call_id: call.id, name: call.name, content };
   if (isError) message.is_error = true;
   return message;
-}
-
-/** Rejects when the signal fires even if the tool ignores it, so a stuck tool cannot hang the loop. */
-function runWithSignal<T>(run: () => Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    run().then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** The redirect check for a call, when the session can decide one. */

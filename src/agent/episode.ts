@@ -1,7 +1,7 @@
-import { AssayError, errorMessage } from '../errors.js';
-import type { AssistantMessage, ChatMessage } from '../model/messages.js';
-import type { ModelProvider, ModelStep, Sampling, Usage } from '../model/provider.js';
-import { splitThinking } from '../model/think-tags.js';
+import { AssayError, errorMessage } from '../core/errors.js';
+import type { AssistantMessage, ChatMessage } from '../core/messages.js';
+import type { ModelProvider, ModelStep, Sampling, Usage } from '../core/provider.js';
+import type { AnyToolDefinition } from '../core/tool.js';
 import type { Policy } from '../policy/types.js';
 import type { OutcomeStatus, TraceError, TraceRecord, TraceToolCall } from '../trace/schema.js';
 import { type ArtifactSink, dispatchToolCall, unrequestedToolCall } from './dispatch.js';
@@ -9,7 +9,6 @@ import type { AgentEventHandler } from './events.js';
 import { LoopGuard } from './loop-guard.js';
 import { buildTraceRecord, type EpisodeIds, newTraceId, type TurnRecord } from './record.js';
 import { EpisodeResourcePool } from './resources.js';
-import type { AnyToolDefinition } from './tool.js';
 import { toolSpecs } from './tool-specs.js';
 
 export const DEFAULT_MAX_STEPS = 16;
@@ -105,11 +104,9 @@ export async function runEpisode(options: EpisodeOptions): Promise<TraceRecord> 
         dialect: result.dialect,
       });
 
-      // Providers other than the HTTP one may leave thinking tags in the text.
-      const split = splitThinking(result.text);
-      const answer = split.text.trim();
-      const thinking = split.reasoning;
-      const reasoning = [result.reasoning, thinking].filter((r): r is string => !!r).join('\n\n');
+      // Providers return reasoning apart from the text (think blocks included).
+      const answer = result.text.trim();
+      const reasoning = result.reasoning ?? '';
       const assistant: AssistantMessage = {
         role: 'assistant',
         content: answer.length > 0 ? answer : null,

@@ -1,4 +1,4 @@
-import type { ModelStep } from '../model/provider.js';
+import type { ModelStep } from '../core/provider.js';
 import type { TraceRecord, TraceToolCall } from '../trace/schema.js';
 
 /** What an episode reports while it runs, for progress displays and logs. */

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ChatMessage } from '../model/messages.js';
-import type { ModelInfo, Sampling, ToolSpec, Usage } from '../model/provider.js';
+import type { ChatMessage } from '../core/messages.js';
+import { assayVersion } from '../core/package-root.js';
+import type { ModelInfo, Sampling, ToolSpec, Usage } from '../core/provider.js';
 import { tokensExtend } from '../model/token-ids.js';
 import type { Policy } from '../policy/types.js';
 import type { OutcomeStatus, TraceError, TraceRecord, TraceToolCall } from '../trace/schema.js';
 import { TRACE_SCHEMA_VERSION } from '../trace/schema.js';
-import { assayVersion } from '../util/package-root.js';
 
 /** Where an episode sits in a run: ids for grouping, pairing and resuming. */
 export interface EpisodeIds {
@@ -72,6 +72,10 @@ export function buildTraceRecord(input: RecordInput): TraceRecord {
       top_p: input.sampling.top_p ?? null,
       seed: input.sampling.seed ?? null,
       max_tokens: input.sampling.max_tokens ?? null,
+      // Optional in v1: written only when an effort was asked for.
+      ...(input.sampling.reasoning_effort === undefined
+        ? {}
+        : { reasoning_effort: input.sampling.reasoning_effort }),
     },
     tools_enabled: input.tools.length > 0,
     tools: [...input.tools],

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import type { JsonSchema, ModelToolCall } from '../model/provider.js';
-import { isPlainObject, safeJsonParse } from '../util/json.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
+import type { JsonSchema, ModelToolCall } from '../core/provider.js';
+import type { AnyToolDefinition } from '../core/tool.js';
 import { findTruncation, parseArgumentsText } from './arguments-json.js';
 import { coerceToSchema } from './coerce.js';
-import type { AnyToolDefinition } from './tool.js';
 import { matchToolName } from './tool-name-match.js';
 import { toolSpec } from './tool-specs.js';
 

@@ -1,5 +1,5 @@
-import { errorMessage } from '../errors.js';
-import type { EpisodeResources } from './tool.js';
+import { errorMessage } from '../core/errors.js';
+import type { EpisodeResources } from '../core/tool.js';
 
 interface Entry {
   value: Promise<unknown>;

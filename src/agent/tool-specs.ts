@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { AssayError } from '../errors.js';
-import type { JsonSchema, ToolSpec } from '../model/provider.js';
-import type { AnyToolDefinition } from './tool.js';
+import { AssayError } from '../core/errors.js';
+import type { JsonSchema, ToolSpec } from '../core/provider.js';
+import type { AnyToolDefinition } from '../core/tool.js';
 
 const cache = new WeakMap<AnyToolDefinition, ToolSpec>();
 
@@ -26,6 +26,7 @@ export function toolSpecs(tools: Iterable<AnyToolDefinition>): ToolSpec[] {
 }
 
 function parametersSchema(tool: AnyToolDefinition): JsonSchema {
+  if (tool.parameters !== undefined) return tool.parameters as JsonSchema;
   // `input` describes what the model may send: fields with defaults are optional.
   const generated = z.toJSONSchema(tool.inputSchema, {
     target: 'draft-7',

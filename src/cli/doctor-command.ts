@@ -4,7 +4,7 @@ import { DOCKER_FIX } from '../../sandbox/docker/docker-errors.js';
 import type { DockerEngine, EngineInfo } from '../../sandbox/docker/engine.js';
 import { defaultImageName } from '../../sandbox/image/recipe.js';
 import { findProgram } from '../../sandbox/image/rootfs.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../core/errors.js';
 import type { SetExit } from './commands.js';
 import { DEFAULT_BASE_URL } from './model-options.js';
 import { parseOptions } from './parse-options.js';

@@ -2,15 +2,26 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import type { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
+import type { McpToolSet } from '../../tools/mcp/client-tools.js';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
+import type { ToolSet } from '../core/tool.js';
+import type { Suite } from '../eval/suite.js';
 import type { CodeRunner } from '../eval/verifiers/types.js';
 import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';
-import { addModelOptions, modelFromOptions } from './model-options.js';
+import { MCP_OPTION_HELP } from './mcp-flag.js';
+import { addModelOptions, type ModelChoice, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
 import { createWorkerRates } from './queue-progress.js';
-import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
+import {
+  addToolOptions,
+  type ToolChoice,
+  toolsFromOptions,
+  toolsGiven,
+  usableTools,
+} from './tool-options.js';
+import { workspaceEpisodes, workspaceGrader } from './workspace-eval.js';
 
 const positiveInt = (flag: string) =>
   z.coerce
@@ -28,6 +39,7 @@ const evalFlagsSchema = z.object({
   maxAttempts: positiveInt('--max-attempts').default(3),
   policy: z.string().optional(),
   system: z.string().optional(),
+  mcp: z.string().optional(),
   seed: z.coerce.number().int().optional(),
   queue: z.string().optional(),
 });
@@ -37,7 +49,11 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
     .command('eval')
     .description('run a suite with tools and without, and measure the difference')
     .argument('<suite>', 'the suite: JSONL, one task a line')
-    .option('--arms <list>', 'arms: tools, no-tools, or NAME=tool1+tool2', 'tools,no-tools')
+    .option(
+      '--arms <list>',
+      'arms: tools, no-tools, or NAME=tool1+tool2, each optionally @vote:K, @best:N:judge, @refine:R:self|tools, @effort:low|medium|high (docs/strategies.md)',
+      'tools,no-tools',
+    )
     .option('--samples <k>', 'samples per task per arm (distinct seeds)', '1')
     .option('--concurrency <n>', 'episodes run at once', '4')
     .option('--out <dir>', 'where traces, results and reports go (default runs/<suite>-<time>)')
@@ -49,6 +65,7 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
       'policy file deciding every tool call (default: policies/default.yaml)',
     )
     .option('--system <text>', 'a system prompt for every task')
+    .option('--mcp <file>', MCP_OPTION_HELP)
     .option(
       '--queue <url>',
       'run the episodes on `assay worker`s through Redis: redis://HOST:PORT[/DB] (docs/scale-out.md)',
@@ -95,38 +112,77 @@ async function evalCommand(
   // Imported here so that `--help` loads none of the runner's, verifiers' or tools' modules.
   const { loadSuite } = await import('../eval/suite.js');
   const { parseArms } = await import('../eval/run/arms.js');
-  const { runEval } = await import('../eval/run/runner.js');
-  const { loadBuiltinPolicy } = await import('../policy/builtin.js');
-  const { loadPolicy } = await import('../policy/load.js');
-  const { writeRunReports, readManifest, renderSummary } = await reportModules();
   const suite = await loadSuite(resolve(suitePath));
-  const { provider, sampling, recordTokens } = await modelFromOptions(raw, process.env, {
-    samples: flags.samples,
+  const { parallelSamples } = await import('../eval/run/strategy-spec.js');
+  // A vote:K or best:N arm draws K samples of each task: greedy decoding would make them one.
+  const perTask = parallelSamples(flags.arms);
+  const model = await modelFromOptions(raw, process.env, {
+    samples: Math.max(flags.samples, perTask),
   });
-  const greedy = greedyWarning(flags.samples, sampling.temperature);
+  const { sampling } = model;
+  const greedy =
+    greedyWarning(flags.samples, sampling.temperature) ??
+    greedyWarning(perTask, sampling.temperature, 'an arm with @vote or @best');
   if (greedy !== null) warn(greedy);
   const requested = await toolsFromOptions(raw, { pythonPool: flags.concurrency });
   if (flags.queue !== undefined) {
-    // The workers run the tools and the sandbox: nothing of them needs to work here.
+    // The workers run the tools and the sandbox: nothing of them needs to work here, but
+    // what a worker cannot run is refused before Redis is touched.
     const { parseQueueUrl } = await import('../eval/run/queue-connection.js');
     parseQueueUrl(flags.queue);
+    if (flags.mcp !== undefined) {
+      throw new UsageError(
+        'USAGE',
+        `--mcp ${flags.mcp} runs only without --queue: workers have their own tools (docs/scale-out.md)`,
+      );
+    }
+    const { refuseRemoteStrategies } = await import('../eval/run/runner.js');
+    refuseRemoteStrategies(parseArms(flags.arms, requested.names), suite);
   }
-  // Arms are checked against every requested tool first, so that a bad --arms is reported
-  // before the sandbox check, and an arm that names python counts as asking for it.
-  const armsAsked = parseArms(flags.arms, requested.names);
-  const armNamesPython = armsAsked.some((a) => a.name !== 'tools' && a.tools.includes('python'));
-  const toolChoice =
-    flags.queue !== undefined
-      ? requested
-      : await usableTools(requested, {
-          requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
-          onWarning: warn,
-        });
-  const arms = parseArms(flags.arms, toolChoice.names);
+  // The MCP client is loaded only for a run that names MCP servers.
+  const mcp =
+    flags.mcp === undefined
+      ? null
+      : await (await import('./mcp-options.js')).mcpToolsFromFlag(flags.mcp);
+  try {
+    // Arms are checked against every requested tool first, so that a bad --arms is reported
+    // before the sandbox check, and an arm that names python counts as asking for it.
+    const mcpNames = Object.keys(mcp?.tools ?? {});
+    const armsAsked = parseArms(flags.arms, [...requested.names, ...mcpNames]);
+    const armNamesPython = armsAsked.some((a) => a.name !== 'tools' && a.tools.includes('python'));
+    const toolChoice =
+      flags.queue !== undefined
+        ? requested
+        : await usableTools(requested, {
+            requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
+            onWarning: warn,
+          });
+    return await evalWithTools(suitePath, suite, flags, raw, model, toolChoice, mcp);
+  } finally {
+    await mcp?.close();
+  }
+}
+
+async function evalWithTools(
+  suitePath: string,
+  suite: Suite,
+  flags: z.infer<typeof evalFlagsSchema>,
+  raw: Record<string, unknown>,
+  { provider, sampling, recordTokens }: ModelChoice,
+  toolChoice: ToolChoice,
+  mcp: McpToolSet | null,
+): Promise<number> {
+  const { parseArms } = await import('../eval/run/arms.js');
+  const { runEval } = await import('../eval/run/runner.js');
+  const { writeRunReports, readManifest, renderSummary } = await reportModules();
+  const mcpNames = Object.keys(mcp?.tools ?? {});
+  const arms = parseArms(flags.arms, [...toolChoice.names, ...mcpNames]);
   const policy =
-    flags.policy === undefined
-      ? await loadBuiltinPolicy('default')
-      : await loadPolicy(resolve(flags.policy));
+    mcp !== null
+      ? await (await import('./mcp-options.js')).policyWithMcp(flags.policy, mcp)
+      : flags.policy === undefined
+        ? await (await import('../policy/builtin.js')).loadBuiltinPolicy('default')
+        : await (await import('../policy/load.js')).loadPolicy(resolve(flags.policy));
   if (flags.resume && flags.out === undefined) {
     throw new UsageError('USAGE', '--resume needs --out DIR: the run to continue');
   }
@@ -137,6 +193,10 @@ async function evalCommand(
     flags.queue === undefined && suite.tasks.some((t) => t.verifier === 'code_tests')
       ? await codeSandbox(raw)
       : null;
+  // Repository tasks get a fresh workspace per episode and are graded in another fresh one.
+  const image = typeof raw['image'] === 'string' ? raw['image'] : undefined;
+  const repoTasks = suite.tasks.some((t) => t.workspace !== undefined);
+  const createTools = (names: readonly string[]) => withMcpTools(toolChoice, mcp, names);
 
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
@@ -181,14 +241,18 @@ async function evalCommand(
       sampling,
       recordTokens,
       policy,
-      createTools: (names) => toolChoice.create(names as typeof toolChoice.names),
+      createTools,
+      ...(repoTasks ? { workspaceEpisode: workspaceEpisodes(suite.path, image, createTools) } : {}),
       outDir,
       resume: flags.resume,
       maxSteps: flags.maxSteps,
       maxAttempts: flags.maxAttempts,
       ...(flags.system === undefined ? {} : { system: flags.system }),
       signal: controller.signal,
-      ...(sandbox === null ? {} : { verifierContext: { codeRunner: sandbox.runner } }),
+      verifierContext: {
+        ...(sandbox === null ? {} : { codeRunner: sandbox.runner }),
+        ...(repoTasks ? { workspaceGrader: workspaceGrader(suite.path, image) } : {}),
+      },
       onProgress: (p) => progress.update(p),
       onWarning: warn,
     });
@@ -234,6 +298,24 @@ async function queueExecutor(
   return { collector, runId, redacted: collector.connection.redacted };
 }
 
+/**
+ * An arm's tools: the built-in ones it names, created per episode, and the MCP tools it names,
+ * whose server connections are shared by the whole run and closed when it ends.
+ */
+function withMcpTools(
+  toolChoice: ToolChoice,
+  mcp: McpToolSet | null,
+  names: readonly string[],
+): ToolSet {
+  const builtin = toolChoice.create(
+    names.filter((name) => !Object.hasOwn(mcp?.tools ?? {}, name)) as typeof toolChoice.names,
+  );
+  if (mcp === null) return builtin;
+  const tools = { ...builtin.tools };
+  for (const name of names) if (Object.hasOwn(mcp.tools, name)) tools[name] = mcp.tools[name]!;
+  return { tools, close: () => builtin.close() };
+}
+
 async function reportModules() {
   const [reports, manifest, summary] = await Promise.all([
     import('../eval/report/run-reports.js'),
@@ -268,7 +350,11 @@ function defaultOutDir(suitePath: string): string {
  * `--samples K > 1` at temperature 0 repeats one sample K times: pass@k, maj@k and GRPO groups
  * (`traces export --groups with-variance`) then have nothing to work with.
  */
-export function greedyWarning(samples: number, temperature: number | undefined): string | null {
+export function greedyWarning(
+  samples: number,
+  temperature: number | undefined,
+  what = `--samples ${samples}`,
+): string | null {
   if (samples <= 1 || temperature !== 0) return null;
-  return `--samples ${samples} with --temperature 0 (greedy): every sample of a task will be the same; pass --temperature 0.7 (or higher) for samples that differ`;
+  return `${what} with --temperature 0 (greedy): every sample of a task will be the same; pass --temperature 0.7 (or higher) for samples that differ`;
 }

@@ -1,12 +1,12 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
+import type { ToolSpec } from '../core/provider.js';
 import type { ExportCounts } from '../eval/export/formats.js';
 import { EXPORT_FORMATS, exportRecords, isExportFormat } from '../eval/export/formats.js';
 import type { GroupFilter, OnlyFilter } from '../eval/export/select.js';
-import type { ToolSpec } from '../model/provider.js';
 import { readTraces } from '../trace/reader.js';
-import { isPlainObject, safeJsonParse } from '../util/json.js';
 import type { SetExit } from './commands.js';
 
 const ONLY: readonly OnlyFilter[] = ['all', 'passed', 'failed'];

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { AssayError, errorMessage } from '../errors.js';
-import { assayVersion } from '../util/package-root.js';
+import { AssayError, errorMessage } from '../core/errors.js';
+import { assayVersion } from '../core/package-root.js';
 
 /** Runs the `assay` command line and resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {

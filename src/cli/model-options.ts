@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
-import type { ModelProvider, Sampling, ToolFormat } from '../model/provider.js';
-import { TOOL_FORMATS } from '../model/provider.js';
+import { UsageError } from '../core/errors.js';
+import type { ModelProvider, Sampling, ToolFormat } from '../core/provider.js';
+import { TOOL_FORMATS } from '../core/provider.js';
 import { parseOptions } from './parse-options.js';
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
@@ -30,6 +30,12 @@ export function addModelOptions(command: Command): Command {
     .option('--top-p <p>', 'nucleus sampling probability')
     .option('--seed <n>', 'sampling seed')
     .option('--max-tokens <n>', 'maximum tokens per model reply')
+    .addOption(
+      new Option(
+        '--reasoning-effort <level>',
+        'reasoning_effort sent to servers that take it (gpt-oss): low, medium or high',
+      ).choices(['low', 'medium', 'high']),
+    )
     .option('--request-timeout <seconds>', 'timeout of one model request', '300')
     .option('--no-stream', 'ask the server for whole responses instead of a stream')
     .option(
@@ -73,6 +79,7 @@ const modelFlagsSchema = z.object({
   topP: numberFlag('top-p'),
   seed: numberFlag('seed'),
   maxTokens: numberFlag('max-tokens'),
+  reasoningEffort: z.enum(['low', 'medium', 'high']).optional(),
   requestTimeout: numberFlag('request-timeout'),
   stream: z.boolean().default(true),
   recordTokens: z.boolean().default(false),
@@ -107,6 +114,7 @@ export async function modelFromOptions(
   if (flags.topP !== undefined) sampling.top_p = flags.topP;
   if (flags.seed !== undefined) sampling.seed = Math.trunc(flags.seed);
   if (flags.maxTokens !== undefined) sampling.max_tokens = Math.trunc(flags.maxTokens);
+  if (flags.reasoningEffort !== undefined) sampling.reasoning_effort = flags.reasoningEffort;
 
   const model = flags.model ?? (env.ASSAY_MODEL || undefined);
   if (flags.modelPath !== undefined && flags.model !== undefined) {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Validates parsed command-line options; errors name the flag that is wrong. */
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.infer<S> {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
 import { explainCall, formatExplanation } from '../policy/explain.js';
 import { BUILTIN_TOOL_NAMES } from '../policy/known-tools.js';
 import { loadPolicy } from '../policy/load.js';
-import { isPlainObject, safeJsonParse } from '../util/json.js';
 import type { SetExit } from './commands.js';
 
 const explainFlagsSchema = z.object({

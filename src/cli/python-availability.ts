@@ -1,6 +1,6 @@
 import type { DockerEngine } from '../../sandbox/docker/engine.js';
 import { defaultImageName } from '../../sandbox/image/recipe.js';
-import { AssayError, errorMessage } from '../errors.js';
+import { AssayError, errorMessage } from '../core/errors.js';
 
 /** Whether the python tool's sandbox can start, and if not, what is wrong and how to fix it. */
 export type PythonSandboxStatus =

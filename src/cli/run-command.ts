@@ -3,11 +3,21 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
 import type { AgentEvent } from '../agent/events.js';
+import { UsageError } from '../core/errors.js';
 import type { TraceRecord } from '../trace/schema.js';
 import type { SetExit } from './commands.js';
+import { MCP_OPTION_HELP } from './mcp-flag.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
 import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
+import {
+  applyToSource,
+  askToApply,
+  attachWorkspace,
+  diffStat,
+  openRunWorkspace,
+  writeDiff,
+} from './workspace-run.js';
 
 const runFlagsSchema = z.object({
   maxSteps: z.coerce
@@ -19,7 +29,11 @@ const runFlagsSchema = z.object({
   json: z.boolean().default(false),
   system: z.string().optional(),
   policy: z.string().optional(),
+  mcp: z.string().optional(),
   verbose: z.boolean().default(false),
+  workspace: z.string().min(1).optional(),
+  diff: z.string().min(1).optional(),
+  apply: z.boolean().default(false),
 });
 
 export function registerRunCommand(program: Command, setExit: SetExit): void {
@@ -38,7 +52,11 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
       '--policy <file>',
       'policy file deciding every tool call (default: policies/default.yaml)',
     )
-    .option('-v, --verbose', 'print each step and tool call to stderr');
+    .option('--mcp <file>', MCP_OPTION_HELP)
+    .option('-v, --verbose', 'print each step and tool call to stderr')
+    .option('--workspace <dir>', 'copy DIR into a fresh container for the coding tools')
+    .option('--diff <file>', 'with --workspace: write the final diff to FILE')
+    .option('--apply', 'with --workspace: apply the diff to DIR after confirmation');
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (prompt: string, raw: Record<string, unknown>) => {
@@ -52,6 +70,8 @@ async function runCommand(
   toolsExplicit: boolean,
 ): Promise<number> {
   const flags = parseOptions(runFlagsSchema, raw);
+  if ((flags.diff !== undefined || flags.apply) && flags.workspace === undefined)
+    throw new UsageError('USAGE', '--diff and --apply need --workspace DIR');
   // Imported here, not at the top, so that `assay --help` loads none of them.
   const { runEpisode } = await import('../agent/episode.js');
   const { loadBuiltinPolicy } = await import('../policy/builtin.js');
@@ -60,18 +80,44 @@ async function runCommand(
   const { defaultTracePath } = await import('../trace/defaults.js');
   const { TraceWriter } = await import('../trace/writer.js');
   const { provider, sampling, recordTokens } = await modelFromOptions(raw);
-  const toolChoice = await usableTools(await toolsFromOptions(raw, { pythonPool: 0 }), {
-    requiredBy: toolsExplicit ? '--tools' : undefined,
-    onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
+  const opened =
+    flags.workspace === undefined
+      ? undefined
+      : await openRunWorkspace(
+          resolve(flags.workspace),
+          typeof raw['image'] === 'string' ? raw['image'] : undefined,
+        );
+  const workspaceTools = opened
+    ? {
+        workspace: () => Promise.resolve(opened.workspace.session),
+        ...(toolsExplicit ? {} : { defaultTools: 'workspace' }),
+      }
+    : {};
+  const toolChoice = await usableTools(
+    await toolsFromOptions(raw, { pythonPool: 0, ...workspaceTools }),
+    {
+      requiredBy: toolsExplicit ? '--tools' : undefined,
+      onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
+    },
+  );
+  // The MCP client is loaded only for a run that names MCP servers.
+  const mcpOptions = flags.mcp === undefined ? null : await import('./mcp-options.js');
+  const mcp = mcpOptions === null ? null : await mcpOptions.mcpToolsFromFlag(flags.mcp);
+  const policy = await (mcpOptions !== null
+    ? mcpOptions.policyWithMcp(flags.policy, mcp)
+    : flags.policy === undefined
+      ? loadBuiltinPolicy('default')
+      : loadPolicy(resolve(flags.policy))
+  ).catch(async (error: unknown) => {
+    await mcp?.close();
+    throw error;
   });
-  const policy =
-    flags.policy === undefined
-      ? await loadBuiltinPolicy('default')
-      : await loadPolicy(resolve(flags.policy));
   const tracePath = resolve(flags.trace ?? defaultTracePath(process.cwd(), new Date()));
   const toolSet = toolChoice.create();
   const writer = await TraceWriter.open(tracePath).catch(async (error: unknown) => {
     await toolSet.close();
+    await mcp?.close();
+    await opened?.workspace.close();
     throw error;
   });
 
@@ -85,7 +131,7 @@ async function runCommand(
       model: provider,
       prompt,
       ...(flags.system === undefined ? {} : { system: flags.system }),
-      tools: toolSet.tools,
+      tools: { ...toolSet.tools, ...mcp?.tools },
       policy,
       maxSteps: flags.maxSteps,
       sampling,
@@ -95,6 +141,8 @@ async function runCommand(
       artifactSink: (traceId) => (artifact) => storeArtifact(tracePath, traceId, artifact),
       ...(flags.verbose ? { onEvent: printEvent } : {}),
     });
+    if (opened) record = await attachWorkspace(record, opened.workspace, tracePath);
+    if (mcpOptions !== null) record = mcpOptions.withMcpInfo(record, mcp);
     // What is printed is what was written: capped, so `--json` never prints a huge line.
     record = await writer.append(record);
   } finally {
@@ -102,7 +150,27 @@ async function runCommand(
     process.off('SIGTERM', onSignal);
     await writer.close();
     await toolSet.close();
+    await mcp?.close();
+    await opened?.workspace.close();
     await provider.close?.();
+  }
+  if (opened && record.workspace) {
+    const full = opened.workspace.fullDiff;
+    if (flags.diff !== undefined) await writeDiff(resolve(flags.diff), full);
+    if (!flags.json) {
+      if (record.final_answer !== null) process.stdout.write(`${record.final_answer}\n`);
+      process.stdout.write(diffStat(record.workspace));
+    }
+    if (flags.apply && record.workspace.diff_stats.files > 0) {
+      const decision = await askToApply(opened.workspace.source, record.workspace);
+      if (!decision.allowed) {
+        process.stderr.write(`assay: --apply denied: ${decision.reason}\n`);
+        return 1;
+      }
+      await applyToSource(opened.workspace.source, opened.fingerprint, full);
+      process.stderr.write(`assay: applied the diff to ${opened.workspace.source}\n`);
+    }
+    if (!flags.json) return reportOutcome(record, tracePath);
   }
 
   if (flags.json) {

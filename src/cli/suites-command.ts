@@ -1,9 +1,11 @@
 import { rename, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { importGsm8k } from '../eval/importers/gsm8k.js';
 import { importMath500 } from '../eval/importers/math500.js';
 import { sampleItems } from '../eval/importers/sample.js';
+import { importSweBench } from '../eval/importers/swe-bench.js';
 import { loadSuite } from '../eval/suite.js';
 import type { Task } from '../eval/task-schema.js';
 import type { SetExit } from './commands.js';
@@ -23,9 +25,10 @@ export function registerSuitesCommand(program: Command, setExit: SetExit): void 
   suites
     .command('import')
     .description('turn a GSM8K or MATH-500 file into a suite (JSONL on stdout, or --out)')
-    .argument('<format>', 'gsm8k or math500')
+    .argument('<format>', 'gsm8k, math500 or swe-bench')
     .argument('<file>', 'the dataset file (JSONL)')
     .option('--out <file>', 'write the suite here instead of stdout')
+    .option('--repos <dir>', 'swe-bench: the folder of local clones (no network is used)')
     .option('--limit <n>', 'keep only n tasks (the first n, or a random sample with --seed)')
     .option('--seed <seed>', 'take a random sample of --limit tasks, reproducible for the seed')
     .option('--no-instruction', 'keep the questions as they are (default: ask for \\boxed{})')
@@ -48,10 +51,11 @@ async function importCommand(
   file: string,
   raw: Record<string, unknown>,
 ): Promise<number> {
+  if (format === 'swe-bench') return importSweBenchCommand(file, raw);
   if (!Object.hasOwn(IMPORTERS, format)) {
     throw new UsageError(
       'USAGE',
-      `unknown dataset format "${format}"; use ${Object.keys(IMPORTERS).join(' or ')}`,
+      `unknown dataset format "${format}"; use ${Object.keys(IMPORTERS).join(', ')} or swe-bench`,
     );
   }
   const flags = importFlags(raw);
@@ -100,4 +104,23 @@ function countBy(values: readonly string[]): string[] {
   const counts = new Map<string, number>();
   for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
   return [...counts].map(([value, count]) => `${value} ${count}`);
+}
+
+/** SWE-bench rows need local clones and write one `.tar` per task next to the suite. */
+async function importSweBenchCommand(file: string, raw: Record<string, unknown>): Promise<number> {
+  const repos = raw['repos'];
+  const out = raw['out'];
+  if (typeof repos !== 'string' || typeof out !== 'string')
+    throw new UsageError('USAGE', 'suites import swe-bench needs --repos DIR and --out FILE');
+  const suiteDir = dirname(resolve(out));
+  const tasks = await importSweBench(resolve(file), {
+    reposDir: resolve(repos),
+    suiteDir,
+    workspacesDir: join(suiteDir, `${basename(out).replace(/\.jsonl?$/, '')}-workspaces`),
+  });
+  const temporary = `${out}.${process.pid}.tmp`;
+  await writeFile(temporary, `${tasks.map((t) => JSON.stringify(t)).join('\n')}\n`, 'utf8');
+  await rename(temporary, out);
+  process.stderr.write(`wrote ${tasks.length} tasks to ${out}\n`);
+  return 0;
 }

@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { z } from 'zod';
-import type { BuiltinToolName, ToolSet } from '../../tools/index.js';
-import { InfraError } from '../errors.js';
+import type { BuiltinToolName, ToolSet } from '../../tools/registry.js';
+import { WEB_SEARCH_BACKENDS } from '../../tools/web-search/backend-names.js';
+import type { WorkspaceProvider } from '../../tools/workspace/index.js';
+import { InfraError } from '../core/errors.js';
+import { BUILTIN_TOOL_NAMES } from '../core/tool-names.js';
 import { parseOptions } from './parse-options.js';
 import { checkPythonSandbox, type PythonSandboxStatus } from './python-availability.js';
 
@@ -15,15 +18,18 @@ export function addToolOptions(command: Command): Command {
   return command
     .option(
       '--tools <list>',
-      'comma-separated tools to enable, or "none" (default: every built-in tool)',
+      `comma-separated tools to enable (${BUILTIN_TOOL_NAMES.join(', ')}), or "none" (default: every default tool)`,
     )
     .addOption(
       new Option('--search <backend>', 'the web_search back end')
-        .choices(['local', 'searxng', 'brave', 'tavily'])
+        .choices(WEB_SEARCH_BACKENDS)
         .default('local'),
     )
     .option('--search-url <url>', "SearXNG's URL (or an override of a hosted API's)")
-    .option('--corpus <dir>', "the local search back end's folder (default examples/corpus)")
+    .option(
+      '--corpus <dir>',
+      "the local search back end's folder (default tools/web-search/corpus)",
+    )
     .option(
       '--image <name>',
       'the python sandbox image (default: the one `assay sandbox build` makes)',
@@ -36,7 +42,7 @@ export function addToolOptions(command: Command): Command {
 
 const toolFlagsSchema = z.object({
   tools: z.string().optional(),
-  search: z.enum(['local', 'searxng', 'brave', 'tavily']).default('local'),
+  search: z.enum(WEB_SEARCH_BACKENDS).default('local'),
   searchUrl: z.url({ message: 'must be a URL such as http://127.0.0.1:8888' }).optional(),
   corpus: z.string().optional(),
   image: z.string().min(1).optional(),
@@ -62,7 +68,7 @@ export function toolsGiven(command: Command): boolean {
  */
 export async function toolsFromOptions(
   raw: Record<string, unknown>,
-  options: { pythonPool?: number } = {},
+  options: { pythonPool?: number; workspace?: WorkspaceProvider; defaultTools?: string } = {},
   env = process.env,
 ): Promise<ToolChoice> {
   const flags = parseOptions(toolFlagsSchema, raw);
@@ -73,19 +79,24 @@ export async function toolsFromOptions(
     dockerOptionsFor(flags.dockerHost, env);
     process.env['DOCKER_HOST'] = flags.dockerHost;
   }
-  const { createBuiltinTools, DEFAULT_TOOLS, parseToolList } = await import('../../tools/index.js');
-  const names = parseToolList(flags.tools ?? DEFAULT_TOOLS);
+  // The registry, not tools/index.js: only the named tools' modules load (see registry.ts).
+  const { loadBuiltinTools, DEFAULT_TOOLS, parseToolList } = await import(
+    '../../tools/registry.js'
+  );
+  const names = parseToolList(flags.tools ?? options.defaultTools ?? DEFAULT_TOOLS);
+  const makeTools = await loadBuiltinTools(names);
   return {
     names,
     ...(flags.image === undefined ? {} : { image: flags.image }),
     create: (subset = names) =>
-      createBuiltinTools(subset, {
+      makeTools(subset, {
         search: flags.search,
         env,
         ...(options.pythonPool === undefined ? {} : { pythonPool: options.pythonPool }),
         ...(flags.searchUrl === undefined ? {} : { searchUrl: flags.searchUrl }),
         ...(flags.corpus === undefined ? {} : { corpusDir: resolve(flags.corpus) }),
         ...(flags.image === undefined ? {} : { image: flags.image }),
+        ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
       }),
   };
 }

@@ -1,9 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type FileHandle, open } from 'node:fs/promises';
-import { AssayError, UsageError } from '../errors.js';
-import { splitLines } from '../trace/line-splitter.js';
-import { throwIfAborted } from '../util/abort.js';
-import { safeJsonParse } from '../util/json.js';
+import { safeJsonParse } from '../core/json.js';
+import { readTextLines } from '../core/jsonl.js';
 
 /** One non-blank line of a JSONL file: its parsed value, or why it is not JSON. */
 export type JsonlLine = { line: number; value: unknown } | { line: number; error: string };
@@ -14,8 +11,6 @@ export interface ReadJsonlOptions {
   onChunk?: (chunk: Buffer) => void;
 }
 
-const BYTE_ORDER_MARK = '\uFEFF';
-
 /**
  * Streams a JSONL file line by line, never holding more than one line in memory. Lines are
  * numbered from 1 as an editor shows them; blank lines are skipped but still counted.
@@ -24,29 +19,11 @@ export async function* readJsonl(
   path: string,
   options: ReadJsonlOptions = {},
 ): AsyncGenerator<JsonlLine> {
-  const handle = await openInput(path);
-  try {
-    let line = 0;
-    for await (const raw of splitLines(tap(handle, options.onChunk))) {
-      line++;
-      throwIfAborted(options.signal);
-      const text =
-        line === 1 && raw.text.startsWith(BYTE_ORDER_MARK) ? raw.text.slice(1) : raw.text;
-      if (text.trim() === '') continue;
-      const parsed = safeJsonParse(text);
-      yield parsed.ok
-        ? { line, value: parsed.value }
-        : { line, error: `not valid JSON: ${parsed.error}` };
-    }
-  } catch (error) {
-    if (!(error instanceof AssayError) && isNodeError(error)) {
-      throw new UsageError('INPUT_INVALID', `cannot read ${path}: ${error.message}`, {
-        cause: error,
-      });
-    }
-    throw error;
-  } finally {
-    await handle.close();
+  for await (const { line, text } of readTextLines(path, options)) {
+    const parsed = safeJsonParse(text);
+    yield parsed.ok
+      ? { line, value: parsed.value }
+      : { line, error: `not valid JSON: ${parsed.error}` };
   }
 }
 
@@ -54,28 +31,4 @@ export async function* readJsonl(
 export function sha256Accumulator(): { onChunk: (chunk: Buffer) => void; digest: () => string } {
   const hash = createHash('sha256');
   return { onChunk: (chunk) => hash.update(chunk), digest: () => hash.digest('hex') };
-}
-
-async function* tap(handle: FileHandle, onChunk: ((chunk: Buffer) => void) | undefined) {
-  for await (const chunk of handle.createReadStream({ autoClose: false })) {
-    const bytes = chunk as Buffer;
-    onChunk?.(bytes);
-    yield bytes;
-  }
-}
-
-async function openInput(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r');
-  } catch (error) {
-    if (isNodeError(error) && error.code === 'ENOENT') {
-      throw new UsageError('FILE_NOT_FOUND', `file not found: ${path}`, { cause: error });
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    throw new UsageError('INPUT_INVALID', `cannot open ${path}: ${message}`, { cause: error });
-  }
-}
-
-function isNodeError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string';
 }

@@ -1,4 +1,4 @@
-import { AssayError, errorMessage, UsageError } from '../errors.js';
+import { AssayError, errorMessage, UsageError } from '../core/errors.js';
 import type { TraceRecord } from '../trace/schema.js';
 import type { Task } from './task-schema.js';
 import { getVerifier } from './verifiers/registry.js';

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 import { readJsonl, sha256Accumulator } from './jsonl-file.js';
 import { describeTaskIssues } from './suite-issues.js';
 import { TASK_KEYS, type Task, taskSchema } from './task-schema.js';

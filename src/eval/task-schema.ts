@@ -1,12 +1,21 @@
 import { z } from 'zod';
-import type { ChatMessage } from '../model/messages.js';
+import { errorMessage } from '../core/errors.js';
+import type { ChatMessage } from '../core/messages.js';
 
 /**
  * One task of a suite (docs/suites.md): a JSONL line. The object is strict so a typo
  * (`"anwser"`) is an error instead of a task silently scored against nothing; free-form data
  * goes in `metadata`.
  */
-export const VERIFIER_NAMES = ['math', 'exact', 'regex', 'choice', 'code_tests', 'js'] as const;
+export const VERIFIER_NAMES = [
+  'math',
+  'exact',
+  'regex',
+  'choice',
+  'code_tests',
+  'js',
+  'tests',
+] as const;
 export type VerifierName = (typeof VERIFIER_NAMES)[number];
 
 /** The letters a `choice` task may use, as in MMLU-Pro (ten options). */
@@ -19,7 +28,8 @@ const FIELD_OWNERS: Record<string, readonly VerifierName[]> = {
   flags: ['regex'],
   match: ['regex'],
   choices: ['choice'],
-  tests: ['code_tests'],
+  tests: ['code_tests', 'tests'],
+  workspace: ['tests'],
   function: ['js'],
   timeout_ms: ['code_tests', 'js'],
 };
@@ -32,7 +42,21 @@ const REQUIRED_FIELD: Record<VerifierName, string> = {
   regex: 'pattern',
   code_tests: 'tests',
   js: 'function',
+  tests: 'workspace',
 };
+
+/** A repository task's hidden tests (verifier `tests`): never shown to the agent. */
+export const workspaceTestsSchema = z.strictObject({
+  command: z.string().min(1, 'must not be empty').max(10_000),
+  files: z.record(z.string().min(1), z.string()).optional(),
+  dir: z.string().min(1).optional(),
+  fail_to_pass: z.array(z.string().min(1)).optional(),
+  pass_to_pass: z.array(z.string().min(1)).optional(),
+  timeout_s: z.number().positive().max(3600).optional(),
+  /** SWE-bench's `test_patch`: applied after the agent's diff, before the command. */
+  patch: z.string().min(1).optional(),
+});
+export type WorkspaceTests = z.infer<typeof workspaceTestsSchema>;
 
 const suiteMessageSchema = z.strictObject({
   role: z.enum(['system', 'user', 'assistant']),
@@ -75,7 +99,8 @@ const taskObject = z.strictObject({
   flags: flagsSchema.optional(),
   match: z.enum(['search', 'full']).optional(),
   choices: z.array(z.string()).min(2).max(CHOICE_LETTERS.length).optional(),
-  tests: z.string().min(1, 'must not be empty').optional(),
+  tests: z.union([z.string().min(1, 'must not be empty'), workspaceTestsSchema]).optional(),
+  workspace: z.string().min(1, 'must not be empty').max(4096).optional(),
   function: z.string().min(1, 'must not be empty').max(100_000).optional(),
   timeout_ms: z.number().int().min(1).max(600_000).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
@@ -117,6 +142,20 @@ export const taskSchema = taskObject.superRefine((task, ctx) => {
     });
   }
   if (task.verifier === 'choice' && task.answer !== undefined) checkChoiceAnswer(task, ctx);
+  if (
+    task.tests !== undefined &&
+    (typeof task.tests === 'string') !== (task.verifier === 'code_tests')
+  )
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tests'],
+      message:
+        task.verifier === 'code_tests'
+          ? 'must be a string of test code for verifier "code_tests"'
+          : 'must be an object {command, files?, dir?, fail_to_pass?, pass_to_pass?} for verifier "tests"',
+    });
+  if (task.verifier === 'tests' && task.tests === undefined)
+    ctx.addIssue({ code: 'custom', path: ['tests'], message: 'required by verifier "tests"' });
   if (task.pattern !== undefined) checkPattern(task.pattern, task.flags ?? '', ctx);
 });
 
@@ -149,7 +188,7 @@ function checkPattern(pattern: string, flags: string, ctx: z.RefinementCtx): voi
   try {
     new RegExp(pattern, flags);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     ctx.addIssue({
       code: 'custom',
       path: ['pattern'],

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../core/json.js';
 import {
   argumentsText,
   assignCallIds,

@@ -1,4 +1,4 @@
-import type { ModelToolCall, Usage } from './provider.js';
+import type { ModelToolCall, Usage } from '../core/provider.js';
 
 /**
  * One assistant turn as the server sent it, after the wire quirks are normalized but before

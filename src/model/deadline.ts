@@ -23,7 +23,11 @@ export class Deadline {
 
   touch(): void {
     if (this.expired) return;
-    clearTimeout(this.timer);
+    // Called once per streamed chunk: refreshing the one timer is far cheaper than replacing it.
+    if (this.timer) {
+      this.timer.refresh();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.expired = true;
       this.controller.abort(new DOMException(`no data for ${this.ms} ms`, 'TimeoutError'));

@@ -1,4 +1,4 @@
-import { isPlainObject, safeJsonParse } from '../util/json.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
 
 /**
  * Some servers and proxies answer a `stream: true` request with one plain `chat.completion`

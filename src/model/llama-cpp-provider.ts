@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { basename, join } from 'node:path';
 import type { LlamaContext, LlamaGrammar, LlamaModel } from 'node-llama-cpp';
-import { AssayError, UsageError } from '../errors.js';
-import { packageRoot } from '../util/package-root.js';
-import { parseTextToolCalls } from './dialects/index.js';
+import { AssayError, errorMessage, UsageError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
+import type {
+  ModelProvider,
+  ModelRequest,
+  ModelStep,
+  ToolFormat,
+  ToolSpec,
+} from '../core/provider.js';
 import { type GenerateOptions, generate } from './llama-cpp/generate.js';
 import { toolCallGrammarSchema } from './llama-cpp/grammar-schema.js';
 import { type PromptRenderer, pickRenderer, promptTokens } from './llama-cpp/prompt.js';
 import { acquireModel, checkGgufFile, cpuLlama, releaseModel } from './llama-cpp/runtime.js';
 import { SequencePool } from './llama-cpp/sequence-pool.js';
-import type { ModelProvider, ModelRequest, ModelStep, ToolFormat, ToolSpec } from './provider.js';
+import { textStep } from './llama-cpp/text-step.js';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 
@@ -20,7 +26,10 @@ export interface LlamaCppProviderOptions {
   contextSize?: number;
   /** CPU threads llama.cpp uses; default llama.cpp's choice. */
   threads?: number;
-  /** The dialect tool calls are parsed with; default `hermes` (the format assay prompts for). */
+  /**
+   * The dialect tool calls are parsed with; default `auto` (every dialect). `prompted` parses
+   * the `<tool_call>` blocks the model is prompted for; `native` is refused (see textFormat).
+   */
   toolFormat?: ToolFormat;
   /**
    * Constrain tool calls with a JSON-schema grammar: after the model writes `<tool_call>` and a
@@ -39,9 +48,30 @@ const MAX_DEFAULT_CONTEXT = 4096;
 const TOOL_CALL_TRIGGER = '<tool_call>\n';
 const TOOL_CALL_SUFFIX = '\n</tool_call>';
 
+/**
+ * The dialect replies are parsed with. The model is prompted to write `<tool_call>` blocks
+ * (the prompted format), so `prompted` parses those, `auto` tries every dialect as it does for
+ * a server that returned no native calls, and a named dialect parses only its own markup.
+ * There is no native tool-call channel in-process, so `native` is refused, never replaced.
+ */
+export function textFormat(format: ToolFormat): ToolFormat {
+  if (format === 'native') {
+    throw new UsageError(
+      'USAGE',
+      '--tool-format native: the in-process llama.cpp model has no native tool-call channel (it is prompted to write <tool_call> blocks); use auto, prompted, hermes, llama, mistral, pythonic or harmony',
+      { details: { tool_format: format } },
+    );
+  }
+  return format === 'prompted' ? 'hermes' : format;
+}
+
+function newCallId(): string {
+  return `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
+}
+
 /** The tiny demonstration model that ships in the package. */
 export function defaultModelPath(): string {
-  return join(packageRoot(), 'examples', 'tiny-model', 'model.gguf');
+  return join(packageRoot(), 'src', 'model', 'llama-cpp', 'tiny-model', 'model.gguf');
 }
 
 interface Loaded {
@@ -60,11 +90,7 @@ interface Loaded {
  */
 export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelProvider {
   const path = checkGgufFile(options.modelPath);
-  const toolFormat = options.toolFormat ?? 'hermes';
-  const parseFormat: ToolFormat =
-    toolFormat === 'prompted' || toolFormat === 'native' || toolFormat === 'auto'
-      ? 'hermes'
-      : toolFormat;
+  const parseFormat = textFormat(options.toolFormat ?? 'auto');
   let loading: Promise<Loaded> | undefined;
   let closed = false;
   const grammars = new Map<string, Promise<LlamaGrammar | null>>();
@@ -89,7 +115,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelP
         };
       } catch (error) {
         await releaseModel(path);
-        throw new UsageError('INPUT_INVALID', `model file ${path}: ${errorText(error)}`, {
+        throw new UsageError('INPUT_INVALID', `model file ${path}: ${errorMessage(error)}`, {
           details: { path },
           cause: error,
         });
@@ -164,24 +190,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelP
           }
         : {}),
     };
-    if (request.tools.length === 0) return base;
-    const schemas = Object.fromEntries(request.tools.map((tool) => [tool.name, tool.parameters]));
-    const parsed = parseTextToolCalls(
-      result.text,
-      request.tools.map((tool) => tool.name),
-      parseFormat,
-      { schemas, newId: () => `call_${randomUUID().replaceAll('-', '').slice(0, 24)}` },
-    );
-    if (parsed.dialect === null) return base;
-    const stepResult: ModelStep = { ...base, text: parsed.text, dialect: parsed.dialect };
-    if (parsed.rejected) stepResult.rejected = parsed.rejected;
-    if (parsed.reasoning) stepResult.reasoning = parsed.reasoning;
-    if (parsed.calls.length > 0) {
-      stepResult.toolCalls = parsed.calls;
-      stepResult.toolCallSource = 'text';
-      if (stepResult.finishReason === 'stop') stepResult.finishReason = 'tool_calls';
-    }
-    return stepResult;
+    return textStep(base, request.tools, parseFormat, newCallId);
   }
 
   return {
@@ -197,8 +206,4 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelP
       await releaseModel(path);
     },
   };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
-import { AssayError, InfraError } from '../errors.js';
+import { AssayError, errorMessage, InfraError } from '../core/errors.js';
 import { parseRetryAfter } from './retry.js';
 
 /** What an error message needs to name the thing that failed. */
@@ -70,7 +70,7 @@ export function toModelError(
       { cause: error, retryable: true, details: { baseURL, code: causeCode(error) } },
     );
   }
-  return new AssayError('INTERNAL', `model request to ${baseURL} failed: ${describe(error)}`, {
+  return new AssayError('INTERNAL', `model request to ${baseURL} failed: ${errorMessage(error)}`, {
     cause: error,
   });
 }
@@ -142,8 +142,4 @@ function causeCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
+import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from '../core/provider.js';
 import { readCompletionBody } from './completion-body.js';
 import { assignCallIds, type CallIdGenerator, type CompletionResult } from './completion-result.js';
 import { Deadline } from './deadline.js';
@@ -10,10 +11,10 @@ import { parseTextToolCalls } from './dialects/index.js';
 import { reframeJsonAnswer } from './json-as-stream.js';
 import { BadResponse, type ModelEndpoint, toModelError } from './model-errors.js';
 import { buildChatBody } from './openai-request.js';
-import type { ModelProvider, ModelRequest, ModelStep, ToolFormat } from './provider.js';
 import { type RetryOptions, withRetry } from './retry.js';
+import { sseChunks } from './sse-chunks.js';
 import { StreamAccumulator } from './stream-accumulator.js';
-import { splitThinking } from './think-tags.js';
+import { moveThinking } from './think-tags.js';
 import { TOKEN_REQUEST_FIELDS, tokensFromCompletion } from './token-ids.js';
 
 export interface OpenAIProviderOptions {
@@ -44,6 +45,12 @@ export interface OpenAIProviderOptions {
 }
 
 export const DEFAULT_API_KEY = 'assay-local';
+/**
+ * How many streamed chunks a step keeps as `raw` (for debugging; the trace does not record
+ * them), besides the chunks that end the turn. A 2 MB answer comes in ~700,000 chunks: keeping
+ * them all held hundreds of MB and made the collector a third of the reading time.
+ */
+export const RAW_CHUNKS_KEPT = 256;
 export const DEFAULT_TIMEOUT_MS = 120_000;
 
 /**
@@ -109,18 +116,23 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   }
 
   async function streamed(body: Record<string, unknown>, signal: AbortSignal, deadline: Deadline) {
-    const events = await client.chat.completions.create(
-      body as unknown as ChatCompletionCreateParamsStreaming,
-      { signal },
-    );
+    // The client sends the request and maps error statuses; the body is read by `sseChunks`,
+    // whose decoder is linear in the answer's length where the client's is not.
+    const response = await client.chat.completions
+      .create(body as unknown as ChatCompletionCreateParamsStreaming, { signal })
+      .asResponse();
     deadline.touch();
+    const events = sseChunks(response);
     const accumulator = new StreamAccumulator(generateId);
     const raw: unknown[] = [];
+    let dropped = 0;
     for await (const chunk of events) {
       deadline.touch();
-      raw.push(chunk);
+      if (raw.length < RAW_CHUNKS_KEPT || endsTurn(chunk)) raw.push(chunk);
+      else dropped++;
       accumulator.push(chunk);
     }
+    if (dropped > 0) raw.push({ assay_dropped_chunks: dropped });
     // The client's stream ends quietly when its request is aborted; that is not the end.
     if (signal.aborted) throw signal.reason;
     if (accumulator.choicesSeen === 0) {
@@ -140,13 +152,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   }
 
   function toStep(result: CompletionResult, raw: unknown, request: ModelRequest): ModelStep {
-    let text = result.content;
-    let reasoning = result.reasoning;
-    const thinking = splitThinking(text);
-    if (thinking.reasoning !== null) {
-      text = thinking.text;
-      reasoning = reasoning ? `${reasoning}\n${thinking.reasoning}` : thinking.reasoning;
-    }
+    const { text, reasoning } = moveThinking(result.content, result.reasoning);
     const step: ModelStep = {
       text,
       reasoning,
@@ -215,7 +221,7 @@ function capturingErrorBodies(
 ): typeof fetch {
   return async (input, init) => {
     const response = await inner(input, init);
-    if (response.ok) return stream ? reframeJsonAnswer(response) : response;
+    if (response.ok) return stream && asksToStream(init) ? reframeJsonAnswer(response) : response;
     const text = await response.text().catch(() => '');
     const copy = new Response(text, {
       status: response.status,
@@ -225,6 +231,25 @@ function capturingErrorBodies(
     bodies.set(copy.headers, text);
     return copy;
   };
+}
+
+/**
+ * Whether this request asked for a stream: a provider that streams still sends some turns
+ * whole (those that record token ids). The key can only appear unescaped as a key of the body.
+ */
+function asksToStream(init: RequestInit | undefined): boolean {
+  return typeof init?.body === 'string' && /"stream":\s*true/.test(init.body);
+}
+
+/** A chunk with a finish reason or usage: the end of a turn, always kept in `raw`. */
+function endsTurn(chunk: unknown): boolean {
+  if (typeof chunk !== 'object' || chunk === null) return false;
+  const { choices, usage } = chunk as { choices?: unknown; usage?: unknown };
+  if (usage !== undefined && usage !== null) return true;
+  if (!Array.isArray(choices)) return false;
+  return choices.some(
+    (choice) => typeof choice === 'object' && choice !== null && choice.finish_reason != null,
+  );
 }
 
 function preview(value: unknown): string {

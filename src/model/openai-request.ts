@@ -1,7 +1,7 @@
-import { safeJsonParse } from '../util/json.js';
-import type { ChatMessage } from './messages.js';
+import { safeJsonParse } from '../core/json.js';
+import type { ChatMessage } from '../core/messages.js';
+import type { ModelRequest, ToolFormat } from '../core/provider.js';
 import { toPromptedMessages } from './prompted.js';
-import type { ModelRequest, ToolFormat } from './provider.js';
 
 export interface ChatBodyOptions {
   model: string;
@@ -36,11 +36,12 @@ export function buildChatBody(
       function: { name: tool.name, description: tool.description, parameters: tool.parameters },
     }));
   }
-  const { temperature, top_p, seed, max_tokens } = request.sampling;
+  const { temperature, top_p, seed, max_tokens, reasoning_effort } = request.sampling;
   if (temperature !== undefined) body['temperature'] = temperature;
   if (top_p !== undefined) body['top_p'] = top_p;
   if (seed !== undefined) body['seed'] = seed;
   if (max_tokens !== undefined) body['max_tokens'] = max_tokens;
+  if (reasoning_effort !== undefined) body['reasoning_effort'] = reasoning_effort;
   return { ...body, ...options.extraBody };
 }
 

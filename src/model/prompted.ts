@@ -1,6 +1,6 @@
-import { isPlainObject, safeJsonParse } from '../util/json.js';
-import type { AssistantMessage, ChatMessage, ToolMessage } from './messages.js';
-import type { ToolSpec } from './provider.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
+import type { AssistantMessage, ChatMessage, ToolMessage } from '../core/messages.js';
+import type { ToolSpec } from '../core/provider.js';
 
 /**
  * The system text that teaches a model without native tool support to call tools: each tool's

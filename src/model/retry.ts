@@ -1,5 +1,5 @@
-import { AssayError } from '../errors.js';
-import { sleep } from '../util/abort.js';
+import { sleep } from '../core/abort.js';
+import { AssayError } from '../core/errors.js';
 
 export interface RetryOptions {
   /** Retries after the first attempt; 0 disables retrying. Default 3. */

@@ -1,4 +1,5 @@
-import { isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../core/json.js';
+import type { Usage } from '../core/provider.js';
 import {
   argumentsText,
   assignCallIds,
@@ -9,7 +10,6 @@ import {
   reasoningOf,
   usageOf,
 } from './completion-result.js';
-import type { Usage } from './provider.js';
 
 interface PendingCall {
   /** The server's index; calls are reported in index order, whatever order they arrived in. */

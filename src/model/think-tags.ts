@@ -57,3 +57,20 @@ export function splitThinking(text: string): { text: string; reasoning: string |
     reasoning: text.slice(block.start, block.close).trim(),
   };
 }
+
+/**
+ * A reply's text and reasoning with a leading think block moved from the text to the
+ * reasoning, after any reasoning the server already returned apart. Every provider calls
+ * this, so the agent loop gets reasoning split from text whatever the model.
+ */
+export function moveThinking(
+  text: string,
+  reasoning: string | null,
+): { text: string; reasoning: string | null } {
+  const thinking = splitThinking(text);
+  if (thinking.reasoning === null) return { text, reasoning };
+  return {
+    text: thinking.text,
+    reasoning: reasoning ? `${reasoning}\n${thinking.reasoning}` : thinking.reasoning,
+  };
+}

@@ -1,5 +1,5 @@
-import { isPlainObject } from '../util/json.js';
-import type { StepTokens } from './provider.js';
+import { isPlainObject } from '../core/json.js';
+import type { StepTokens } from '../core/provider.js';
 
 /** The request fields that make vLLM (and SGLang's OpenAI server) return token ids and logprobs. */
 export const TOKEN_REQUEST_FIELDS = { return_token_ids: true, logprobs: true } as const;

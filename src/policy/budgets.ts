@@ -1,4 +1,4 @@
-import type { ToolUsage } from '../agent/tool.js';
+import type { ToolUsage } from '../core/tool.js';
 import type { BudgetSpec } from './compile.js';
 import type { UsageView } from './facts.js';
 import type { BudgetLimitsSpec } from './schema.js';

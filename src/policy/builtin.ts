@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { ToolUsage } from '../agent/tool.js';
-import { packageRoot } from '../util/package-root.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { packageRoot } from '../core/package-root.js';
+import type { ToolUsage } from '../core/tool.js';
 import type { FilePolicy } from './file-policy.js';
-import { DEFAULT_LIMITS } from './limits.js';
 import { type LoadPolicyOptions, loadPolicy } from './load.js';
 import type { Policy, PolicyCall, PolicyDecision, PolicySession } from './types.js';
 

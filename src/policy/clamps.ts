@@ -1,5 +1,5 @@
+import type { NumericLimitName, ToolLimits } from '../core/limits.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
-import type { NumericLimitName, ToolLimits } from './limits.js';
 
 const NUMERIC: readonly NumericLimitName[] = [
   'timeout_ms',

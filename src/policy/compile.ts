@@ -1,6 +1,11 @@
 import ipaddr from 'ipaddr.js';
+import {
+  DEFAULT_LIMITS,
+  HARD_CEILINGS,
+  type NumericLimitName,
+  type ToolLimits,
+} from '../core/limits.js';
 import { type Condition, compileConditions } from './conditions.js';
-import { DEFAULT_LIMITS, HARD_CEILINGS, type NumericLimitName, type ToolLimits } from './limits.js';
 import { compileGlob, type IssueSink, isGlob } from './matchers.js';
 import type { BudgetLimitsSpec, PolicyFile, RuleLimitsSpec, RuleSpec } from './schema.js';
 import type { Effect } from './types.js';

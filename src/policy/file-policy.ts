@@ -1,5 +1,5 @@
 import type { CompiledPolicy } from './compile.js';
-import { type EpisodeOptions, PolicyEpisode } from './session.js';
+import { PolicyEpisode, type PolicyEpisodeOptions } from './session.js';
 import type { EpisodeContext, Policy } from './types.js';
 
 /** A policy loaded from a file: its path and hash for the trace, and its compiled rules. */
@@ -14,7 +14,7 @@ export class FilePolicy implements Policy {
     this.compiled = compiled;
   }
 
-  startEpisode(context: EpisodeContext, options?: EpisodeOptions): PolicyEpisode {
+  startEpisode(context: EpisodeContext, options?: PolicyEpisodeOptions): PolicyEpisode {
     return new PolicyEpisode(this.compiled, context, options);
   }
 }

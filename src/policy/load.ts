@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
-import { UsageError } from '../errors.js';
-import { isPlainObject } from '../util/json.js';
+import { errorMessage, UsageError } from '../core/errors.js';
+import { isPlainObject } from '../core/json.js';
 import { checkRules, compilePolicy } from './compile.js';
 import { FilePolicy } from './file-policy.js';
 import { BUILTIN_TOOL_NAMES } from './known-tools.js';
@@ -43,7 +43,7 @@ export async function loadPolicy(
     }
     throw new UsageError(
       'POLICY_INVALID',
-      `cannot read policy file ${path}: ${(error as Error).message}`,
+      `cannot read policy file ${path}: ${errorMessage(error)}`,
       {
         cause: error,
       },

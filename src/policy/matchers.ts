@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import { RE2JS } from 're2js';
+import { errorMessage } from '../core/errors.js';
 import type { NumberMatcherSpec } from './schema.js';
 
 /** A problem found in a policy file after the schema accepted it, located by its path. */
@@ -38,7 +39,7 @@ export function compileGlob(
     }
     return (value) => re.test(value);
   } catch (error) {
-    report({ path, message: `"${glob}" is not a valid glob: ${(error as Error).message}` });
+    report({ path, message: `"${glob}" is not a valid glob: ${errorMessage(error)}` });
     return null;
   }
 }

@@ -1,11 +1,11 @@
-import type { ToolUsage } from '../agent/tool.js';
-import { throwIfAborted } from '../util/abort.js';
+import { throwIfAborted } from '../core/abort.js';
+import type { ToolLimits } from '../core/limits.js';
+import type { ToolUsage } from '../core/tool.js';
 import { BudgetLedger } from './budgets.js';
 import { clampsFor } from './clamps.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
 import { type Evaluation, evaluate } from './evaluate.js';
 import { CallFacts, type DecisionContext, type UsageView } from './facts.js';
-import type { ToolLimits } from './limits.js';
 import type { AskAnswer, Prompter } from './prompter.js';
 import {
   allowReason,
@@ -18,7 +18,7 @@ import { terminalPrompter } from './tty-prompter.js';
 import type { EpisodeContext, PolicyCall, PolicyDecision, PolicySession } from './types.js';
 import { extractUrls } from './url-extract.js';
 
-export interface EpisodeOptions {
+export interface PolicyEpisodeOptions {
   /** Start tainted, as `policy explain --tainted` does. */
   tainted?: boolean;
 }
@@ -36,7 +36,7 @@ export class PolicyEpisode implements PolicySession {
   readonly #grants = new Set<string>();
   #tainted: boolean;
 
-  constructor(policy: CompiledPolicy, context: EpisodeContext, options: EpisodeOptions = {}) {
+  constructor(policy: CompiledPolicy, context: EpisodeContext, options: PolicyEpisodeOptions = {}) {
     this.#policy = policy;
     this.#context = context;
     this.#ledger = new BudgetLedger(policy.budgets);

@@ -2,6 +2,7 @@ import { openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { ReadStream, WriteStream } from 'node:tty';
+import { raceAbort } from '../core/abort.js';
 import type { AskAnswer, AskRequest, Prompter } from './prompter.js';
 
 export interface TerminalStreams {
@@ -49,7 +50,7 @@ async function askOnce(
   const lines = rl[Symbol.asyncIterator]();
   const question = async (text: string): Promise<string> => {
     streams.output.write(text);
-    const next = await abortable(lines.next(), signal);
+    const next = await raceAbort(lines.next(), signal);
     return next.done ? '' : String(next.value);
   };
   try {
@@ -70,25 +71,6 @@ async function askOnce(
     rl.close();
     streams.close();
   }
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 export function formatRequest(request: AskRequest): string {

@@ -1,5 +1,5 @@
-import type { ToolUsage } from '../agent/tool.js';
-import type { ToolLimits } from './limits.js';
+import type { ToolLimits } from '../core/limits.js';
+import type { ToolUsage } from '../core/tool.js';
 import type { Prompter } from './prompter.js';
 
 /** What a rule says about a call. */

@@ -1,4 +1,4 @@
-import { classifyAddress, isMetadataHostname } from '../util/ip.js';
+import { classifyAddress, isMetadataHostname } from '../core/ip.js';
 
 /** What rules can say about the `url` argument of a call, parsed once per decision. */
 export interface UrlFacts {

@@ -1,4 +1,4 @@
-import { isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../core/json.js';
 
 /**
  * The scripted server's stand-in for a tokenizer and chat template, so that tests can check

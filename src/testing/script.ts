@@ -1,5 +1,5 @@
-import type { ChatMessage } from '../model/messages.js';
-import type { JsonSchema } from '../model/provider.js';
+import type { ChatMessage } from '../core/messages.js';
+import type { JsonSchema } from '../core/provider.js';
 
 /** A tool as the client advertised it. */
 export interface ScriptTool {

@@ -1,5 +1,6 @@
-import type { ModelProvider, ModelRequest, ModelStep } from '../model/provider.js';
-import { throwIfAborted } from '../util/abort.js';
+import { throwIfAborted } from '../core/abort.js';
+import type { ModelProvider, ModelRequest, ModelStep } from '../core/provider.js';
+import { moveThinking } from '../model/think-tags.js';
 import { estimateTokens, type Script, type ScriptRequest, scriptArguments } from './script.js';
 
 /**
@@ -28,12 +29,13 @@ export function createScriptedModel(
         name: call.name,
         arguments: scriptArguments(call.arguments),
       }));
-      const text = reply.content ?? '';
+      // Like a server without a reasoning parser: a leading think block becomes reasoning.
+      const { text, reasoning } = moveThinking(reply.content ?? '', reply.reasoning ?? null);
       let prompt = 0;
       for (const message of request.messages) prompt += (message.content ?? '').length;
       return {
         text,
-        reasoning: reply.reasoning ?? null,
+        reasoning,
         toolCalls,
         toolCallSource: toolCalls.length > 0 ? 'native' : null,
         dialect: null,

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChatMessage } from '../model/messages.js';
-import { sleep } from '../util/abort.js';
-import { isPlainObject, safeJsonParse } from '../util/json.js';
+import { sleep } from '../core/abort.js';
+import { errorMessage } from '../core/errors.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
+import type { ChatMessage } from '../core/messages.js';
 import { withTokenIds } from './byte-tokens.js';
 import { sendFault } from './faults.js';
 import { sendError, sendJson, sseHeaders } from './http-replies.js';
@@ -106,11 +107,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
     try {
       reply = await options.script(request);
     } catch (error) {
-      sendError(
-        res,
-        500,
-        `script failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      sendError(res, 500, `script failed: ${errorMessage(error)}`);
       return;
     }
     const context = {
@@ -162,7 +159,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
           : Promise.resolve(sendError(res, 404, `no route for ${req.method} ${path}`));
     route.catch((error: unknown) => {
       if (res.headersSent) res.destroy();
-      else sendError(res, 500, error instanceof Error ? error.message : String(error));
+      else sendError(res, 500, errorMessage(error));
     });
   });
   await listen(server);

@@ -1,5 +1,5 @@
-import type { ChatMessage } from '../model/messages.js';
-import { isPlainObject, safeJsonParse } from '../util/json.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
+import type { ChatMessage } from '../core/messages.js';
 import { messageText, type Script, type ScriptReply } from './script.js';
 
 /**

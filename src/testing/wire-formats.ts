@@ -1,4 +1,4 @@
-import { safeJsonParse } from '../util/json.js';
+import { safeJsonParse } from '../core/json.js';
 import { type ScriptReply, scriptArguments, type WireFormat } from './script.js';
 
 /** Everything a rendering needs besides the reply. */

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import type { ToolArtifact } from '../agent/tool.js';
-import { errorMessage, InfraError } from '../errors.js';
-import { syncDirectory } from './fs-sync.js';
+import { errorMessage, InfraError } from '../core/errors.js';
+import { syncDirectory } from '../core/fs-sync.js';
+import type { ToolArtifact } from '../core/tool.js';
 
 /** An artifact as a trace records it: `path` is relative to the trace file's folder. */
 export interface StoredArtifact {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { isPlainObject, safeJsonParse } from '../util/json.js';
+import { isPlainObject, safeJsonParse } from '../core/json.js';
 import { TRACE_SCHEMA_VERSION, type TraceRecord, traceRecordSchema } from './schema.js';
 
 export type RecordCheck = { ok: true; record: TraceRecord } | { ok: false; error: string };

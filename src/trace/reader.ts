@@ -1,8 +1,6 @@
-import { type FileHandle, open } from 'node:fs/promises';
-import { AssayError, errorMessage, UsageError } from '../errors.js';
-import { throwIfAborted } from '../util/abort.js';
+import { UsageError } from '../core/errors.js';
+import { readTextLines } from '../core/jsonl.js';
 import { isTruncatedJson } from './json-prefix.js';
-import { splitLines } from './line-splitter.js';
 import { parseTraceLine } from './parse-record.js';
 import type { TraceRecord } from './schema.js';
 
@@ -25,7 +23,6 @@ export interface ReadTraceOptions {
  */
 export const TRACE_READ_MAX_LINE_BYTES = 64 << 20;
 
-const BYTE_ORDER_MARK = '\uFEFF';
 /** How every line `TraceWriter` writes begins (it puts the version first on purpose). */
 export const RECORD_START = '{"schema_version":';
 const TORN_AT_END = 'torn last line skipped (a crash mid-write?)';
@@ -36,46 +33,33 @@ export async function* readTraceLines(
   path: string,
   options: ReadTraceOptions = {},
 ): AsyncGenerator<TraceLine> {
-  const handle = await openTraceFile(path);
-  try {
-    let line = 0;
-    const stream = handle.createReadStream({ autoClose: false });
-    for await (const raw of splitLines(stream, TRACE_READ_MAX_LINE_BYTES)) {
-      line++;
-      throwIfAborted(options.signal);
-      if (raw.oversized !== undefined) {
-        const error = `line of ${raw.oversized} bytes is longer than the ${TRACE_READ_MAX_LINE_BYTES} bytes a trace line may hold; skipped`;
-        yield { line, error, raw: '', torn: false, oversized: true };
-        continue;
-      }
-      const text =
-        line === 1 && raw.text.startsWith(BYTE_ORDER_MARK) ? raw.text.slice(1) : raw.text;
-      if (text.trim() === '') continue;
-      const parsed = parseTraceLine(text);
-      if (parsed.ok) {
-        yield { line, record: parsed.record };
-        continue;
-      }
-      // A write cut short by a crash leaves an unterminated JSON prefix at the end of the file.
-      // Only one other place can hold one: before the newline a later TraceWriter adds so that
-      // its own record starts on a fresh line. That line starts as every record the writer
-      // writes starts; anything else in the middle of a file is bad data, never a torn write.
-      const jsonFailed = parsed.error.startsWith('not valid JSON');
-      if (jsonFailed && !raw.terminated) {
-        yield { line, error: TORN_AT_END, raw: text, torn: true };
-      } else if (jsonFailed && text.startsWith(RECORD_START) && isTruncatedJson(text)) {
-        yield { line, error: TORN_INSIDE, raw: text, torn: true };
-      } else {
-        yield { line, error: parsed.error, raw: text, torn: false };
-      }
+  for await (const { line, text, terminated, oversized } of readTextLines(path, {
+    ...options,
+    noun: 'trace file',
+    maxLineBytes: TRACE_READ_MAX_LINE_BYTES,
+  })) {
+    if (oversized !== undefined) {
+      const error = `line of ${oversized} bytes is longer than the ${TRACE_READ_MAX_LINE_BYTES} bytes a trace line may hold; skipped`;
+      yield { line, error, raw: '', torn: false, oversized: true };
+      continue;
     }
-  } catch (error) {
-    if (error instanceof AssayError || !isNodeError(error)) throw error;
-    throw new UsageError('INPUT_INVALID', `cannot read trace file ${path}: ${error.message}`, {
-      cause: error,
-    });
-  } finally {
-    await handle.close();
+    const parsed = parseTraceLine(text);
+    if (parsed.ok) {
+      yield { line, record: parsed.record };
+      continue;
+    }
+    // A write cut short by a crash leaves an unterminated JSON prefix at the end of the file.
+    // Only one other place can hold one: before the newline a later TraceWriter adds so that
+    // its own record starts on a fresh line. That line starts as every record the writer
+    // writes starts; anything else in the middle of a file is bad data, never a torn write.
+    const jsonFailed = parsed.error.startsWith('not valid JSON');
+    if (jsonFailed && !terminated) {
+      yield { line, error: TORN_AT_END, raw: text, torn: true };
+    } else if (jsonFailed && text.startsWith(RECORD_START) && isTruncatedJson(text)) {
+      yield { line, error: TORN_INSIDE, raw: text, torn: true };
+    } else {
+      yield { line, error: parsed.error, raw: text, torn: false };
+    }
   }
 }
 
@@ -101,25 +85,4 @@ export async function readTraces(
     else throw new UsageError('TRACE_INVALID', `${path}:${entry.line}: ${entry.error}`);
   }
   return records;
-}
-
-async function openTraceFile(path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r');
-  } catch (error) {
-    if (isNodeError(error) && error.code === 'ENOENT') {
-      throw new UsageError('FILE_NOT_FOUND', `trace file not found: ${path}`, { cause: error });
-    }
-    throw new UsageError(
-      'INPUT_INVALID',
-      `cannot open trace file ${path}: ${errorMessage(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-function isNodeError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && 'code' in error;
 }

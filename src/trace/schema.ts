@@ -116,6 +116,8 @@ const traceRecordObject = z.looseObject({
     top_p: nullableNumber,
     seed: z.number().int().nullable(),
     max_tokens: z.number().int().nullable(),
+    // `--reasoning-effort` or an arm's `@effort:…` (optional, added in v1).
+    reasoning_effort: z.enum(['low', 'medium', 'high']).optional(),
   }),
   tools_enabled: z.boolean(),
   tools: z.array(z.string()),
@@ -152,6 +154,44 @@ const traceRecordObject = z.looseObject({
   // Set with `--record-tokens`: false when a turn's prompt ids do not extend the previous
   // turn's prompt + completion ids (optional, added in v1).
   tokens_consistent: z.boolean().optional(),
+  // Episodes of a strategy arm (`vote:K`, `best:N:judge`, `refine:R:…`): which task-level
+  // decision they belong to and that decision (optional, added in v1; docs/strategies.md).
+  strategy: z
+    .looseObject({
+      name: z.enum(['vote', 'best', 'refine']),
+      params: z.record(z.string(), z.union([z.string(), z.number()])),
+      role: z.enum(['sample', 'judge', 'round']),
+      index: z.number().int().nonnegative(),
+      decision_id: z.string().min(1),
+      decision: z
+        .looseObject({
+          episodes: z.number().int().positive(),
+          answer: z.string().nullable(),
+          reward: z.number().nullable(),
+          chosen: z.number().int().nonnegative().nullable(),
+          model_calls: z.number().int().nonnegative(),
+          tokens: z.number().int().nonnegative(),
+        })
+        .optional(),
+    })
+    .optional(),
+  /** Coding episodes: the copied folder, its base and the agent's diff against it. */
+  workspace: z
+    .looseObject({
+      source: z.string(),
+      base: z.looseObject({ commit: z.string().nullable(), tree: z.string() }),
+      diff: z.string(),
+      diff_truncated: z.boolean(),
+      diff_bytes: z.number().int().nonnegative(),
+      files_changed: z.array(z.string()),
+      diff_stats: z.looseObject({
+        files: z.number().int().nonnegative(),
+        insertions: z.number().int().nonnegative(),
+        deletions: z.number().int().nonnegative(),
+      }),
+      diff_artifact: traceArtifactSchema.optional(),
+    })
+    .optional(),
 });
 
 /**

@@ -1,9 +1,9 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { AssayError, errorMessage, InfraError, UsageError } from '../errors.js';
+import { AssayError, errorMessage, InfraError, UsageError } from '../core/errors.js';
+import { syncDirectory } from '../core/fs-sync.js';
 import { storeArtifact, textArtifactPath } from './artifacts.js';
 import { type CapResult, type CutText, capTraceRecord } from './caps.js';
-import { syncDirectory } from './fs-sync.js';
 import { checkTraceRecord } from './parse-record.js';
 import type { TraceRecord } from './schema.js';
 

@@ -84,6 +84,18 @@ describe('CLI startup', () => {
     },
   );
 
+  it('assay --help loads at most 8 project modules, and neither zod nor any command file', async () => {
+    const { code, stdout, urls } = await modulesLoaded([BIN, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/run \[options\] <prompt> +run one episode/);
+    const project = urls.filter(
+      (url) => url.startsWith('file:') && !url.includes('/node_modules/'),
+    );
+    expect(project.length).toBeLessThanOrEqual(8);
+    expect(project.filter((url) => url.endsWith('-command.js'))).toEqual([]);
+    expect(packagesLoaded(urls, ['zod'])).toEqual([]);
+  });
+
   it('assay run --tools calculator against a server loads no Docker, llama.cpp or HTML package', async () => {
     await using server = await startScriptedServer({ script: calculatorScript() });
     const { code, stdout, urls } = await modulesLoaded([
@@ -103,8 +115,21 @@ describe('CLI startup', () => {
     expect(code).toBe(0);
     // What it runs is loaded; what it does not run is not.
     expect(packagesLoaded(urls, ['mathjs', 'openai'])).toEqual(['mathjs', 'openai']);
-    const unused = ['dockerode', 'node-llama-cpp', 'linkedom', 'turndown', '@mozilla/readability'];
+    const unused = [
+      'dockerode',
+      'isolated-vm',
+      'node-llama-cpp',
+      'linkedom',
+      'turndown',
+      '@mozilla/readability',
+    ];
     expect(packagesLoaded(urls, unused)).toEqual([]);
+    // Nor the code of the tools it did not name (the list of search back ends is a flag's choices).
+    const toolCode = urls.filter((url) => !url.endsWith('/dist/tools/web-search/backend-names.js'));
+    const otherTools = ['python', 'javascript', 'web-search', 'web-fetch'].filter((tool) =>
+      toolCode.some((url) => url.includes(`/dist/tools/${tool}/`)),
+    );
+    expect(otherTools).toEqual([]);
   });
 
   it('assay policy explain runs without loading the model, tool or sandbox packages', async () => {

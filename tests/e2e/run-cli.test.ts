@@ -141,6 +141,13 @@ describe('assay run against a scripted model server', () => {
     expect(result.stdout.trim()).toBe(String(48213 * 99172));
   });
 
+  it('exits 2 when --tool-format native is asked of the in-process model, never replacing it', async () => {
+    const result = await runCli(['run', '--tool-format', 'native', '--tools', 'calculator', 'hi']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--tool-format native: the in-process llama.cpp model');
+    expect(result.stdout).toBe('');
+  });
+
   it('exits 2 naming the tool when --tools lists an unknown one', async () => {
     const result = await runCli(['run', '--model', 'm', '--tools', 'calculator,shell', 'hi']);
     expect(result.code).toBe(2);

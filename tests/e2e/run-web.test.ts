@@ -42,7 +42,7 @@ describe('assay run with web tools, offline', () => {
       '--search',
       'local',
       '--corpus',
-      'examples/corpus',
+      'tools/web-search/corpus',
       '--trace',
       trace,
       'Who founded the fictional city of Varnholm?',

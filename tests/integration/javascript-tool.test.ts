@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EpisodeResources, ToolContext } from '../../src/agent/tool.js';
+import { DEFAULT_LIMITS, type ToolLimits } from '../../src/core/limits.js';
+import type { EpisodeResources, ToolContext } from '../../src/core/tool.js';
 import { loadBuiltinPolicy } from '../../src/policy/builtin.js';
-import { DEFAULT_LIMITS, type ToolLimits } from '../../src/policy/limits.js';
 import { parsePolicy } from '../../src/policy/load.js';
 import { createJavascriptTool } from '../../tools/javascript/index.js';
 

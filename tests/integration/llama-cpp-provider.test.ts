@@ -2,9 +2,9 @@ import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AssayError, UsageError } from '../../src/errors.js';
+import { AssayError, UsageError } from '../../src/core/errors.js';
+import type { ModelRequest, ToolSpec } from '../../src/core/provider.js';
 import { createLlamaCppProvider, defaultModelPath } from '../../src/model/llama-cpp-provider.js';
-import type { ModelRequest, ToolSpec } from '../../src/model/provider.js';
 
 const calculatorSpec: ToolSpec = {
   name: 'calculator',

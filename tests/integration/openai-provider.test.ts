@@ -5,12 +5,12 @@ import {
 } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AssayError, InfraError } from '../../src/errors.js';
+import { AssayError, InfraError } from '../../src/core/errors.js';
+import type { ModelRequest, ModelStep, ToolSpec } from '../../src/core/provider.js';
 import {
   createOpenAIProvider,
   type OpenAIProviderOptions,
 } from '../../src/model/openai-provider.js';
-import type { ModelRequest, ModelStep, ToolSpec } from '../../src/model/provider.js';
 import {
   calculatorScript,
   type Fault,

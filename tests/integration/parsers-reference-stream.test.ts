@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ToolSpec } from '../../src/core/provider.js';
 import { createOpenAIProvider } from '../../src/model/openai-provider.js';
-import type { ToolSpec } from '../../src/model/provider.js';
 import { loadReferenceCases, mismatch, type ReferenceCase } from '../support/reference-cases.js';
 
 /**

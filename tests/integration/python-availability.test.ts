@@ -12,7 +12,7 @@ import {
   toolsGiven,
   usableTools,
 } from '../../src/cli/tool-options.js';
-import { InfraError } from '../../src/errors.js';
+import { InfraError } from '../../src/core/errors.js';
 import { DEFAULT_TOOLS } from '../../tools/index.js';
 import { requireDocker } from '../support/docker.js';
 

@@ -3,9 +3,9 @@ import { engineStatus } from '../../sandbox/docker/docker-errors.js';
 import { DockerEngine } from '../../sandbox/docker/engine.js';
 import { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
 import { EpisodeResourcePool } from '../../src/agent/resources.js';
-import type { ToolContext } from '../../src/agent/tool.js';
-import { InfraError } from '../../src/errors.js';
-import { DEFAULT_LIMITS, type ToolLimits } from '../../src/policy/limits.js';
+import { InfraError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS, type ToolLimits } from '../../src/core/limits.js';
+import type { ToolContext } from '../../src/core/tool.js';
 import { createPythonTool, type PythonTool } from '../../tools/python/index.js';
 import { requireDocker } from '../support/docker.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runEpisode } from '../../src/agent/episode.js';
-import { defineTool } from '../../src/agent/tool.js';
+import { defineTool } from '../../src/core/tool.js';
 import { exportRecords } from '../../src/eval/export/formats.js';
 import { createOpenAIProvider } from '../../src/model/openai-provider.js';
 import { toWireMessage } from '../../src/model/openai-request.js';

@@ -211,21 +211,20 @@ def add(a, b):
     });
 
     it('cannot forge its own result through the reply channel', async () => {
-      const outcome = await session.run({
-        code: `${forgeEverywhere('"FORGED\\n"')}\nprint("real")`,
+      const outcome = await session.run(`${forgeEverywhere('"FORGED\\n"')}\nprint("real")`, {
         timeoutMs: 15_000,
         outputBytes: 4096,
       });
       expect(outcome.status).toBe('ok');
       expect(outcome.stdout.head).toBe('real\n');
-      const next = await session.run({ code: '6 * 7', timeoutMs: 15_000, outputBytes: 4096 });
+      const next = await session.run('6 * 7', { timeoutMs: 15_000, outputBytes: 4096 });
       expect(next.value).toBe('42');
       expect(next.restartedAfter).toBeUndefined();
     });
 
     it('pauses threads the code started while no call runs', async () => {
-      const started = await session.run({
-        code: [
+      const started = await session.run(
+        [
           'import threading, time',
           'ticks = [0]',
           'def tick():',
@@ -236,18 +235,17 @@ def add(a, b):
           'time.sleep(0.2)',
           'ticks[0]',
         ].join('\n'),
-        timeoutMs: 15_000,
-        outputBytes: 4096,
-      });
+        { timeoutMs: 15_000, outputBytes: 4096 },
+      );
       expect(Number(started.value)).toBeGreaterThan(0);
       await new Promise((r) => setTimeout(r, 2_000));
-      const later = await session.run({ code: 'ticks[0]', timeoutMs: 15_000, outputBytes: 4096 });
+      const later = await session.run('ticks[0]', { timeoutMs: 15_000, outputBytes: 4096 });
       // Running freely, the thread would have ticked about 200 times in those two seconds.
       expect(Number(later.value) - Number(started.value)).toBeLessThan(60);
     });
 
     it('keeps no container log of the replies', async () => {
-      await session.run({ code: 'print("x" * 100_000)', timeoutMs: 15_000, outputBytes: 4096 });
+      await session.run('print("x" * 100_000)', { timeoutMs: 15_000, outputBytes: 4096 });
       const id = session.container?.id;
       expect(id).toBeDefined();
       const info = await docker.engine.inspectContainer(id!);

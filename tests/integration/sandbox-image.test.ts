@@ -5,7 +5,7 @@ import { SandboxManager } from '../../sandbox/docker/sandbox-manager.js';
 import { buildDefaultImage, prepareCustomImage } from '../../sandbox/image/build-image.js';
 import { LABEL_RUNNER } from '../../sandbox/image/derive-image.js';
 import { baseImageName, derivedImageName, runnerHash } from '../../sandbox/image/recipe.js';
-import { InfraError, UsageError } from '../../src/errors.js';
+import { InfraError, UsageError } from '../../src/core/errors.js';
 import { requireDocker } from '../support/docker.js';
 
 const docker = await requireDocker();
@@ -46,8 +46,7 @@ describe.skipIf(!docker.available)('sandbox images', () => {
       const state = await manager.start();
       expect(state.image).toBe(derived);
       const session = await manager.openSession();
-      const outcome = await session.run({
-        code: 'import os\nos.getuid(), 6 * 7',
+      const outcome = await session.run('import os\nos.getuid(), 6 * 7', {
         timeoutMs: 10_000,
         outputBytes: 100,
       });

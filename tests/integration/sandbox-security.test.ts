@@ -16,7 +16,7 @@ describe.skipIf(!docker.available)('the sandbox security battery', { timeout: 90
   let manager: SandboxManager;
   let session: SandboxSession;
   const run = (code: string, timeoutMs = 15_000, outputBytes = 4096): Promise<ExecutionOutcome> =>
-    session.run({ code, timeoutMs, outputBytes });
+    session.run(code, { timeoutMs, outputBytes });
   const value = async (code: string) => {
     const outcome = await run(code);
     expect(outcome.error).toBeNull();

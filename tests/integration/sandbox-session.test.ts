@@ -11,7 +11,7 @@ describe.skipIf(!docker.available)('a sandbox session', () => {
   let manager: SandboxManager;
   let session: SandboxSession;
   const run = (code: string, timeoutMs = 10_000) =>
-    session.run({ code, timeoutMs, outputBytes: 4096 });
+    session.run(code, { timeoutMs, outputBytes: 4096 });
 
   beforeAll(async () => {
     manager = new SandboxManager({ engine: docker.engine, poolSize: 1, preload: [] });
@@ -147,7 +147,7 @@ describe.skipIf(!docker.available)('a sandbox session', () => {
     const id = other.container!.id;
     expect(id).not.toBe(session.container!.id);
     expect(
-      (await other.run({ code: '"count" in globals()', timeoutMs: 5_000, outputBytes: 100 })).value,
+      (await other.run('"count" in globals()', { timeoutMs: 5_000, outputBytes: 100 })).value,
     ).toBe('False');
     await other.close();
     expect(engineStatus(await docker.engine.inspectContainer(id).catch((e: unknown) => e))).toBe(

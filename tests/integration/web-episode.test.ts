@@ -10,7 +10,7 @@ import { createWebFetchTool } from '../../tools/web-fetch/index.js';
 import { createWebSearchTool } from '../../tools/web-search/index.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'assay-web-episode-'));
-const fetchTool = createWebFetchTool({ corpusDir: 'examples/corpus' });
+const fetchTool = createWebFetchTool({ corpusDir: 'tools/web-search/corpus' });
 
 afterAll(async () => {
   await fetchTool.close();

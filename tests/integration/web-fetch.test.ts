@@ -3,9 +3,9 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ToolContext, ToolResult } from '../../src/agent/tool.js';
-import { AssayError } from '../../src/errors.js';
-import { DEFAULT_LIMITS, type ToolLimits } from '../../src/policy/limits.js';
+import { AssayError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS, type ToolLimits } from '../../src/core/limits.js';
+import type { ToolContext, ToolResult } from '../../src/core/tool.js';
 import { createWebFetchTool, type WebFetchOptions } from '../../tools/web-fetch/index.js';
 import { createWebSearchTool } from '../../tools/web-search/index.js';
 
@@ -545,7 +545,7 @@ describe('corpus URLs', () => {
     const found = await search.run({ query: 'Who founded Varnholm' }, context());
     const url = (found.data as { results: { url: string }[] }).results[0]!.url;
     expect(url).toBe('corpus://places/varnholm.md');
-    const page = await tool({ corpusDir: 'examples/corpus' }).run(
+    const page = await tool({ corpusDir: 'tools/web-search/corpus' }).run(
       { url },
       context({ private_network: [] }),
     );
@@ -554,7 +554,7 @@ describe('corpus URLs', () => {
       'Varnholm was founded in 1412 by the salt merchant **Edda Marsk**',
     );
     expect(page.usage?.hosts).toEqual([]);
-    const html = await tool({ corpusDir: 'examples/corpus' }).run(
+    const html = await tool({ corpusDir: 'tools/web-search/corpus' }).run(
       { url: 'corpus://inventions/pellan-cell.html' },
       context(),
     );
@@ -565,7 +565,7 @@ describe('corpus URLs', () => {
   it('refuses corpus URLs without a corpus and paths that leave it', async () => {
     const none = await tool().run({ url: 'corpus://places/varnholm.md' }, context());
     expectRefused(none, 'readable only with the local search back end');
-    const outside = await tool({ corpusDir: 'examples/corpus' }).run(
+    const outside = await tool({ corpusDir: 'tools/web-search/corpus' }).run(
       { url: 'corpus://places/../../package.json' },
       context(),
     );

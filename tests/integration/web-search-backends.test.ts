@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ToolContext } from '../../src/agent/tool.js';
-import { InfraError, UsageError } from '../../src/errors.js';
-import { DEFAULT_LIMITS } from '../../src/policy/limits.js';
+import { InfraError, UsageError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
+import type { ToolContext } from '../../src/core/tool.js';
 import { createWebSearchTool, type WebSearchOptions } from '../../tools/web-search/index.js';
 import {
   type FakeSearchKind,

@@ -12,9 +12,8 @@ await manager.poolSettled();
 process.stdout.write(`${JSON.stringify({ pid: process.pid, container: session.container?.id })}\n`);
 setInterval(() => undefined, 1 << 30);
 if (process.argv.includes('busy')) {
-  void session.run({
-    code: 'import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass',
-    timeoutMs: 600_000,
-    outputBytes: 1024,
-  });
+  void session.run(
+    'import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass',
+    { timeoutMs: 600_000, outputBytes: 1024 },
+  );
 }

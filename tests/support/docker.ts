@@ -1,6 +1,6 @@
 import { DockerEngine } from '../../sandbox/docker/engine.js';
 import { defaultImageName } from '../../sandbox/image/recipe.js';
-import { errorMessage } from '../../src/errors.js';
+import { errorMessage } from '../../src/core/errors.js';
 
 export interface DockerStatus {
   available: boolean;

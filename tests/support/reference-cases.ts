@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsonSchema, ToolFormat } from '../../src/model/provider.js';
+import type { JsonSchema, ToolFormat } from '../../src/core/provider.js';
 import type { ParsedToolCalls, ParserTool } from '../../src/parsers.js';
 
 /**

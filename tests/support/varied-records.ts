@@ -1,4 +1,4 @@
-import type { ToolSpec } from '../../src/model/provider.js';
+import type { ToolSpec } from '../../src/core/provider.js';
 import type { TraceMessage, TraceRecord, TraceToolCall } from '../../src/trace/schema.js';
 import { evalRecord, toolCall } from './eval-records.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { runEpisode } from '../../src/agent/episode.js';
-import { type AnyToolDefinition, defineTool } from '../../src/agent/tool.js';
-import { InfraError } from '../../src/errors.js';
-import type { ModelProvider } from '../../src/model/provider.js';
+import { InfraError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
+import type { ModelProvider } from '../../src/core/provider.js';
+import { type AnyToolDefinition, defineTool } from '../../src/core/tool.js';
 import { allowListedPolicy } from '../../src/policy/builtin.js';
-import { DEFAULT_LIMITS } from '../../src/policy/limits.js';
 import type { Policy } from '../../src/policy/types.js';
 import { traceRecordSchema } from '../../src/trace/schema.js';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ToolContext } from '../../src/agent/tool.js';
-import { AssayError } from '../../src/errors.js';
-import { DEFAULT_LIMITS, type ToolLimits } from '../../src/policy/limits.js';
+import { AssayError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS, type ToolLimits } from '../../src/core/limits.js';
+import type { ToolContext } from '../../src/core/tool.js';
 import { getEngine } from '../../tools/calculator/engines.js';
 import {
   calculate,

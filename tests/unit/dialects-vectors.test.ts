@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ToolFormat } from '../../src/core/provider.js';
 import { parseTextToolCalls } from '../../src/model/dialects/index.js';
-import type { ToolFormat } from '../../src/model/provider.js';
 import {
   DEEPSEEK_VECTORS,
   type DialectVector,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InfraError, UsageError } from '../../src/errors.js';
+import { InfraError, UsageError } from '../../src/core/errors.js';
 import { ResultCollector } from '../../src/eval/run/queue-collector.js';
 import {
   episodeJobId,

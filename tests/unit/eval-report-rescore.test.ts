@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { renderSample } from '../../src/eval/report/html/conversation.js';
 import { rescoreRun } from '../../src/eval/report/rescore.js';
 import { readTraces } from '../../src/trace/reader.js';
@@ -116,14 +116,18 @@ describe('rescoreRun', () => {
     }
   });
 
-  it('finds the recorded suite itself, and rescoring an unchanged suite changes nothing', async () => {
+  it('finds the recorded suite itself; an unchanged suite changes nothing but the results time', async () => {
     const run = await runDir();
     const warnings: string[] = [];
     const results = await rescoreRun(join(run.dir, 'run'), undefined, {
       onWarning: (m) => warnings.push(m),
     });
     expect(warnings).toEqual([]);
-    expect(results).toEqual(JSON.parse(JSON.stringify(run.results)));
+    const { created_at, ...rest } = results;
+    const { created_at: started, ...before } = JSON.parse(JSON.stringify(run.results));
+    expect(rest).toEqual(before);
+    expect(started).toBe(run.manifest.created_at);
+    expect(Date.parse(created_at)).toBeGreaterThan(Date.parse(run.manifest.created_at));
     const after = await readTraces(join(run.dir, 'run', 'traces.jsonl'));
     expect(after).toEqual(JSON.parse(JSON.stringify(run.records)));
   });

@@ -101,13 +101,14 @@ describe('renderMarkdown', () => {
 });
 
 describe('renderHtml', () => {
-  it('is one self-contained page: no script, stylesheet link, image or remote URL in markup', async () => {
+  it('is one self-contained page: no stylesheet link, image, script file or remote URL', async () => {
     const run = await sampleRun();
     const html = renderHtml(run.results, run.manifest, run.records);
-    expect(html).not.toMatch(/<(script|link|img|iframe|object|embed)\b/i);
+    expect(html).not.toMatch(/<(link|img|iframe|object|embed)\b/i);
+    expect(html).not.toMatch(/<script[^>]*\bsrc=/i);
     expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//i);
-    expect(html).not.toMatch(/url\(|@import/);
-    expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline';`);
+    expect(html).not.toMatch(/url\(|@import|fetch\(|XMLHttpRequest|WebSocket/);
+    expect(html).toMatch(/content="default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+';/);
     expect(html).toContain('prefers-color-scheme: dark');
   });
 
@@ -116,7 +117,8 @@ describe('renderHtml', () => {
     const html = renderHtml(run.results, run.manifest, run.records);
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     const { document } = parseHTML(html);
-    expect(document.querySelectorAll('script, img')).toHaveLength(0);
+    expect(document.querySelectorAll('img')).toHaveLength(0);
+    expect(document.querySelectorAll('script')).toHaveLength(2);
     const texts = [...document.querySelectorAll('li.assistant pre')].map((p) => p.textContent);
     expect(texts).toContain(HOSTILE_ANSWER);
   });
@@ -132,16 +134,17 @@ describe('renderHtml', () => {
     expect(document.querySelector('title')?.textContent).toContain('<i>model</i>');
   });
 
-  it('draws accuracy, difference and per-tag charts as labelled inline SVG', async () => {
+  it('draws accuracy, difference, per-tag and compute charts as labelled inline SVG', async () => {
     const run = await sampleRun();
     const { document } = parseHTML(renderHtml(run.results, run.manifest, run.records));
     const charts = [...document.querySelectorAll('svg.chart')];
-    expect(charts.map((c) => c.getAttribute('role'))).toEqual(['img', 'img', 'img']);
+    expect(charts.map((c) => c.getAttribute('role'))).toEqual(['img', 'img', 'img', 'img']);
     const titles = charts.map((c) => c.querySelector('title')?.textContent);
     expect(titles).toEqual([
       'Accuracy per arm',
       'Paired difference in accuracy',
       'Accuracy per tag',
+      'Accuracy against mean total tokens per task',
     ]);
     const bars = charts[0]!.querySelectorAll('rect.bar');
     expect(bars).toHaveLength(2);

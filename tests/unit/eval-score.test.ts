@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { scoreRecord } from '../../src/eval/score.js';
 import type { Task } from '../../src/eval/task-schema.js';
 import type { CodeRunner } from '../../src/eval/verifiers/types.js';

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerExportCommand } from '../../src/cli/export-command.js';
 import { registerTracesCommand } from '../../src/cli/traces-command.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { evalRecord } from '../support/eval-records.js';
 
 let dir: string;

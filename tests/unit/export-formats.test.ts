@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ToolSpec } from '../../src/core/provider.js';
 import { splitConversation } from '../../src/eval/export/conversation.js';
 import { EXPORT_FORMATS, exportRecords } from '../../src/eval/export/formats.js';
 import { selectRecords } from '../../src/eval/export/select.js';
-import type { ToolSpec } from '../../src/model/provider.js';
 import type { TraceMessage, TraceRecord } from '../../src/trace/schema.js';
 import { evalRecord, toolCall } from '../support/eval-records.js';
 
@@ -94,6 +94,35 @@ describe('selectRecords', () => {
       filtered: 0,
       selected: 5,
     });
+  });
+
+  it('exports every episode of a strategy decision as a rollout, retries collapsed', () => {
+    const tag = (role: string, index: number) => ({
+      name: 'best',
+      params: { n: 2, selector: 'judge' },
+      role,
+      index,
+      decision_id: 'd1',
+    });
+    const episodes = [
+      { ...evalRecord({ task: 'e', arm: 'pick', reward: 1 }), strategy: tag('sample', 0) },
+      {
+        ...evalRecord({ task: 'e', arm: 'pick', infra: true }),
+        strategy: tag('sample', 1),
+      },
+      {
+        ...evalRecord({ task: 'e', arm: 'pick', attempt: 1, reward: 0 }),
+        strategy: tag('sample', 1),
+      },
+      { ...evalRecord({ task: 'e', arm: 'pick', reward: 1 }), strategy: tag('judge', 2) },
+    ] as TraceRecord[];
+    const { records: selected, counts } = selectRecords(episodes);
+    expect(selected.map((r) => [r.strategy?.role, r.strategy?.index, r.attempt])).toEqual([
+      ['sample', 0, 0],
+      ['sample', 1, 1],
+      ['judge', 2, 0],
+    ]);
+    expect(counts.records).toBe(3);
   });
 
   it('keeps only the last attempt of a retried sample', () => {

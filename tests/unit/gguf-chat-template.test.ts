@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../src/core/messages.js';
+import type { ToolSpec } from '../../src/core/provider.js';
 import { chatTurns, piecesToString, renderChatMl } from '../../src/model/llama-cpp/chat-render.js';
-import type { ChatMessage } from '../../src/model/messages.js';
-import type { ToolSpec } from '../../src/model/provider.js';
 
 // The tiny model's GGUF carries this template; the provider renders the same text in TypeScript.
 const template = new Template(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import {
   classifyAddress,
   isAddressInRanges,
@@ -7,7 +7,7 @@ import {
   isMetadataHostname,
   isValidCidr,
   parseCidr,
-} from '../../src/util/ip.js';
+} from '../../src/core/ip.js';
 
 describe('classifyAddress', () => {
   it.each([

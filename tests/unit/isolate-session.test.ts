@@ -10,7 +10,7 @@ async function session(memoryMb = 64): Promise<IsolateSession> {
 }
 
 afterEach(async () => {
-  for (const s of sessions.splice(0)) await s.dispose();
+  for (const s of sessions.splice(0)) await s.close();
 });
 
 const LIMITS: IsolateRunOptions = { timeoutMs: 2_000, cpuMs: 2_000, outputBytes: 4_096 };

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AssayError } from '../../src/errors.js';
+import { AssayError } from '../../src/core/errors.js';
 import { parsePolicy } from '../../src/policy/load.js';
 import type { AskAnswer, AskRequest, Prompter } from '../../src/policy/prompter.js';
 import { createTerminalPrompter } from '../../src/policy/tty-prompter.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { explainCall } from '../../src/policy/explain.js';
 import { type PolicyIssue, parsePolicy } from '../../src/policy/load.js';
 import { parseUrlFacts } from '../../src/policy/url-facts.js';

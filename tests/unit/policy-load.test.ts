@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AssayError, UsageError } from '../../src/errors.js';
+import { AssayError, UsageError } from '../../src/core/errors.js';
 import { BUILTIN_POLICY_NAMES, loadBuiltinPolicy } from '../../src/policy/builtin.js';
 import { loadPolicy, type PolicyIssue, parsePolicy } from '../../src/policy/load.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { ChatMessage, ToolCallMessagePart } from '../../src/core/messages.js';
+import type { ToolSpec } from '../../src/core/provider.js';
 import { parseTextToolCalls } from '../../src/model/dialects/index.js';
-import type { ChatMessage, ToolCallMessagePart } from '../../src/model/messages.js';
 import { promptedSystemMessage, toPromptedMessages } from '../../src/model/prompted.js';
-import type { ToolSpec } from '../../src/model/provider.js';
 
 const calculator: ToolSpec = {
   name: 'calculator',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionOutcome } from '../../sandbox/docker/sandbox-session.js';
-import { capText } from '../../src/agent/text.js';
+import { capText } from '../../src/core/text.js';
 import {
   EPISODE_ARTIFACT_BYTES,
   toToolResult,

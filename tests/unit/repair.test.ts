@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { findTruncation } from '../../src/agent/arguments-json.js';
 import { type ResolvedCall, resolveToolCall } from '../../src/agent/repair.js';
-import { type AnyToolDefinition, defineTool } from '../../src/agent/tool.js';
 import { editDistance, matchToolName } from '../../src/agent/tool-name-match.js';
+import { type AnyToolDefinition, defineTool } from '../../src/core/tool.js';
 import { createCalculatorTool } from '../../tools/calculator/index.js';
 
 function tool(name: string, inputSchema: z.ZodType): AnyToolDefinition {

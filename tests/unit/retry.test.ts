@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AssayError, InfraError } from '../../src/errors.js';
+import { AssayError, InfraError } from '../../src/core/errors.js';
 import {
   backoffDelay,
   parseRetryAfter,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dockerOptionsFor } from '../../sandbox/docker/engine-host.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 
 function certDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'assay-certs-'));

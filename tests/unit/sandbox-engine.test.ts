@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DockerEngine, splitImageName } from '../../sandbox/docker/engine.js';
-import { InfraError } from '../../src/errors.js';
+import { InfraError } from '../../src/core/errors.js';
 
 const servers: Server[] = [];
 const sockets: Socket[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelRequest } from '../../src/model/provider.js';
+import type { ModelRequest } from '../../src/core/provider.js';
 import {
   calculatorScript,
   createScriptedModel,

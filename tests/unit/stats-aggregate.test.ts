@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { aggregate } from '../../src/eval/stats/aggregate.js';
 import { latestAttempts } from '../../src/eval/stats/samples.js';
 import type { Task } from '../../src/eval/task-schema.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerSuitesCommand } from '../../src/cli/suites-command.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 
 const DATASETS = join(import.meta.dirname, '..', 'fixtures', 'datasets');
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'suites');
@@ -92,7 +92,7 @@ describe('assay suites import', () => {
   it('rejects an unknown dataset format with a usage error', async () => {
     await expect(suites(['import', 'mmlu', 'x.jsonl'])).rejects.toThrow(UsageError);
     await expect(suites(['import', 'mmlu', 'x.jsonl'])).rejects.toThrow(
-      'unknown dataset format "mmlu"; use gsm8k or math500',
+      'unknown dataset format "mmlu"; use gsm8k, math500 or swe-bench',
     );
   });
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { importGsm8k } from '../../src/eval/importers/gsm8k.js';
 import { BOXED_INSTRUCTION } from '../../src/eval/importers/instruction.js';
 import { importMath500 } from '../../src/eval/importers/math500.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type AnyToolDefinition, defineTool } from '../../src/agent/tool.js';
 import { toolSpec, toolSpecs } from '../../src/agent/tool-specs.js';
-import { AssayError } from '../../src/errors.js';
+import { AssayError } from '../../src/core/errors.js';
+import { type AnyToolDefinition, defineTool } from '../../src/core/tool.js';
 import { createCalculatorTool } from '../../tools/calculator/index.js';
 
 function tool(name: string, inputSchema: z.ZodType): AnyToolDefinition {

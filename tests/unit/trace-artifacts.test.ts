@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InfraError } from '../../src/errors.js';
+import { InfraError } from '../../src/core/errors.js';
 import { storeArtifact } from '../../src/trace/artifacts.js';
 import { traceArtifactSchema } from '../../src/trace/schema.js';
 

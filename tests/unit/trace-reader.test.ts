@@ -2,9 +2,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/core/errors.js';
+import { splitLines } from '../../src/core/line-splitter.js';
 import { isTruncatedJson } from '../../src/trace/json-prefix.js';
-import { splitLines } from '../../src/trace/line-splitter.js';
 import { readTraceLines, readTraces, type TraceLine } from '../../src/trace/reader.js';
 import type { TraceRecord } from '../../src/trace/schema.js';
 

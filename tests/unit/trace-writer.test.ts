@@ -3,7 +3,7 @@ import { mkdtemp, open, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AssayError, InfraError, UsageError } from '../../src/errors.js';
+import { AssayError, InfraError, UsageError } from '../../src/core/errors.js';
 import { readTraceLines, readTraces } from '../../src/trace/reader.js';
 import type { TraceRecord } from '../../src/trace/schema.js';
 import { TraceWriter } from '../../src/trace/writer.js';

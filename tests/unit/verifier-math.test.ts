@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VerifierError } from '../../src/errors.js';
+import { VerifierError } from '../../src/core/errors.js';
 import { lastBoxed } from '../../src/eval/verifiers/math/boxed.js';
 import { extractMathAnswer } from '../../src/eval/verifiers/math/extract.js';
 import { normalizeAnswer } from '../../src/eval/verifiers/math/normalize.js';

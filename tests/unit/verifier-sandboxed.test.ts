@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AssayError, InfraError, VerifierError } from '../../src/errors.js';
+import { AssayError, InfraError, VerifierError } from '../../src/core/errors.js';
 import type { Task } from '../../src/eval/task-schema.js';
 import { codeTestsVerifier, extractCode } from '../../src/eval/verifiers/code-tests.js';
 import { jsVerifier } from '../../src/eval/verifiers/js.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VerifierError } from '../../src/errors.js';
+import { VerifierError } from '../../src/core/errors.js';
 import type { Task } from '../../src/eval/task-schema.js';
 import { choiceVerifier, extractChoice } from '../../src/eval/verifiers/choice.js';
 import { exactVerifier } from '../../src/eval/verifiers/exact.js';

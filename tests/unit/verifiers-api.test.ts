@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, VerifierError } from '../../src/errors.js';
+import { UsageError, VerifierError } from '../../src/core/errors.js';
 import { verifyMath } from '../../src/eval/verifiers/math.js';
 import { verify } from '../../src/verifiers.js';
 

@@ -3,9 +3,9 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ToolContext } from '../../src/agent/tool.js';
-import { InfraError, UsageError } from '../../src/errors.js';
-import { DEFAULT_LIMITS } from '../../src/policy/limits.js';
+import { InfraError, UsageError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
+import type { ToolContext } from '../../src/core/tool.js';
 import {
   createSearchBackend,
   createWebSearchTool,
@@ -213,5 +213,18 @@ describe('the web_search tool with the local back end', () => {
     const small = await tool.run({ query: 'Varnholm', max_results: 5 }, context(700));
     expect(Buffer.byteLength(small.content)).toBeLessThanOrEqual(700);
     expect(small.content).toMatch(/\(\d more results left out to fit the output limit\.\)$/);
+  });
+});
+
+describe('the local index cache', () => {
+  it('lives under ASSAY_CACHE_DIR when it is set, like the sandbox cache', async () => {
+    const cacheRoot = join(temp, 'assay-cache');
+    const backend = createSearchBackend({
+      backend: 'local',
+      env: { ASSAY_CACHE_DIR: cacheRoot, HOME: join(temp, 'home') },
+      refreshIntervalMs: 0,
+    }) as LocalSearchBackend;
+    await search(backend, 'Varnholm');
+    expect((await readdir(join(cacheRoot, 'search'))).length).toBe(1);
   });
 });

@@ -1,5 +1,5 @@
 import type { BigNumber, MathNode } from 'mathjs';
-import { errorMessage } from '../../src/errors.js';
+import { errorMessage } from '../../src/core/errors.js';
 import { CHECK_PRECISION, type Engine, getEngine } from './engines.js';
 import { formatValue } from './format.js';
 import { inspectExpression } from './inspect.js';

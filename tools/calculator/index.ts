@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineTool, type ToolDefinition } from '../../src/agent/tool.js';
-import { throwIfAborted } from '../../src/util/abort.js';
+import { throwIfAborted } from '../../src/core/abort.js';
+import { defineTool, type ToolDefinition } from '../../src/core/tool.js';
 import { calculate } from './evaluate.js';
 import { type CalculatorLimits, DEFAULT_CALCULATOR_LIMITS } from './limits.js';
 

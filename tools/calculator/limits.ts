@@ -1,4 +1,4 @@
-import { AssayError } from '../../src/errors.js';
+import { AssayError } from '../../src/core/errors.js';
 
 /** Bounds on what one calculator call may cost. */
 export interface CalculatorLimits {

@@ -15,7 +15,7 @@ export class EpisodeIsolate {
     if (current && !current.disposed && current.memoryMb <= memoryMb)
       return { session: current, notice: null };
     if (current && !current.disposed) {
-      await current.dispose();
+      await current.close();
       this.#lostBecause ??= 'the memory limit for JavaScript was lowered';
     }
     this.#session = await IsolateSession.create({ memoryMb });
@@ -33,8 +33,8 @@ export class EpisodeIsolate {
     this.#lostBecause = because;
   }
 
-  async dispose(): Promise<void> {
-    await this.#session?.dispose();
+  async close(): Promise<void> {
+    await this.#session?.close();
     this.#session = null;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineTool, type ToolDefinition } from '../../src/agent/tool.js';
+import { defineTool, type ToolDefinition } from '../../src/core/tool.js';
 import { EpisodeIsolate } from './episode-isolate.js';
 import { formatOutcome } from './format.js';
 
@@ -64,7 +64,7 @@ export function createJavascriptTool(): ToolDefinition<JavascriptInput> {
       const episode = await ctx.resources.acquire(
         'javascript',
         async () => new EpisodeIsolate(),
-        (value) => value.dispose(),
+        (value) => value.close(),
       );
       const { session, notice } = await episode.acquire(memoryMb);
       const outcome = await session.run(args.code, {

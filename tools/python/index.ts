@@ -6,12 +6,13 @@ import {
   type SandboxManagerOptions,
 } from '../../sandbox/docker/sandbox-manager.js';
 import type { ExecutionOutcome, SandboxSession } from '../../sandbox/docker/sandbox-session.js';
-import type {
-  ToolArtifact,
-  ToolContext,
-  ToolDefinition,
-  ToolResult,
-} from '../../src/agent/tool.js';
+import {
+  defineTool,
+  type ToolArtifact,
+  type ToolContext,
+  type ToolDefinition,
+  type ToolResult,
+} from '../../src/core/tool.js';
 import { renderWithin } from './render.js';
 
 export const pythonInput = z.strictObject({
@@ -172,19 +173,17 @@ export function createPythonTool(options: PythonToolOptions = {}): PythonTool {
   const close = async () => {
     if (owned) await manager.close();
   };
-  return {
+  const definition = defineTool<PythonInput>({
     name: 'python',
     description:
       'Run Python 3 code in a persistent sandbox, like a Jupyter notebook: variables, imports and files in the working directory stay between calls in this conversation. The value of the last expression is shown; print() output is returned. numpy, sympy and matplotlib are available (figures come back as PNG images). No network access and no package installation. Long output is truncated.',
     inputSchema: pythonInput,
-    manager,
     async run(args, ctx) {
       const requested =
         args.timeout_s === undefined ? ctx.limits.timeout_ms : args.timeout_s * 1000;
       const timeoutMs = Math.max(1, Math.min(requested, ctx.limits.timeout_ms));
       const session = await openSession(ctx);
-      const outcome = await session.run({
-        code: args.code,
+      const outcome = await session.run(args.code, {
         timeoutMs,
         outputBytes: ctx.limits.output_bytes,
         signal: ctx.signal,
@@ -193,7 +192,6 @@ export function createPythonTool(options: PythonToolOptions = {}): PythonTool {
       artifactBytes.set(session, kept.usedBytes);
       return toToolResult(kept.outcome, ctx.limits.output_bytes);
     },
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+  });
+  return { ...definition, manager, close, [Symbol.asyncDispose]: close };
 }

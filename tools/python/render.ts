@@ -1,6 +1,6 @@
 import type { StreamOutput } from '../../sandbox/docker/protocol.js';
 import { type ExecutionOutcome, formatSeconds } from '../../sandbox/docker/sandbox-session.js';
-import { capText } from '../../src/agent/text.js';
+import { capText } from '../../src/core/text.js';
 
 function streamText(name: string, output: StreamOutput): string {
   if (output.dropped_bytes === 0) return output.head + output.tail;

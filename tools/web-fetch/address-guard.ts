@@ -1,11 +1,12 @@
 import { lookup } from 'node:dns/promises';
+import { raceAbort } from '../../src/core/abort.js';
 import {
   type AddressClass,
   classifyAddress,
   isAddressInRanges,
   isIpAddress,
   isMetadataHostname,
-} from '../../src/util/ip.js';
+} from '../../src/core/ip.js';
 
 /** Resolves a host name to its addresses; injectable so tests never depend on real DNS. */
 export type Resolver = (hostname: string) => Promise<string[]>;
@@ -55,7 +56,7 @@ export async function guardAddress(
     addresses = [host];
   } else {
     try {
-      addresses = await abortable(resolver(host), signal);
+      addresses = await raceAbort(resolver(host), signal);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
       const code = (error as { code?: string }).code;
@@ -82,22 +83,4 @@ export async function guardAddress(
   }
   const address = addresses[0]!;
   return { ok: true, address, family: address.includes(':') ? 6 : 4, addresses };
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,4 +1,4 @@
-import { safeJsonParse } from '../../src/util/json.js';
+import { safeJsonParse } from '../../src/core/json.js';
 import { renderHtml } from './html-render.js';
 
 export type ContentKind = 'html' | 'json' | 'text';

@@ -6,6 +6,7 @@ import {
   createInflate,
   createInflateRaw,
 } from 'node:zlib';
+import { errorMessage } from '../../src/core/errors.js';
 
 export type DecodeResult =
   | { ok: true; body: Buffer; truncated: boolean }
@@ -80,7 +81,7 @@ async function inflate(input: Buffer, decoder: Transform, maxBytes: number): Pro
     if (size === 0) {
       return {
         ok: false,
-        message: `the body could not be decompressed (${(error as Error).message})`,
+        message: `the body could not be decompressed (${errorMessage(error)})`,
       };
     }
     truncated = true;

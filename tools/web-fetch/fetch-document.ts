@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import { AssayError, errorMessage } from '../../src/errors.js';
-import { isTimeoutReason } from '../../src/util/abort.js';
+import { isTimeoutReason } from '../../src/core/abort.js';
+import { AssayError, errorMessage } from '../../src/core/errors.js';
 import { bareHost, guardAddress, type Resolver } from './address-guard.js';
 import { type ContentKind, renderBody } from './content.js';
 import { decodeBody } from './decompress.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { ToolDefinition, ToolResult } from '../../src/agent/tool.js';
-import { withTimeout } from '../../src/util/abort.js';
-import { classifyAddress, isAddressInRanges } from '../../src/util/ip.js';
+import { withTimeout } from '../../src/core/abort.js';
+import { classifyAddress, isAddressInRanges } from '../../src/core/ip.js';
+import type { ToolDefinition, ToolResult } from '../../src/core/tool.js';
 import { CORPUS_SCHEME, checkCorpusDir } from '../web-search/corpus.js';
 import { type Resolver, systemResolver } from './address-guard.js';
 import { readCorpusDocument } from './corpus-source.js';

@@ -1,6 +1,7 @@
-import { AssayError, errorMessage, InfraError } from '../../src/errors.js';
-import { isTimeoutReason, withTimeout } from '../../src/util/abort.js';
-import { safeJsonParse } from '../../src/util/json.js';
+import type { z } from 'zod';
+import { isTimeoutReason, withTimeout } from '../../src/core/abort.js';
+import { AssayError, errorMessage, InfraError } from '../../src/core/errors.js';
+import { safeJsonParse } from '../../src/core/json.js';
 
 export interface BackendRequest {
   backend: string;
@@ -92,12 +93,41 @@ export async function requestBackendJson(request: BackendRequest): Promise<Backe
 }
 
 /** An InfraError for a response whose JSON does not have the service's shape. */
-export function unexpectedShape(backend: string, url: URL, what: string): InfraError {
+export function unexpectedShape(
+  backend: string,
+  url: URL,
+  what: string,
+  problem?: string,
+): InfraError {
   return new InfraError(
     'SEARCH_BACKEND_ERROR',
-    `${backend} search back end at ${url.origin}${url.pathname} answered without ${what}`,
+    `${backend} search back end at ${url.origin}${url.pathname} answered without ${what}${problem ? ` (${problem})` : ''}`,
     { details: { backend, url: url.href } },
   );
+}
+
+/**
+ * Checks a response with the service's zod schema; a response of another shape is an
+ * InfraError naming the back end, the URL, what was missing and the first field that is wrong.
+ */
+export function parseResponse<T>(
+  backend: string,
+  url: URL,
+  json: unknown,
+  schema: z.ZodType<T>,
+  what: string,
+): T {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw unexpectedShape(backend, url, what, issue ? `${where}${issue.message}` : undefined);
+}
+
+/** The service's own error text from an error body, when the body has the schema's shape. */
+export function errorBody<T>(schema: z.ZodType<T>, body: unknown): T | undefined {
+  const parsed = schema.safeParse(body);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Plain text of a snippet: services put `<strong>` tags and entities into them. */

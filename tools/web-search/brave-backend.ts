@@ -1,5 +1,5 @@
-import { isPlainObject } from '../../src/util/json.js';
-import { cleanSnippet, requestBackendJson, unexpectedShape } from './backend-http.js';
+import { cleanSnippet, errorBody, parseResponse, requestBackendJson } from './backend-http.js';
+import { braveErrorSchema, braveResponseSchema, collectHits } from './response-schemas.js';
 import type { SearchBackend, SearchResult } from './types.js';
 
 export const BRAVE_DEFAULT_URL = 'https://api.search.brave.com';
@@ -31,35 +31,17 @@ export class BraveBackend implements SearchBackend {
       keyVariable: 'BRAVE_API_KEY',
       errorDetail: braveErrorDetail,
     });
-    if (!isPlainObject(json)) throw unexpectedShape(this.name, url, 'a JSON object');
-    const web = json['web'];
+    const data = parseResponse(this.name, url, json, braveResponseSchema, 'a web.results list');
     // Brave leaves out the `web` section when nothing matched.
-    if (web === undefined) return [];
-    if (!isPlainObject(web) || !Array.isArray(web['results'])) {
-      throw unexpectedShape(this.name, url, 'a web.results list');
-    }
-    const results: SearchResult[] = [];
-    for (const item of web['results']) {
-      if (!isPlainObject(item) || typeof item['url'] !== 'string') continue;
-      results.push({
-        title: cleanSnippet(item['title']) || item['url'],
-        url: item['url'],
-        snippet: cleanSnippet(item['description']),
-      });
-      if (results.length >= maxResults) break;
-    }
-    return results;
+    if (data.web === undefined) return [];
+    return collectHits(data.web.results, 'description', maxResults, cleanSnippet);
   }
 }
 
 /** Brave's `ErrorResponse`: `error` (or `errors[]`) with `detail` and `code`. */
 function braveErrorDetail(body: unknown, text: string): string | undefined {
-  if (isPlainObject(body)) {
-    const error = Array.isArray(body['errors']) ? body['errors'][0] : body['error'];
-    if (isPlainObject(error)) {
-      const parts = [error['code'], error['detail']].filter((p) => typeof p === 'string');
-      if (parts.length > 0) return parts.join(': ');
-    }
-  }
-  return text || undefined;
+  const parsed = errorBody(braveErrorSchema, body);
+  const error = parsed?.errors?.[0] ?? parsed?.error;
+  const parts = [error?.code, error?.detail].filter((p): p is string => typeof p === 'string');
+  return parts.length > 0 ? parts.join(': ') : text || undefined;
 }

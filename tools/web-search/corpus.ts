@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { UsageError } from '../../src/errors.js';
-import { packageRoot } from '../../src/util/package-root.js';
+import { UsageError } from '../../src/core/errors.js';
+import { packageRoot } from '../../src/core/package-root.js';
 
 /**
  * The local corpus: a folder of `.md`, `.txt` and `.html` documents that the `local` search
@@ -21,7 +21,7 @@ export interface CorpusFile {
 }
 
 export function defaultCorpusDir(): string {
-  return join(packageRoot(), 'examples', 'corpus');
+  return join(packageRoot(), 'tools', 'web-search', 'corpus');
 }
 
 /** Resolves the corpus folder and checks that it exists, before any search runs. */

@@ -1,26 +1,27 @@
+import { join } from 'node:path';
 import { z } from 'zod';
-import { defineTool, type ToolDefinition } from '../../src/agent/tool.js';
-import { UsageError } from '../../src/errors.js';
-import { withTimeout } from '../../src/util/abort.js';
+import { withTimeout } from '../../src/core/abort.js';
+import { defaultCacheDir } from '../../src/core/cache-dir.js';
+import { UsageError } from '../../src/core/errors.js';
+import { defineTool, type ToolDefinition } from '../../src/core/tool.js';
+import { WEB_SEARCH_BACKENDS, type WebSearchBackendName } from './backend-names.js';
 import { BraveBackend } from './brave-backend.js';
 import { checkCorpusDir } from './corpus.js';
 import { formatResults } from './format-results.js';
 import { LocalSearchBackend } from './local-backend.js';
-import { cacheFileFor, defaultCacheDir } from './local-index.js';
+import { cacheFileFor } from './local-index.js';
 import { SearxngBackend } from './searxng-backend.js';
 import { TavilyBackend } from './tavily-backend.js';
 import type { SearchBackend } from './types.js';
 
+export { WEB_SEARCH_BACKENDS, type WebSearchBackendName } from './backend-names.js';
 export { corpusUrl, defaultCorpusDir } from './corpus.js';
 export { LocalSearchBackend } from './local-backend.js';
 export type { SearchBackend, SearchResult } from './types.js';
 
-export const WEB_SEARCH_BACKENDS = ['local', 'searxng', 'brave', 'tavily'] as const;
-export type WebSearchBackendName = (typeof WEB_SEARCH_BACKENDS)[number];
-
 export interface WebSearchOptions {
   backend: WebSearchBackendName;
-  /** The `local` back end's folder; default `<package>/examples/corpus`. */
+  /** The `local` back end's folder; default `<package>/tools/web-search/corpus`. */
   corpusDir?: string;
   /** SearXNG's base URL (required for it); for brave and tavily an override of the API's. */
   url?: string;
@@ -29,7 +30,7 @@ export interface WebSearchOptions {
   env?: NodeJS.ProcessEnv;
   /** Timeout of one back-end request; the call's policy timeout applies too. */
   timeoutMs?: number;
-  /** Where the local index is cached; default `$XDG_CACHE_HOME/assay/search`. */
+  /** Where the local index is cached; default `search/` in assay's cache folder (ASSAY_CACHE_DIR). */
   cacheDir?: string;
   /** How long the local index is trusted before the corpus files are listed again. */
   refreshIntervalMs?: number;
@@ -61,7 +62,7 @@ export function createSearchBackend(options: WebSearchOptions): SearchBackend {
   switch (options.backend) {
     case 'local': {
       const corpusDir = checkCorpusDir(options.corpusDir);
-      const cacheDir = options.cacheDir ?? defaultCacheDir(env);
+      const cacheDir = options.cacheDir ?? join(defaultCacheDir(env), 'search');
       return new LocalSearchBackend({
         corpusDir,
         cacheFile: cacheFileFor(cacheDir, corpusDir),

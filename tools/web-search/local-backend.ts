@@ -1,5 +1,5 @@
-import { errorMessage, InfraError } from '../../src/errors.js';
-import { throwIfAborted } from '../../src/util/abort.js';
+import { throwIfAborted } from '../../src/core/abort.js';
+import { errorMessage, InfraError } from '../../src/core/errors.js';
 import { listCorpusFiles } from './corpus.js';
 import {
   buildIndex,

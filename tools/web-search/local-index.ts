@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import MiniSearch, { type AsPlainObject, type Options } from 'minisearch';
-import { isPlainObject, safeJsonParse } from '../../src/util/json.js';
+import { isPlainObject, safeJsonParse } from '../../src/core/json.js';
 import { type CorpusFile, corpusUrl } from './corpus.js';
 import { extractDocumentText } from './document-text.js';
 
@@ -68,12 +67,6 @@ const CACHE_FORMAT = 'assay-local-index/2;bm25=1.2,0.75,0.5;stop=1;stem=1';
 export function manifestOf(files: readonly CorpusFile[]): string {
   const entries = files.map((f) => [f.relPath, f.mtimeMs, f.size]);
   return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
-}
-
-/** The default cache folder: `$XDG_CACHE_HOME/assay/search` or `~/.cache/assay/search`. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache');
-  return join(base, 'assay', 'search');
 }
 
 /** One cache file per corpus folder. */

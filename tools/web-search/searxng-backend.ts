@@ -1,5 +1,5 @@
-import { isPlainObject } from '../../src/util/json.js';
-import { cleanSnippet, requestBackendJson, unexpectedShape } from './backend-http.js';
+import { cleanSnippet, parseResponse, requestBackendJson } from './backend-http.js';
+import { collectHits, searxngResponseSchema } from './response-schemas.js';
 import type { SearchBackend, SearchResult } from './types.js';
 
 /** A SearXNG instance's JSON API (`/search?format=json`; the instance must enable JSON). */
@@ -27,19 +27,7 @@ export class SearxngBackend implements SearchBackend {
       errorDetail: (_body, text) =>
         text.includes('<') ? text.replace(/<[^>]*>/g, ' ').trim() || undefined : text,
     });
-    if (!isPlainObject(json) || !Array.isArray(json['results'])) {
-      throw unexpectedShape(this.name, url, 'a results list');
-    }
-    const results: SearchResult[] = [];
-    for (const item of json['results']) {
-      if (!isPlainObject(item) || typeof item['url'] !== 'string') continue;
-      results.push({
-        title: cleanSnippet(item['title']) || item['url'],
-        url: item['url'],
-        snippet: cleanSnippet(item['content']),
-      });
-      if (results.length >= maxResults) break;
-    }
-    return results;
+    const data = parseResponse(this.name, url, json, searxngResponseSchema, 'a results list');
+    return collectHits(data.results, 'content', maxResults, cleanSnippet);
   }
 }

@@ -1,5 +1,5 @@
-import { isPlainObject } from '../../src/util/json.js';
-import { cleanSnippet, requestBackendJson, unexpectedShape } from './backend-http.js';
+import { cleanSnippet, errorBody, parseResponse, requestBackendJson } from './backend-http.js';
+import { collectHits, tavilyErrorSchema, tavilyResponseSchema } from './response-schemas.js';
 import type { SearchBackend, SearchResult } from './types.js';
 
 export const TAVILY_DEFAULT_URL = 'https://api.tavily.com';
@@ -41,30 +41,15 @@ export class TavilyBackend implements SearchBackend {
       keyVariable: 'TAVILY_API_KEY',
       errorDetail: tavilyErrorDetail,
     });
-    if (!isPlainObject(json) || !Array.isArray(json['results'])) {
-      throw unexpectedShape(this.name, url, 'a results list');
-    }
-    const results: SearchResult[] = [];
-    for (const item of json['results']) {
-      if (!isPlainObject(item) || typeof item['url'] !== 'string') continue;
-      results.push({
-        title: cleanSnippet(item['title']) || item['url'],
-        url: item['url'],
-        snippet: cleanSnippet(item['content']),
-      });
-      if (results.length >= maxResults) break;
-    }
-    return results;
+    const data = parseResponse(this.name, url, json, tavilyResponseSchema, 'a results list');
+    return collectHits(data.results, 'content', maxResults, cleanSnippet);
   }
 }
 
 /** Tavily's errors: `{"detail": {"error": "..."}}`, sometimes `{"detail": "..."}`. */
 function tavilyErrorDetail(body: unknown, text: string): string | undefined {
-  if (isPlainObject(body)) {
-    const detail = body['detail'];
-    if (typeof detail === 'string') return detail;
-    if (isPlainObject(detail) && typeof detail['error'] === 'string') return detail['error'];
-    if (typeof body['error'] === 'string') return body['error'];
-  }
-  return text || undefined;
+  const error = errorBody(tavilyErrorSchema, body);
+  const detail = error?.detail;
+  if (typeof detail === 'string') return detail;
+  return detail?.error ?? error?.error ?? (text || undefined);
 }

@@ -1,4 +1,4 @@
-import type { ToolSpec } from '../../model/provider.js';
+import type { ToolSpec } from '../../core/provider.js';
 import type { TraceMessage, TraceRecord } from '../../trace/schema.js';
 import { argumentsObject } from './conversation.js';
 

@@ -1,5 +1,5 @@
+import { isPlainObject, safeJsonParse } from '../../core/json.js';
 import type { TraceMessage, TraceRecord, TraceToolCall } from '../../trace/schema.js';
-import { isPlainObject, safeJsonParse } from '../../util/json.js';
 
 /**
  * A trace's messages split for training. The episode loop only appends assistant and tool

@@ -1,4 +1,4 @@
-import type { ToolSpec } from '../../model/provider.js';
+import type { ToolSpec } from '../../core/provider.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import { type ExportContext, exportContext } from './context.js';
 import { toOpenRlhf } from './openrlhf.js';

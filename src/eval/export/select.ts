@@ -76,8 +76,10 @@ function groupsWithVariance(records: readonly TraceRecord[]): Set<string> {
 }
 
 /**
- * One record per sample: the highest attempt of each (run, task, arm, sample_index). Records
- * outside an eval (no task or arm) are all kept.
+ * One record per sample: the highest attempt of each (run, task, arm, sample_index), and for
+ * strategy arms of each episode of the decision (its `strategy` role and index), so that
+ * every vote sample, judge and review round is a rollout of its own. Records outside an eval
+ * (no task or arm) are all kept.
  */
 function lastAttempts(records: readonly TraceRecord[]): TraceRecord[] {
   const latest = new Map<string, TraceRecord>();
@@ -85,7 +87,14 @@ function lastAttempts(records: readonly TraceRecord[]): TraceRecord[] {
     const key =
       record.task_id === null || record.arm === null
         ? `trace:${record.trace_id}`
-        : JSON.stringify([record.run_id, record.task_id, record.arm, record.sample_index]);
+        : JSON.stringify([
+            record.run_id,
+            record.task_id,
+            record.arm,
+            record.sample_index,
+            record.strategy?.role ?? null,
+            record.strategy?.index ?? null,
+          ]);
     const seen = latest.get(key);
     if (seen === undefined || record.attempt >= seen.attempt) latest.set(key, record);
   }

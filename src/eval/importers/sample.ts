@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 import { randomInt, seededRandom } from '../prng.js';
 
 export interface SampleOptions {

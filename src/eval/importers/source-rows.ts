@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
-import { UsageError } from '../../errors.js';
-import { isPlainObject } from '../../util/json.js';
+import { UsageError } from '../../core/errors.js';
+import { isPlainObject } from '../../core/json.js';
 import { readJsonl } from '../jsonl-file.js';
 
 /** A JSON object read from a dataset file, with its 0-based row index and 1-based line. */

@@ -42,7 +42,7 @@ export function renderMarkdown(
   return `${sections.join('\n\n')}\n`;
 }
 
-function runSection({ manifest, results }: ReportModel): string {
+function runSection({ manifest, results, endedAt, sampling }: ReportModel): string {
   const m = manifest.model;
   const arms = manifest.arms
     .map(
@@ -53,11 +53,11 @@ function runSection({ manifest, results }: ReportModel): string {
   return [
     `# Eval report: ${cell(m.name)} on ${cell(manifest.suite.path)}`,
     '',
-    `- Run: ${code(manifest.run_id)}, started ${cell(manifest.created_at)}`,
+    `- Run: ${code(manifest.run_id)}, started ${cell(manifest.created_at)}, ended ${endedAt === null ? 'with no episode recorded' : `${cell(endedAt)} (last episode)`}`,
     `- Model: ${code(m.name)} (${cell(m.provider)}${m.base_url === null ? '' : `, ${cell(m.base_url)}`})`,
     `- Suite: ${code(manifest.suite.path)}, ${manifest.suite.tasks} tasks, sha256 \`${manifest.suite.sha256.slice(0, 12)}\``,
     `- Samples per task and arm: ${manifest.samples} (seed ${manifest.seed})`,
-    `- Sampling: ${cell(samplingText(manifest.sampling))}`,
+    `- Sampling: ${cell(manifest.sampling === undefined ? usedSampling(sampling) : samplingText(manifest.sampling))}`,
     `- Arms: ${arms}`,
     `- Results computed: ${cell(results.created_at)}`,
   ].join('\n');
@@ -291,4 +291,15 @@ export function cell(text: string): string {
  */
 function code(text: string): string {
   return /^[^`|<>&\r\n\\]*$/.test(text) ? `\`${text}\`` : cell(text);
+}
+
+/** What the episodes used, for a run whose manifest does not record what was asked for. */
+function usedSampling(sampling: ReportModel['sampling']): string {
+  const text = sampling
+    .map(
+      (u) =>
+        `temperature ${u.temperature ?? 'default'}, top_p ${u.top_p ?? 'default'}, max_tokens ${u.max_tokens ?? 'default'} (${u.samples} sample${u.samples === 1 ? '' : 's'})`,
+    )
+    .join('; ');
+  return text || 'not recorded';
 }

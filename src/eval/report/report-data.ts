@@ -54,7 +54,27 @@ export interface ReportModel {
   pairs: ArmPair[];
   discordant: Map<string, DiscordantTask[]>;
   infra: InfraSummary[];
+  /** Every attempt that ended in an infrastructure error, retried ones included. */
+  infraErrors: InfraError[];
+  /** The last attempt of every sample, by task, arm and sample index. */
+  samples: SampleRef[];
+  /** When the last episode of the run ended (null without traces). */
+  endedAt: string | null;
+  /** Sampling settings the episodes used, each with how many final samples used it. */
+  sampling: SamplingUse[];
   tracesFile: string;
+}
+
+export interface InfraError extends SampleRef {
+  /** True when this attempt was the sample's last, so the sample is excluded from accuracy. */
+  final: boolean;
+}
+
+export interface SamplingUse {
+  temperature: number | null;
+  top_p: number | null;
+  max_tokens: number | null;
+  samples: number;
 }
 
 export function buildReportModel(
@@ -97,8 +117,77 @@ export function buildReportModel(
     pairs,
     discordant,
     infra: arms.map((arm) => infraSummary(arm, results, finals, ofRun)),
+    infraErrors: infraErrors(ofRun, finals, options.traceLines),
+    samples: [...byTaskArm.values()]
+      .flat()
+      .sort(
+        (a, b) =>
+          compareText(a.record.task_id, b.record.task_id) ||
+          arms.indexOf(a.record.arm ?? '') - arms.indexOf(b.record.arm ?? '') ||
+          a.record.sample_index - b.record.sample_index,
+      ),
+    endedAt: lastEnd(ofRun),
+    sampling: samplingUses(finals),
     tracesFile: options.tracesFile ?? 'traces.jsonl',
   };
+}
+
+function compareText(a: string | null, b: string | null): number {
+  const x = a ?? '';
+  const y = b ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function infraErrors(
+  all: readonly TraceRecord[],
+  finals: readonly TraceRecord[],
+  lines: ReadonlyMap<string, number> | undefined,
+): InfraError[] {
+  const finalIds = new Set(finals.map((r) => r.trace_id));
+  return all
+    .filter((r) => r.error?.class === 'infra')
+    .map((record) => ({
+      record,
+      line: lines?.get(record.trace_id) ?? null,
+      final: finalIds.has(record.trace_id),
+    }))
+    .sort(
+      (a, b) =>
+        compareText(a.record.task_id, b.record.task_id) ||
+        compareText(a.record.arm, b.record.arm) ||
+        a.record.sample_index - b.record.sample_index ||
+        a.record.attempt - b.record.attempt,
+    );
+}
+
+/** The latest `timing.ended_at` of the run: when it finished, as far as the traces tell. */
+function lastEnd(records: readonly TraceRecord[]): string | null {
+  let last: string | null = null;
+  let lastMs = -Infinity;
+  for (const r of records) {
+    const ms = Date.parse(r.timing.ended_at);
+    if (ms > lastMs) {
+      lastMs = ms;
+      last = r.timing.ended_at;
+    }
+  }
+  return last;
+}
+
+function samplingUses(finals: readonly TraceRecord[]): SamplingUse[] {
+  const uses = new Map<string, SamplingUse>();
+  for (const { sampling } of finals) {
+    const key = JSON.stringify([sampling.temperature, sampling.top_p, sampling.max_tokens]);
+    const use = uses.get(key) ?? {
+      temperature: sampling.temperature,
+      top_p: sampling.top_p,
+      max_tokens: sampling.max_tokens,
+      samples: 0,
+    };
+    use.samples++;
+    uses.set(key, use);
+  }
+  return [...uses.values()].sort((a, b) => b.samples - a.samples);
 }
 
 /** Arms in the order the run gave them, then any others `results.json` holds. */

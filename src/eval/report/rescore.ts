@@ -1,19 +1,20 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import { AssayError, UsageError } from '../../errors.js';
+import { throwIfAborted } from '../../core/abort.js';
+import { writeFileAtomic } from '../../core/atomic-file.js';
+import { AssayError, UsageError } from '../../core/errors.js';
 import { checkTraceRecord } from '../../trace/parse-record.js';
 import { readTraceLines } from '../../trace/reader.js';
 import type { TraceRecord } from '../../trace/schema.js';
-import { throwIfAborted } from '../../util/abort.js';
 import { type RunManifest, readManifest } from '../run/manifest.js';
 import { scoreRecord } from '../score.js';
 import { aggregate } from '../stats/aggregate.js';
+import { collapseDecisions, redecide, strategyOf } from '../stats/decisions.js';
 import type { EvalResults } from '../stats/results.js';
 import { loadSuite, type Suite } from '../suite.js';
 import type { Task } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
-import { writeFileAtomic } from './atomic-file.js';
 import { writeReports } from './write-reports.js';
 
 export interface RescoreOptions {
@@ -78,6 +79,9 @@ export async function rescoreRun(
           return entry;
         }
         throwIfAborted(options.signal);
+        // A judge's answer is a candidate number, not an answer to the task: redecide() below
+        // gives it the reward of its pick.
+        if (strategyOf(record)?.role === 'judge') return entry;
         return { record: checked(await scoreRecord(record, task, ctx)) };
       }),
     ),
@@ -89,6 +93,7 @@ export async function rescoreRun(
     );
   }
 
+  redecide(rescored.flatMap((e) => ('record' in e ? [e.record] : [])));
   throwIfAborted(options.signal);
   const sizeNow = (await stat(tracesPath).catch(() => null))?.size ?? null;
   if (sizeNow !== sizeBefore) {
@@ -110,13 +115,13 @@ export async function rescoreRun(
     if ('record' in e) traceLines.set(e.record.trace_id, i + 1);
   });
   const ofRun = records.filter((r) => r.run_id === manifest.run_id);
-  const results = aggregate(ofRun, {
+  const results = aggregate(collapseDecisions(ofRun), {
     arms: manifest.arms.map((a) => a.name),
     tasks: suite.tasks,
     runId: manifest.run_id,
     suite: manifest.suite,
     model: manifest.model,
-    createdAt: manifest.created_at,
+    // Results are stamped when computed, now: the run's start is in run.json.
   });
   await writeFileAtomic(join(outDir, 'results.json'), [`${JSON.stringify(results, null, 2)}\n`]);
   await writeReports(outDir, results, manifest, records, {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
+import { isPlainObject, safeJsonParse } from '../../core/json.js';
 import { readTraces } from '../../trace/reader.js';
-import { isPlainObject, safeJsonParse } from '../../util/json.js';
 import { readManifest } from '../run/manifest.js';
 import type { EvalResults } from '../stats/results.js';
 import { traceLinesOf, writeReports } from './write-reports.js';

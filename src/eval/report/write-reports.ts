@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../core/atomic-file.js';
+import { UsageError } from '../../core/errors.js';
 import { readTraceLines } from '../../trace/reader.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import type { RunManifest } from '../run/manifest.js';
 import type { EvalResults } from '../stats/results.js';
-import { writeFileAtomic } from './atomic-file.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import type { ReportOptions } from './report-data.js';

@@ -1,4 +1,4 @@
-import { AssayError, errorMessage } from '../../errors.js';
+import { AssayError, errorMessage } from '../../core/errors.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import type { TraceWriter } from '../../trace/writer.js';
 

@@ -1,16 +1,25 @@
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
+import { parseArmStrategy, type ReasoningEffort, type Strategy } from './strategy-spec.js';
 
-/** One condition of an A/B run: a name and the tools advertised in it. */
+/**
+ * One condition of an A/B run: a name, the tools advertised in it, and optionally an
+ * inference-scaling strategy and a reasoning effort (docs/strategies.md). No strategy means
+ * one episode per task and sample, as before strategies existed.
+ */
 export interface Arm {
   name: string;
   tools: string[];
+  strategy?: Strategy;
+  effort?: ReasoningEffort;
 }
 
 const ARM_NAME = /^[a-z0-9][a-z0-9_-]*$/i;
 
 /**
  * Parses `--arms`: `tools` (every enabled tool), `no-tools` (none), or `NAME=tool1+tool2`
- * for a custom tool list. Tool names are checked against the enabled ones.
+ * for a custom tool list, each optionally followed by `@STRATEGY` suffixes
+ * (`vote8=@vote:8`, `calc-low=calculator@effort:low`). Tool names are checked against the
+ * enabled ones.
  */
 export function parseArms(value: string, enabledTools: readonly string[]): Arm[] {
   const arms: Arm[] = [];
@@ -18,11 +27,12 @@ export function parseArms(value: string, enabledTools: readonly string[]): Arm[]
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const eq = part.indexOf('=');
+    const [head = '', ...suffixes] = part.split('@');
+    const eq = head.indexOf('=');
     let arm: Arm;
     if (eq === -1) {
-      if (part === 'tools') arm = { name: 'tools', tools: [...enabledTools] };
-      else if (part === 'no-tools') arm = { name: 'no-tools', tools: [] };
+      if (head === 'tools') arm = { name: 'tools', tools: [...enabledTools] };
+      else if (head === 'no-tools') arm = { name: 'no-tools', tools: [] };
       else {
         throw new UsageError(
           'USAGE',
@@ -30,8 +40,8 @@ export function parseArms(value: string, enabledTools: readonly string[]): Arm[]
         );
       }
     } else {
-      const name = part.slice(0, eq).trim();
-      const list = part.slice(eq + 1).trim();
+      const name = head.slice(0, eq).trim();
+      const list = head.slice(eq + 1).trim();
       const tools = list === '' || list === 'none' ? [] : list.split('+').map((t) => t.trim());
       for (const tool of tools) {
         if (!enabledTools.includes(tool)) {
@@ -48,6 +58,17 @@ export function parseArms(value: string, enabledTools: readonly string[]): Arm[]
         'USAGE',
         `--arms: "${arm.name}" is not a valid arm name (letters, digits, - and _)`,
       );
+    }
+    if (suffixes.length > 0) {
+      const { strategy, effort } = parseArmStrategy(arm.name, suffixes);
+      if (strategy.name !== 'single') arm.strategy = strategy;
+      if (effort !== undefined) arm.effort = effort;
+      if (strategy.name === 'refine' && strategy.feedback === 'tools' && arm.tools.length === 0) {
+        throw new UsageError(
+          'USAGE',
+          `--arms: arm "${arm.name}" uses refine:…:tools but has no tools; name them (NAME=calculator@refine:2:tools)`,
+        );
+      }
     }
     if (arms.some((a) => a.name === arm.name)) {
       throw new UsageError('USAGE', `--arms: arm "${arm.name}" is given twice`);

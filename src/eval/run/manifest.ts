@@ -1,7 +1,7 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 
 /** `DIR/run.json`: what a run is, so that `--resume` continues the same run and no other. */
 export const manifestSchema = z.looseObject({
@@ -46,12 +46,6 @@ export async function readManifest(dir: string): Promise<RunManifest | null> {
     throw new UsageError('INPUT_INVALID', `${path}: ${issue?.path.join('.')}: ${issue?.message}`);
   }
   return parsed.data;
-}
-
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
 }
 
 /** Refuses to resume a run with a different suite, arms, samples or model. */

@@ -1,10 +1,12 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { buildTraceRecord } from '../../agent/record.js';
-import type { ModelInfo, Sampling } from '../../model/provider.js';
+import type { ModelInfo, Sampling } from '../../core/provider.js';
 import type { Policy } from '../../policy/types.js';
 import { type TraceRecord, traceRecordSchema } from '../../trace/schema.js';
 import { taskMessages } from '../task-schema.js';
+import type { Arm } from './arms.js';
+import type { AttemptExecutor, AttemptRequest } from './local-attempt.js';
 import {
   aliveKey,
   episodeJobId,
@@ -16,13 +18,12 @@ import {
   RUNS_KEY,
   scrub,
 } from './queue-connection.js';
-import type { AttemptExecutor, AttemptRequest } from './runner.js';
 
 /** What a worker needs besides the job: the run's settings, the same for every episode. */
 export interface EpisodeJobData {
   runId: string;
   task: AttemptRequest['job']['task'];
-  arm: { name: string; tools: string[] };
+  arm: Pick<Arm, 'name' | 'tools' | 'effort'>;
   sampleIndex: number;
   attempt: number;
   seed: number;
@@ -172,7 +173,11 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
     const data: EpisodeJobData = {
       runId,
       task: job.task,
-      arm: { name: job.arm.name, tools: [...job.arm.tools] },
+      arm: {
+        name: job.arm.name,
+        tools: [...job.arm.tools],
+        ...(job.arm.effort === undefined ? {} : { effort: job.arm.effort }),
+      },
       sampleIndex: job.sampleIndex,
       attempt,
       seed: job.seed,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
-import { InfraError, UsageError } from '../../errors.js';
+import { InfraError, UsageError } from '../../core/errors.js';
 
 /** A parsed `--queue redis://[USER:PASSWORD@]HOST:PORT[/DB]`, with its printable form. */
 export interface QueueConnection {

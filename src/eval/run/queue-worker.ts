@@ -2,14 +2,12 @@ import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Job as BullJob, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ToolSet } from '../../../tools/index.js';
-import { runEpisode } from '../../agent/episode.js';
-import type { ModelProvider } from '../../model/provider.js';
+import { sleep } from '../../core/abort.js';
+import type { ModelProvider } from '../../core/provider.js';
+import type { ToolSet } from '../../core/tool.js';
 import type { Policy } from '../../policy/types.js';
-import { sleep } from '../../util/abort.js';
-import { scoreRecord } from '../score.js';
-import { taskMessages } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
+import { runLocalAttempt } from './local-attempt.js';
 import type { EpisodeJobData } from './queue-collector.js';
 import {
   aliveKey,
@@ -95,32 +93,37 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
       toolSets.set(key, tools);
     }
     const abort = signal ?? options.signal;
-    const record = await runEpisode({
-      model: options.model,
-      messages: taskMessages(data.task),
-      ...(data.system === undefined ? {} : { system: data.system }),
-      tools: tools.tools,
-      policy: options.policy,
-      ...(data.maxSteps === undefined ? {} : { maxSteps: data.maxSteps }),
-      sampling: { ...data.sampling, seed: data.seed },
-      ...(data.recordTokens === true ? { recordTokens: true } : {}),
-      signal: abort,
-      interactive: false,
-      ids: {
-        run_id: data.runId,
-        task_id: data.task.id,
-        arm: data.arm.name,
-        group_id: data.groupId,
-        sample_index: data.sampleIndex,
-        attempt: data.attempt,
+    const toolsOfJob = tools.tools;
+    // The same code as a run without --queue, so a worker's record is the one it would write.
+    const scored = await runLocalAttempt(
+      {
+        model: options.model,
+        sampling: data.sampling,
+        ...(data.recordTokens === true ? { recordTokens: true } : {}),
+        policy: options.policy,
+        ...(data.maxSteps === undefined ? {} : { maxSteps: data.maxSteps }),
+        ...(data.system === undefined ? {} : { system: data.system }),
+        ...(options.verifierContext === undefined
+          ? {}
+          : { verifierContext: options.verifierContext }),
+        toolsOf: () => toolsOfJob,
       },
-    });
+      {
+        runId: data.runId,
+        job: {
+          task: data.task,
+          arm: data.arm,
+          sampleIndex: data.sampleIndex,
+          attempt: data.attempt,
+          seed: data.seed,
+          groupId: data.groupId,
+        },
+        attempt: data.attempt,
+        signal: abort,
+      },
+    );
     // Released, not recorded: the job is delivered again (to this or another worker).
-    if (record.outcome.status === 'aborted' || abort.aborted) throw new Error('worker stopping');
-    const scored = await scoreRecord(record, data.task, {
-      ...options.verifierContext,
-      signal: abort,
-    });
+    if (scored === undefined || abort.aborted) throw new Error('worker stopping');
     const traced = {
       ...scored,
       runtime: {

@@ -1,28 +1,38 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import type { ToolSet } from '../../../tools/index.js';
 import { runEpisode } from '../../agent/episode.js';
 import { newTraceId } from '../../agent/record.js';
-import { UsageError } from '../../errors.js';
-import type { ModelProvider, Sampling } from '../../model/provider.js';
+import { sleep } from '../../core/abort.js';
+import { writeJsonAtomic } from '../../core/atomic-file.js';
+import { UsageError } from '../../core/errors.js';
+import type { ModelProvider, Sampling } from '../../core/provider.js';
+import type { ToolSet } from '../../core/tool.js';
 import type { Policy } from '../../policy/types.js';
 import { storeArtifact } from '../../trace/artifacts.js';
 import { readTraces } from '../../trace/reader.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import { TraceWriter } from '../../trace/writer.js';
-import { sleep } from '../../util/abort.js';
 import { scoreRecord } from '../score.js';
 import { aggregate } from '../stats/aggregate.js';
+import { collapseDecisions } from '../stats/decisions.js';
 import type { EvalResults } from '../stats/results.js';
 import { isCorrect, latestAttempts } from '../stats/samples.js';
 import type { Suite } from '../suite.js';
-import { taskMessages } from '../task-schema.js';
+import type { Task } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
 import { appendOrReplace } from './append-record.js';
 import type { Arm } from './arms.js';
 import { type Job, pendingJobs } from './jobs.js';
-import { checkResumable, type RunManifest, readManifest, writeJsonAtomic } from './manifest.js';
+import {
+  type AttemptExecutor,
+  runLocalAttempt,
+  samplingOf,
+  type WorkspaceEpisode,
+} from './local-attempt.js';
+import { checkResumable, type RunManifest, readManifest } from './manifest.js';
+import { type RunScored, runDecision, type StrategyTag } from './strategies.js';
+import { strategyLabel } from './strategy-spec.js';
 
 export interface EvalRunOptions {
   suite: Suite;
@@ -46,11 +56,13 @@ export interface EvalRunOptions {
   retryDelayMs?: number;
   signal?: AbortSignal;
   verifierContext?: VerifierContext;
+  /** Tools of one episode of a task with a `workspace`: a fresh copy per episode. */
+  workspaceEpisode?: (task: Task, tools: readonly string[]) => WorkspaceEpisode;
   onProgress?: (progress: EvalProgress) => void;
   onWarning?: (message: string) => void;
   /**
-   * Runs and scores one attempt somewhere else (`--queue`: on a worker); by default the
-   * attempt runs here. Returns undefined when the run was interrupted before it ended.
+   * Runs and scores one attempt somewhere else (`--queue`: on a worker, which runs it with
+   * `runLocalAttempt` too); by default the attempt runs here.
    */
   execute?: AttemptExecutor;
   /** The id of a new run (a queue names its jobs after it before the run starts). */
@@ -59,15 +71,7 @@ export interface EvalRunOptions {
   extraResults?: () => Record<string, unknown>;
 }
 
-/** One attempt of one episode, with everything a worker needs to run it. */
-export interface AttemptRequest {
-  runId: string;
-  job: Job;
-  attempt: number;
-  signal: AbortSignal;
-}
-
-export type AttemptExecutor = (request: AttemptRequest) => Promise<TraceRecord | undefined>;
+export type { AttemptExecutor, AttemptRequest, WorkspaceEpisode } from './local-attempt.js';
 
 export interface ArmProgress {
   finished: number;
@@ -108,6 +112,18 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const tracesPath = join(outDir, TRACES_FILE);
   await mkdir(outDir, { recursive: true });
   const maxAttempts = options.maxAttempts ?? 3;
+  const testsArm = options.arms.find(
+    (a) => a.strategy?.name === 'refine' && a.strategy.feedback === 'tests',
+  );
+  if (testsArm) {
+    // Feedback from visible tests needs suites that separate visible from hidden tests;
+    // refusing beats running a refine loop that could leak the hidden ones.
+    throw new UsageError(
+      'USAGE',
+      `--arms: arm "${testsArm.name}" uses refine:…:tests, which this version does not run yet; use refine:R:self or refine:R:tools`,
+    );
+  }
+  if (options.execute !== undefined) refuseRemoteStrategies(options.arms, options.suite);
 
   const saved = await readManifest(outDir);
   const manifest: RunManifest = {
@@ -120,7 +136,12 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       tasks: options.suite.tasks.length,
     },
     model: { ...options.model.info },
-    arms: options.arms.map((a) => ({ name: a.name, tools: [...a.tools] })),
+    arms: options.arms.map((a) => ({
+      name: a.name,
+      tools: [...a.tools],
+      ...(a.strategy ? { strategy: strategyLabel(a.strategy) } : {}),
+      ...(a.effort ? { effort: a.effort } : {}),
+    })),
     samples: options.samples,
     seed: options.seed,
     sampling: {
@@ -158,7 +179,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     options.arms,
     options.samples,
     options.seed,
-    existing.filter((r) => r.run_id === manifest.run_id),
+    collapseDecisions(existing.filter((r) => r.run_id === manifest.run_id)),
     maxAttempts,
   );
 
@@ -166,16 +187,119 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   for (const arm of options.arms) {
     progress.arms[arm.name] = { finished: 0, scored: 0, correct: 0, infraErrors: 0 };
   }
-  for (const record of latestAttempts(existing)) countInto(progress, record);
+  for (const record of latestAttempts(collapseDecisions(existing))) countInto(progress, record);
   options.onProgress?.(progress);
 
+  const toolSets = new Map<string, ToolSet>();
+  const toolSetOf = (arm: Arm): ToolSet => {
+    let set = toolSets.get(arm.name);
+    if (!set) {
+      set = options.createTools(arm.tools);
+      toolSets.set(arm.name, set);
+    }
+    return set;
+  };
+
   const signal = options.signal ?? new AbortController().signal;
-  const { execute, close } = options.execute
-    ? { execute: options.execute, close: async () => {} }
-    : localExecutor(options, tracesPath);
+  const artifactSink = (traceId: string) => (artifact: Parameters<typeof storeArtifact>[2]) =>
+    storeArtifact(tracesPath, traceId, artifact);
+  const execute: AttemptExecutor =
+    options.execute ??
+    ((request) =>
+      runLocalAttempt(
+        {
+          model: options.model,
+          sampling: options.sampling,
+          ...(options.recordTokens === true ? { recordTokens: true } : {}),
+          policy: options.policy,
+          ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+          ...(options.system === undefined ? {} : { system: options.system }),
+          ...(options.verifierContext === undefined
+            ? {}
+            : { verifierContext: options.verifierContext }),
+          toolsOf: (arm) => toolSetOf(arm).tools,
+          ...(options.workspaceEpisode === undefined
+            ? {}
+            : { workspaceEpisode: options.workspaceEpisode }),
+          artifactSink,
+        },
+        request,
+      ));
   const writer = await TraceWriter.open(tracesPath);
   const limit = pLimit(Math.max(1, options.concurrency));
   let episodes = 0;
+
+  /** One episode of a strategy arm with its infra retries, scored but not yet written. */
+  const episodeOf =
+    (job: Job): RunScored =>
+    (input) =>
+      limit(async () => {
+        const attempts: TraceRecord[] = [];
+        for (let attempt = job.attempt; ; attempt++) {
+          if (signal.aborted) return null;
+          const record = await runEpisode({
+            model: options.model,
+            messages: input.messages,
+            ...(options.system === undefined ? {} : { system: options.system }),
+            tools: input.useTools ? toolSetOf(job.arm).tools : {},
+            policy: options.policy,
+            ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+            sampling: samplingOf(options.sampling, job, input.seedOffset),
+            ...(options.recordTokens === true ? { recordTokens: true } : {}),
+            signal,
+            interactive: false,
+            ids: {
+              run_id: manifest.run_id,
+              task_id: job.task.id,
+              arm: job.arm.name,
+              group_id: job.groupId,
+              sample_index: job.sampleIndex,
+              attempt,
+            },
+            artifactSink,
+          });
+          if (record.outcome.status === 'aborted' || signal.aborted) return null;
+          const scored = input.score
+            ? await scoreRecord(record, job.task, { ...options.verifierContext, signal })
+            : record;
+          if (signal.aborted) return null;
+          attempts.push({
+            ...scored,
+            tags: job.task.tags,
+            strategy: input.tag,
+          } as unknown as TraceRecord);
+          if (scored.error?.class !== 'infra' || attempt + 1 >= maxAttempts) return attempts;
+          await sleep((options.retryDelayMs ?? 1000) * 2 ** (attempt - job.attempt), signal).catch(
+            () => {},
+          );
+        }
+      });
+
+  /**
+   * A strategy arm's task-level decision: its episodes take `--concurrency` slots one by one
+   * (the decision itself holds none, so K parallel samples cannot deadlock the pool), and
+   * its lines are written together once the decision is made, each carrying the decision.
+   */
+  const runStrategyJob = async (job: Job): Promise<void> => {
+    const strategy = job.arm.strategy!;
+    if (strategy.name === 'single') return;
+    const result = await runDecision(strategy, job.task, newTraceId(), episodeOf(job));
+    if (result === null || signal.aborted) return;
+    for (const record of result.records) {
+      (record as unknown as { strategy: StrategyTag }).strategy.decision = result.decision;
+    }
+    // Appended together, not one by one: the writer queues them in this order and commits
+    // them with one fsync, where awaiting each would cost K fsyncs per decision.
+    await Promise.all(result.records.map((record) => appendOrReplace(writer, record)));
+    episodes += result.records.length;
+    const [collapsed] = collapseDecisions(result.records);
+    progress.finished++;
+    if (collapsed) {
+      countInto(progress, collapsed);
+      progress.last = collapsed;
+    }
+    options.onProgress?.(progress);
+  };
 
   const runJob = async (job: Job): Promise<void> => {
     for (let attempt = job.attempt; ; attempt++) {
@@ -200,24 +324,27 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   };
 
   try {
-    await Promise.all(jobs.map((job) => limit(() => runJob(job))));
+    await Promise.all(
+      jobs.map((job) =>
+        job.arm.strategy && job.arm.strategy.name !== 'single'
+          ? runStrategyJob(job)
+          : limit(() => runJob(job)),
+      ),
+    );
   } finally {
     await writer.close();
-    await close();
+    await Promise.allSettled([...toolSets.values()].map((set) => set.close()));
   }
 
   const all = await readTraces(tracesPath, { onWarning: (m) => options.onWarning?.(m) });
-  const results = aggregate(
-    all.filter((r) => r.run_id === manifest.run_id),
-    {
-      arms: options.arms.map((a) => a.name),
-      tasks: options.suite.tasks,
-      runId: manifest.run_id,
-      suite: manifest.suite,
-      model: manifest.model,
-      sampling: manifest.sampling,
-    },
-  );
+  const results = aggregate(collapseDecisions(all.filter((r) => r.run_id === manifest.run_id)), {
+    arms: options.arms.map((a) => a.name),
+    tasks: options.suite.tasks,
+    runId: manifest.run_id,
+    suite: manifest.suite,
+    model: manifest.model,
+    sampling: manifest.sampling,
+  });
   await writeJsonAtomic(join(outDir, RESULTS_FILE), { ...results, ...options.extraResults?.() });
   return {
     runId: manifest.run_id,
@@ -229,50 +356,25 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   };
 }
 
-/** Runs each attempt in this process, with one tool set per arm made on first use. */
-function localExecutor(
-  options: EvalRunOptions,
-  tracesPath: string,
-): { execute: AttemptExecutor; close: () => Promise<void> } {
-  const toolSets = new Map<string, ToolSet>();
-  const toolSetOf = (arm: Arm): ToolSet => {
-    let set = toolSets.get(arm.name);
-    if (!set) {
-      set = options.createTools(arm.tools);
-      toolSets.set(arm.name, set);
-    }
-    return set;
-  };
-  const execute: AttemptExecutor = async ({ runId, job, attempt, signal }) => {
-    const record = await runEpisode({
-      model: options.model,
-      messages: taskMessages(job.task),
-      ...(options.system === undefined ? {} : { system: options.system }),
-      tools: toolSetOf(job.arm).tools,
-      policy: options.policy,
-      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-      sampling: { ...options.sampling, seed: job.seed },
-      ...(options.recordTokens === true ? { recordTokens: true } : {}),
-      signal,
-      interactive: false,
-      ids: {
-        run_id: runId,
-        task_id: job.task.id,
-        arm: job.arm.name,
-        group_id: job.groupId,
-        sample_index: job.sampleIndex,
-        attempt,
-      },
-      artifactSink: (traceId) => (artifact) => storeArtifact(tracesPath, traceId, artifact),
-    });
-    if (record.outcome.status === 'aborted' || signal.aborted) return undefined;
-    const scored = await scoreRecord(record, job.task, { ...options.verifierContext, signal });
-    return signal.aborted ? undefined : scored;
-  };
-  const close = async () => {
-    await Promise.allSettled([...toolSets.values()].map((set) => set.close()));
-  };
-  return { execute, close };
+/**
+ * A run whose attempts go elsewhere (`--queue`) sends single episodes only: a strategy arm's
+ * decision and a workspace episode need this process's model and files between episodes.
+ */
+export function refuseRemoteStrategies(arms: readonly Arm[], suite: Suite): void {
+  const strategic = arms.find((a) => a.strategy !== undefined && a.strategy.name !== 'single');
+  if (strategic) {
+    throw new UsageError(
+      'USAGE',
+      `--queue: arm "${strategic.name}" uses the ${strategic.strategy!.name} strategy, which runs only without --queue (docs/scale-out.md)`,
+    );
+  }
+  const repoTask = suite.tasks.find((t) => t.workspace !== undefined);
+  if (repoTask) {
+    throw new UsageError(
+      'USAGE',
+      `--queue: task "${repoTask.id}" of ${suite.path} has a workspace, which runs only without --queue (docs/scale-out.md)`,
+    );
+  }
 }
 
 function countInto(progress: EvalProgress, record: TraceRecord): void {

@@ -1,4 +1,4 @@
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import type { Task } from '../task-schema.js';
 import { armResults } from './arm-stats.js';

@@ -1,4 +1,5 @@
 import type { TraceRecord } from '../../trace/schema.js';
+import { recordModelCalls, strategyOf, type VotePoint } from './decisions.js';
 import { majorityRate } from './majority.js';
 import { passAtK, reportedKs } from './pass-at-k.js';
 import { mean, percentile } from './percentile.js';
@@ -23,6 +24,12 @@ export function armResults(
   const calls = completed.flatMap((r) => r.tool_calls);
   const executed = calls.filter((call) => call.policy === null || call.policy.decision === 'allow');
   const durations = completed.map((r) => r.timing.duration_ms);
+  const oracle = finals.flatMap((r) => {
+    const decision = strategyOf(r)?.decision;
+    return decision?.oracle_correct === undefined || r.reward === null
+      ? []
+      : [decision.oracle_correct ? 1 : 0];
+  });
   let totalTokens = 0;
   for (const r of allAttempts) totalTokens += r.usage.prompt_tokens + r.usage.completion_tokens;
   return {
@@ -51,6 +58,14 @@ export function armResults(
       p50: percentile(durations, 0.5),
       p95: percentile(durations, 0.95),
     },
+    compute: {
+      tokens_per_task_mean: mean(
+        completed.map((r) => r.usage.prompt_tokens + r.usage.completion_tokens),
+      ),
+      model_calls_per_task_mean: mean(completed.map(recordModelCalls)),
+    },
+    ...(oracle.length > 0 ? { oracle_pass_at_n: mean(oracle) } : {}),
+    ...voteCurveOf(finals),
   };
 }
 
@@ -81,4 +96,30 @@ function repeatMetrics(
     maj[String(k)] = majSum / eligible.length;
   }
   return { pass_at_k: pass, maj_at_k: maj };
+}
+
+/** The mean of the decisions' replayed votes at each k (`vote` arms; scored decisions only). */
+function voteCurveOf(finals: readonly TraceRecord[]): Pick<ArmResults, 'vote_curve'> {
+  const byK = new Map<number, { correct: number; tokens: number; n: number }>();
+  for (const record of finals) {
+    if (record.reward === null) continue;
+    const curve = (record as { vote_curve?: VotePoint[] }).vote_curve;
+    for (const point of curve ?? []) {
+      const at = byK.get(point.k) ?? { correct: 0, tokens: 0, n: 0 };
+      at.n++;
+      at.tokens += point.tokens;
+      if (point.correct) at.correct++;
+      byK.set(point.k, at);
+    }
+  }
+  if (byK.size === 0) return {};
+  return {
+    vote_curve: [...byK.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([k, at]) => ({
+        k,
+        accuracy: at.correct / at.n,
+        tokens_per_task_mean: at.tokens / at.n,
+      })),
+  };
 }

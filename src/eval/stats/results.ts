@@ -27,6 +27,24 @@ export interface ArmResults {
   unrequested_calls: number;
   tokens: { prompt_mean: number | null; completion_mean: number | null; total: number };
   latency_ms: { mean: number | null; p50: number | null; p95: number | null };
+  /**
+   * Compute per task-level answer, for accuracy-against-compute charts: prompt + completion
+   * tokens and model requests, every episode of a strategy arm's decision included (judge and
+   * review rounds too). Over answers whose last attempt was not an infrastructure error;
+   * absent from results.json files written before strategies.
+   */
+  compute?: { tokens_per_task_mean: number | null; model_calls_per_task_mean: number | null };
+  /**
+   * `best:N:judge` arms only: the share of decisions where some candidate was correct. This is
+   * pass@N, the choice of an oracle that knows the answer: an upper bound, never the arm's
+   * accuracy (which is what the judge picked).
+   */
+  oracle_pass_at_n?: number | null;
+  /**
+   * `vote:K` arms only: the vote replayed with the first k samples of each decision, k = 1,
+   * 2, 4, … K: accuracy and mean tokens per task at each k, from the same samples.
+   */
+  vote_curve?: { k: number; accuracy: number; tokens_per_task_mean: number }[];
 }
 
 export interface PairedResults {

@@ -1,4 +1,4 @@
-import { VerifierError } from '../../errors.js';
+import { VerifierError } from '../../core/errors.js';
 import { CHOICE_LETTERS, type Task } from '../task-schema.js';
 import { lastBoxed } from './math/boxed.js';
 import { normalizeText } from './text-answer.js';

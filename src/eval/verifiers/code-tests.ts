@@ -1,4 +1,4 @@
-import { AssayError, InfraError, VerifierError } from '../../errors.js';
+import { AssayError, errorMessage, InfraError, VerifierError } from '../../core/errors.js';
 import type { Task } from '../task-schema.js';
 import type { CodeRunResult, Verifier, VerifierContext, VerifierResult } from './types.js';
 
@@ -29,7 +29,7 @@ export const codeTestsVerifier: Verifier = {
     ctx: VerifierContext,
   ): Promise<VerifierResult> {
     const tests = task.tests;
-    if (tests === undefined) {
+    if (typeof tests !== 'string') {
       throw new VerifierError(
         'VERIFIER_FAILED',
         `task ${task.id}: verifier "code_tests" needs "tests"`,
@@ -101,7 +101,7 @@ async function runGuarded(
       throw error;
     throw new InfraError(
       'SANDBOX_CRASHED',
-      `task ${taskId}: the code sandbox failed: ${messageOf(error)}`,
+      `task ${taskId}: the code sandbox failed: ${errorMessage(error)}`,
       {
         cause: error,
         retryable: true,
@@ -112,8 +112,4 @@ async function runGuarded(
 
 function tail(text: string): string {
   return text.length > OUTPUT_TAIL_CHARS ? `…${text.slice(-OUTPUT_TAIL_CHARS)}` : text;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,4 @@
-import { VerifierError } from '../../errors.js';
+import { VerifierError } from '../../core/errors.js';
 import type { Task } from '../task-schema.js';
 import { answerCandidate, normalizeText } from './text-answer.js';
 import type { Verifier, VerifierResult } from './types.js';

@@ -1,7 +1,8 @@
-import ivm from 'isolated-vm';
-import { AssayError, InfraError, VerifierError } from '../../errors.js';
-import { throwIfAborted } from '../../util/abort.js';
-import { isPlainObject, safeJsonParse } from '../../util/json.js';
+import type { IsolateRunError } from '../../../sandbox/isolate/errors.js';
+import { IsolateSession } from '../../../sandbox/isolate/isolate-session.js';
+import { throwIfAborted } from '../../core/abort.js';
+import { VerifierError } from '../../core/errors.js';
+import { isPlainObject, safeJsonParse } from '../../core/json.js';
 import type { Task } from '../task-schema.js';
 import type { Verifier, VerifierContext, VerifierResult } from './types.js';
 
@@ -45,6 +46,9 @@ export const jsVerifier: Verifier = {
   },
 };
 
+/** Room for the verdict's JSON text; a bigger verdict is a verifier error. */
+const VERDICT_BYTES = 1_048_576;
+
 async function runInIsolate(
   task: Task,
   source: string,
@@ -53,83 +57,45 @@ async function runInIsolate(
   signal: AbortSignal | undefined,
 ): Promise<string> {
   throwIfAborted(signal);
-  let isolate: ivm.Isolate;
-  try {
-    isolate = new ivm.Isolate({ memoryLimit: JS_MEMORY_LIMIT_MB });
-  } catch (error) {
-    throw new InfraError(
-      'ISOLATE_FAILED',
-      `cannot create a JavaScript isolate: ${messageOf(error)}`,
-      {
-        cause: error,
-      },
-    );
+  // The input travels as JSON text inside the script: the isolate gets a copy, never a host object.
+  const input = JSON.stringify(JSON.stringify({ answer, task }));
+  const wrapped = `(() => {
+  const __input = JSON.parse(${input});
+  const fn = (${source}
+  );
+  if (typeof fn !== 'function') throw new TypeError('"function" is not a function');
+  const result = fn(__input.answer, __input.task);
+  if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+    throw new TypeError('the function returned a promise; it must return its verdict directly');
   }
-  const onAbort = () => isolate.dispose();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const context = await isolate.createContext();
-    await context.global.set('__input', new ivm.ExternalCopy({ answer, task }).copyInto());
-    const script = await isolate.compileScript(verifierSource(source), {
-      filename: `task-${task.id}-verifier.js`,
-    });
-    const output: unknown = await script.run(context, { timeout: timeoutMs });
-    if (typeof output !== 'string') throw new Error('the function returned nothing readable');
-    const thrown = /^\u0000threw: /.exec(output);
-    if (thrown !== null) throw new Error(output.slice(thrown[0].length));
-    return output;
-  } catch (error) {
-    throwIfAborted(signal);
-    if (error instanceof AssayError) throw error;
-    throw new VerifierError(
-      'VERIFIER_FAILED',
-      `task ${task.id}: the verifier function failed: ${describe(error, timeoutMs)}`,
-      {
-        cause: error,
-      },
-    );
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    if (!isolate.isDisposed) isolate.dispose();
-  }
-}
-
-/**
- * The task's function inside a wrapper that catches whatever it throws and describes it
- * there, under the time limit: isolated-vm would read a thrown object's properties on the
- * host with no time limit, and a Proxy there spins a thread forever. Only a string leaves.
- * `WebAssembly` is removed because its memory is not bound by the isolate's heap limit.
- */
-function verifierSource(source: string): string {
-  return `(() => {
-  const stringify = JSON.stringify;
-  const NativeString = String;
-  const NativeError = Error;
-  delete globalThis.WebAssembly;
-  try {
-    const fn = (${source}
-    );
-    if (typeof fn !== 'function') throw new TypeError('"function" is not a function');
-    const result = fn(__input.answer, __input.task);
-    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-      throw new TypeError('the function returned a promise; it must return its verdict directly');
-    }
-    const json = stringify(result === undefined ? null : result);
-    return typeof json === 'string' ? json : 'null';
-  } catch (thrown) {
-    let text;
-    try {
-      text = thrown instanceof NativeError
-        ? NativeString(thrown.name) + ': ' + NativeString(thrown.message)
-        : typeof thrown === 'object' || typeof thrown === 'function'
-          ? 'it threw an object that is not an Error'
-          : 'it threw ' + NativeString(thrown);
-    } catch {
-      text = 'it threw a value that could not be described';
-    }
-    return '\\u0000threw: ' + (typeof text === 'string' ? text.slice(0, 500) : 'an error');
-  }
+  return JSON.stringify(result === undefined ? null : result);
 })()`;
+  const session = await IsolateSession.create({ memoryMb: JS_MEMORY_LIMIT_MB });
+  try {
+    const outcome = await session.run(wrapped, {
+      timeoutMs,
+      cpuMs: timeoutMs,
+      outputBytes: VERDICT_BYTES,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    throwIfAborted(signal);
+    if (outcome.error !== null) {
+      throw new VerifierError(
+        'VERIFIER_FAILED',
+        `task ${task.id}: the verifier function failed: ${describe(outcome.error, timeoutMs)}`,
+      );
+    }
+    const value = outcome.value;
+    if (value?.kind !== 'value' || typeof value.value !== 'string') {
+      throw new VerifierError(
+        'VERIFIER_FAILED',
+        `task ${task.id}: the verifier function failed: its verdict was unreadable or larger than ${VERDICT_BYTES} bytes`,
+      );
+    }
+    return value.value;
+  } finally {
+    await session.close();
+  }
 }
 
 function readVerdict(
@@ -152,13 +118,14 @@ function readVerdict(
   );
 }
 
-function describe(error: unknown, timeoutMs: number): string {
-  const message = messageOf(error);
-  if (/timed out/i.test(message)) return `it ran longer than ${timeoutMs} ms`;
-  if (/memory limit/i.test(message)) return `it used more than ${JS_MEMORY_LIMIT_MB} MB`;
-  return message;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+function describe(error: IsolateRunError, timeoutMs: number): string {
+  switch (error.code) {
+    case 'TIMEOUT':
+    case 'CPU_LIMIT':
+      return `it ran longer than ${timeoutMs} ms`;
+    case 'MEMORY_LIMIT':
+      return `it used more than ${JS_MEMORY_LIMIT_MB} MB`;
+    default:
+      return error.message;
+  }
 }

@@ -1,4 +1,4 @@
-import { VerifierError } from '../../errors.js';
+import { VerifierError } from '../../core/errors.js';
 import type { Task } from '../task-schema.js';
 import { boxedAnswers } from './math/boxed.js';
 import { BudgetExceeded, checkBudget, withBudget } from './math/budget.js';

@@ -1,5 +1,5 @@
 import vm from 'node:vm';
-import { VerifierError } from '../../errors.js';
+import { errorMessage, VerifierError } from '../../core/errors.js';
 import type { Task } from '../task-schema.js';
 import type { Verifier, VerifierResult } from './types.js';
 
@@ -65,7 +65,7 @@ function runMatch(taskId: string, pattern: string, flags: string, text: string):
     const timedOut = (error as { code?: unknown }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
     const message = timedOut
       ? `task ${taskId}: the pattern ran longer than ${REGEX_TIMEOUT_MS} ms on this answer (catastrophic backtracking?)`
-      : `task ${taskId}: the pattern failed: ${error instanceof Error ? error.message : String(error)}`;
+      : `task ${taskId}: the pattern failed: ${errorMessage(error)}`;
     throw new VerifierError('VERIFIER_FAILED', message, { cause: error });
   } finally {
     context['__input'] = undefined;

@@ -1,4 +1,4 @@
-import { VerifierError } from '../../errors.js';
+import { VerifierError } from '../../core/errors.js';
 import type { VerifierName } from '../task-schema.js';
 import { choiceVerifier } from './choice.js';
 import { codeTestsVerifier } from './code-tests.js';
@@ -7,6 +7,7 @@ import { jsVerifier } from './js.js';
 import { mathVerifier } from './math.js';
 import { regexVerifier } from './regex.js';
 import type { Verifier } from './types.js';
+import { workspaceTestsVerifier } from './workspace-tests.js';
 
 const VERIFIERS: Readonly<Record<VerifierName, Verifier>> = {
   math: mathVerifier,
@@ -15,6 +16,7 @@ const VERIFIERS: Readonly<Record<VerifierName, Verifier>> = {
   choice: choiceVerifier,
   code_tests: codeTestsVerifier,
   js: jsVerifier,
+  tests: workspaceTestsVerifier,
 };
 
 /** The verifier with this name; every name a suite accepts has one. */

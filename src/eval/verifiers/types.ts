@@ -1,4 +1,7 @@
+import type { CodeRunner } from '../../core/code-runner.js';
 import type { Task, VerifierName } from '../task-schema.js';
+
+export type { CodeRunner, CodeRunResult } from '../../core/code-runner.js';
 
 /**
  * What a verifier concluded about one final answer. `correct: null` means the answer could not
@@ -13,41 +16,31 @@ export interface VerifierResult {
   explanation?: string;
 }
 
-/** The outcome of running a program in a sandbox; `ok` is false only when it could not finish. */
-export interface CodeRunResult {
-  /** The program ran to its end (whatever its exit code); false on a timeout or a kill. */
-  ok: boolean;
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  /** Why the program did not finish (`timeout`, `memory`, …) when `ok` is false. */
-  error?: string;
-}
-
-/**
- * Runs candidate code for `code_tests`, backed by the python sandbox. It throws `InfraError`
- * when the sandbox itself fails (engine gone, image missing); a program that crashes or times
- * out is a normal result with `ok: false` or a nonzero exit code.
- */
-export interface CodeRunner {
-  /**
-   * Runs `tests` against `candidate`. `exitCode` 0 means the tests ran to their end, and must
-   * come from a place the candidate's code cannot write to (the sandbox runs the tests in a
-   * process of their own and reports its exit status).
-   */
-  runTests(
-    candidate: string,
-    tests: string,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<CodeRunResult>;
-}
-
 export interface VerifierContext {
   signal?: AbortSignal;
   /** Needed by `code_tests`; a missing runner is a verifier error. */
   codeRunner?: CodeRunner;
+  /** Needed by `tests`: grades a diff against the task's workspace in a fresh container. */
+  workspaceGrader?: WorkspaceGrader;
+  /** The agent's whole diff in the episode's workspace, for `tests`. */
+  workspaceDiff?: string;
 }
+
+/** How the `tests` verifier's grade came out (see docs/workspace.md). */
+export interface WorkspaceGrade {
+  status: 'passed' | 'failed' | 'empty_diff' | 'diff_does_not_apply' | 'timeout';
+  reward: 0 | 1;
+  exit_code: number | null;
+  output_tail: string;
+  tests?: Record<string, string>;
+}
+
+/** Given by the composition root (it needs Docker); throws `InfraError` when Docker fails. */
+export type WorkspaceGrader = (
+  task: Task,
+  diff: string,
+  signal?: AbortSignal,
+) => Promise<WorkspaceGrade>;
 
 /**
  * A named, versioned way of checking answers. The version changes whenever a verdict could

@@ -1,4 +1,4 @@
-import { isPlainObject, safeJsonParse } from '../../util/json.js';
+import { isPlainObject, safeJsonParse } from '../../core/json.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

@@ -1,4 +1,4 @@
-import { isPlainObject, safeJsonParse } from '../../util/json.js';
+import { isPlainObject, safeJsonParse } from '../../core/json.js';
 import { type EnvelopeCall, readEnvelope } from './arguments.js';
 import { CallCollector } from './collector.js';
 import { readJsonSequence } from './json-scan.js';

@@ -1,4 +1,4 @@
-import { isPlainObject, safeJsonParse } from '../../util/json.js';
+import { isPlainObject, safeJsonParse } from '../../core/json.js';
 import type { DialectContext, DialectResult, FoundCall, RejectedCall, Span } from './types.js';
 
 /** Gathers what a dialect finds, checking each name against the offered tools. */

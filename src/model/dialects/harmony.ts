@@ -1,4 +1,4 @@
-import { safeJsonParse } from '../../util/json.js';
+import { safeJsonParse } from '../../core/json.js';
 import { normalizeArguments } from './arguments.js';
 import { CallCollector } from './collector.js';
 import type { Dialect, DialectContext, DialectResult } from './types.js';

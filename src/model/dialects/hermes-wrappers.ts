@@ -1,4 +1,4 @@
-import { safeJsonParse } from '../../util/json.js';
+import { safeJsonParse } from '../../core/json.js';
 import { callsIn } from './bare-json.js';
 import { CallCollector } from './collector.js';
 import { readJsonSequence } from './json-scan.js';

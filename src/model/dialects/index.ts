@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { JsonSchema, ModelToolCall, ToolFormat } from '../provider.js';
+import type { JsonSchema, ModelToolCall, ToolFormat } from '../../core/provider.js';
 import { bareJsonDialect } from './bare-json.js';
 import { deepseekDialect } from './deepseek.js';
 import { deepseekDsmlDialect } from './deepseek-dsml.js';

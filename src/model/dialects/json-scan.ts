@@ -1,5 +1,5 @@
 import { jsonrepair } from 'jsonrepair';
-import { type JsonParseResult, safeJsonParse } from '../../util/json.js';
+import { type JsonParseResult, safeJsonParse } from '../../core/json.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../provider.js';
+import type { JsonSchema } from '../../core/provider.js';
 
 /** A region of the searched text, `start` inclusive and `end` exclusive. */
 export interface Span {

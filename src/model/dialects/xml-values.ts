@@ -1,4 +1,4 @@
-import { safeJsonParse } from '../../util/json.js';
+import { safeJsonParse } from '../../core/json.js';
 
 /**
  * Types a parameter value written as bare text (Qwen3-Coder XML, DeepSeek DSML) using the

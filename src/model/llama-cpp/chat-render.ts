@@ -1,6 +1,6 @@
-import type { ChatMessage } from '../messages.js';
+import type { ChatMessage } from '../../core/messages.js';
+import type { ToolSpec } from '../../core/provider.js';
 import { toPromptedMessages } from '../prompted.js';
-import type { ToolSpec } from '../provider.js';
 
 /** A ChatML chat-template marker: the template lists tools by name only (the tiny model's). */
 export const COMPACT_TOOLS_MARKER = 'assay:compact-tools';

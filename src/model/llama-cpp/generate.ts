@@ -1,5 +1,5 @@
 import type { LlamaContextSequence, LlamaGrammar, LlamaModel, Token } from 'node-llama-cpp';
-import { AssayError } from '../../errors.js';
+import { AssayError } from '../../core/errors.js';
 
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 

@@ -1,4 +1,4 @@
-import type { JsonSchema, ToolSpec } from '../provider.js';
+import type { JsonSchema, ToolSpec } from '../../core/provider.js';
 
 /**
  * The JSON schema of one `<tool_call>` body — `{"name": <an offered tool>, "arguments": {...}}` —

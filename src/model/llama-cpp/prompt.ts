@@ -1,6 +1,6 @@
 import type { ChatHistoryItem, LlamaModel, LlamaText, Token } from 'node-llama-cpp';
-import type { ChatMessage } from '../messages.js';
-import type { ToolSpec } from '../provider.js';
+import type { ChatMessage } from '../../core/messages.js';
+import type { ToolSpec } from '../../core/provider.js';
 import {
   type ChatTurn,
   COMPACT_TOOLS_MARKER,

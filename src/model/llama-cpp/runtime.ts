@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Llama, LlamaModel } from 'node-llama-cpp';
-import { UsageError } from '../../errors.js';
+import { errorMessage, UsageError } from '../../core/errors.js';
 
 let llamaPromise: Promise<Llama> | undefined;
 
@@ -68,7 +68,7 @@ export function acquireModel(path: string): Promise<LlamaModel> {
       models.delete(path);
       throw new UsageError(
         'INPUT_INVALID',
-        `model file ${path} could not be loaded: ${describe(error)}`,
+        `model file ${path} could not be loaded: ${errorMessage(error)}`,
         {
           details: { path },
           cause: error,
@@ -87,8 +87,4 @@ export async function releaseModel(path: string): Promise<void> {
   models.delete(path);
   const model = await cached.model.catch(() => null);
   await model?.dispose();
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

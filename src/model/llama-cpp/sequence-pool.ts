@@ -1,5 +1,5 @@
 import type { LlamaContext, LlamaContextSequence } from 'node-llama-cpp';
-import { AssayError } from '../../errors.js';
+import { AssayError } from '../../core/errors.js';
 
 /**
  * The sequences of one llama.cpp context, lent to one step at a time. Concurrent episodes each

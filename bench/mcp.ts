@@ -1,0 +1,125 @@
+/**
+ * What `assay mcp serve` adds to a tool call: the SDK's own client calls the calculator through
+ * `assay mcp serve` over stdio, beside the same call in this process (the tool alone, and the
+ * same session object the server uses: validation, policy, dispatch, no transport). Target:
+ * p50 added <= 1 ms over in-process. Then python `print(1)` through MCP (target p50 <= 3 ms),
+ * beside the python tool in-process, when Docker and the sandbox image are there.
+ * Needs `npm run build` first: the server is the built `bin/assay.js`.
+ */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { EpisodeResourcePool } from '../src/agent/resources.js';
+import { ServeSession } from '../src/cli/mcp-serve-session.js';
+import { checkPythonSandbox } from '../src/cli/python-availability.js';
+import { DEFAULT_LIMITS } from '../src/core/limits.js';
+import { parsePolicy } from '../src/policy/load.js';
+import { createCalculatorTool } from '../tools/calculator/index.js';
+import { toolHints } from '../tools/index.js';
+import { createPythonTool } from '../tools/python/index.js';
+
+const CALLS = Number(process.env['BENCH_CALLS'] ?? 1_000);
+const PY_CALLS = Number(process.env['BENCH_PY_CALLS'] ?? 200);
+const POLICY_TEXT =
+  'version: 1\ndefault: deny\nrules:\n  - { id: calc, tool: calculator, effect: allow }\n  - { id: py, tool: python, effect: allow }\n';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+async function latencies(n: number, call: (i: number) => Promise<unknown>) {
+  for (let i = 0; i < Math.min(50, n); i++) await call(i);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await call(i);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
+}
+
+const fmt = (s: { p50: number; p95: number }) =>
+  `p50 ${s.p50.toFixed(3)} ms, p95 ${s.p95.toFixed(3)} ms`;
+const expression = (i: number) => `${i} * 3 + 7`;
+
+const dir = await mkdtemp(join(tmpdir(), 'assay-bench-mcp-'));
+const policyFile = join(dir, 'policy.yaml');
+await writeFile(policyFile, POLICY_TEXT);
+const policy = parsePolicy(POLICY_TEXT, policyFile);
+
+const calculator = createCalculatorTool();
+const resources = new EpisodeResourcePool();
+const ctx = {
+  signal: new AbortController().signal,
+  limits: DEFAULT_LIMITS,
+  resources,
+  episodeId: 'bench',
+  step: 1,
+};
+const tool = await latencies(CALLS, (i) => calculator.run({ expression: expression(i) }, ctx));
+const session = new ServeSession({ tools: { calculator }, hints: toolHints, policy });
+const served = { signal: new AbortController().signal, confirm: null, clientName: 'bench' };
+const inProcess = await latencies(CALLS, (i) =>
+  session.callTool('calculator', { expression: expression(i) }, served),
+);
+await session.close();
+
+async function mcpClient(tools: string) {
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [
+        resolve('bin/assay.js'),
+        'mcp',
+        'serve',
+        '--tools',
+        tools,
+        '--policy',
+        policyFile,
+        '--trace',
+        join(dir, 'trace.jsonl'),
+      ],
+      stderr: 'ignore',
+    }),
+  );
+  return client;
+}
+
+const client = await mcpClient('calculator');
+const overMcp = await latencies(CALLS, (i) =>
+  client.callTool({ name: 'calculator', arguments: { expression: expression(i) } }),
+);
+await client.close();
+
+console.log(`calculator, ${CALLS} calls`);
+console.log(`  tool.run in-process        ${fmt(tool)}`);
+console.log(`  serve session in-process   ${fmt(inProcess)}`);
+console.log(`  mcp serve over stdio       ${fmt(overMcp)}`);
+console.log(
+  `  added by MCP stdio: p50 ${(overMcp.p50 - inProcess.p50).toFixed(3)} ms over the session, ${(overMcp.p50 - tool.p50).toFixed(3)} ms over the tool (target <= 1 ms); ratio ${(overMcp.p50 / inProcess.p50).toFixed(2)}x`,
+);
+
+const sandbox = await checkPythonSandbox({});
+if (!sandbox.usable) {
+  console.log(`python: skipped (${sandbox.problem})`);
+} else {
+  const python = createPythonTool();
+  const pyResources = new EpisodeResourcePool();
+  const pyCtx = { ...ctx, resources: pyResources };
+  const pyInProcess = await latencies(PY_CALLS, () => python.run({ code: 'print(1)' }, pyCtx));
+  await pyResources.disposeAll();
+  await python.close();
+  const pyClient = await mcpClient('python');
+  const pyOverMcp = await latencies(PY_CALLS, () =>
+    pyClient.callTool({ name: 'python', arguments: { code: 'print(1)' } }),
+  );
+  await pyClient.close();
+  console.log(`python print(1), ${PY_CALLS} calls`);
+  console.log(`  python tool in-process     ${fmt(pyInProcess)}`);
+  console.log(`  mcp serve over stdio       ${fmt(pyOverMcp)} (target p50 <= 3 ms)`);
+  console.log(`  added by MCP stdio: p50 ${(pyOverMcp.p50 - pyInProcess.p50).toFixed(3)} ms`);
+}

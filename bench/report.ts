@@ -1,0 +1,228 @@
+/**
+ * report.html at scale: a 10,000-sample two-arm run (5,000 tasks, tool calls, multi-step
+ * transcripts, some infra errors) rendered with `renderHtml`, then opened in headless
+ * Chromium beside an empty page in the same process. Prints the file size, render time, and
+ * for each way of opening it the CPU time of Chromium's whole process tree (user + sys, which
+ * a loaded machine does not inflate the way it does wall time) and the wall time, each beside
+ * the empty page's. The page's own clock is virtual under `--virtual-time-budget`, so it is
+ * not used. Needs Chromium (`bash scripts/ensure-chromium.sh`, or CHROMIUM=/path).
+ *
+ *   node --import tsx bench/report.ts        BENCH_SAMPLES=10000 by default
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseHTML } from 'linkedom';
+import { renderHtml } from '../src/eval/report/html.js';
+import type { RunManifest } from '../src/eval/run/manifest.js';
+import { aggregate } from '../src/eval/stats/aggregate.js';
+import type { Task } from '../src/eval/task-schema.js';
+import type { TraceRecord } from '../src/trace/schema.js';
+import { chromiumArgs, requireChromium } from '../tests/support/chromium.js';
+
+const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 10_000);
+const TASKS = Math.ceil(SAMPLES / 2);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2);
+const RUN_ID = 'bench-report';
+const TAGS = ['arithmetic', 'algebra', 'geometry', 'counting', 'facts'];
+const PROSE =
+  'Let me work through this step by step. First I restate the problem, then I compute the intermediate values and check them against the constraints before answering. ';
+
+function record(i: number, arm: 'tools' | 'no-tools'): TraceRecord {
+  const task = `task-${String(i).padStart(5, '0')}`;
+  const answer = String(1000 + i * 7);
+  const right = (i * 7 + (arm === 'tools' ? 3 : 0)) % 10 < 6;
+  const infra = arm === 'no-tools' && i % 97 === 0;
+  const started = Date.UTC(2026, 0, 1, 0, 0, 0) + i * 1000;
+  const duration = 300 + ((i * 37) % 4000);
+  const given = right ? answer : String(Number(answer) + 1);
+  const calls =
+    arm === 'tools' && !infra
+      ? [0, 1].map((step) => ({
+          id: `call-${step}`,
+          step,
+          name: 'calculator',
+          arguments: { expression: `${i} * 7 + ${1000 + step}` },
+          policy: { decision: 'allow' as const, rule: null, reason: 'allowed', clamps: null },
+          result: { ok: true, content: given },
+          duration_ms: 3,
+        }))
+      : [];
+  const messages: TraceRecord['messages'] = [
+    { role: 'system', content: 'You are a careful assistant. Use tools when they help.' },
+    {
+      role: 'user',
+      content: `Problem ${i}: a shop sells ${i} items at 7 coins each and adds a 1000 coin fee. What is the total? ${PROSE}`,
+    },
+  ];
+  for (const call of calls) {
+    messages.push({
+      role: 'assistant',
+      content: PROSE,
+      tool_calls: [
+        {
+          id: call.id,
+          type: 'function',
+          function: { name: 'calculator', arguments: JSON.stringify(call.arguments) },
+        },
+      ],
+    });
+    messages.push({ role: 'tool', tool_call_id: call.id, name: 'calculator', content: given });
+  }
+  if (!infra) messages.push({ role: 'assistant', content: `${PROSE}The answer is ${given}.` });
+  return {
+    schema_version: 1,
+    trace_id: `${task}-${arm}-0-0`,
+    run_id: RUN_ID,
+    task_id: task,
+    arm,
+    group_id: `${RUN_ID}:${task}:${arm}`,
+    sample_index: 0,
+    attempt: 0,
+    model: { provider: 'openai-compatible', name: 'bench', base_url: 'http://127.0.0.1:1/v1' },
+    sampling: { temperature: 0.7, top_p: null, seed: i, max_tokens: null },
+    tools_enabled: arm === 'tools',
+    tools: arm === 'tools' ? ['calculator'] : [],
+    messages,
+    tool_calls: calls,
+    final_answer: infra ? null : `The answer is ${given}.`,
+    outcome: infra
+      ? { status: 'error', stop_reason: 'infra_error' }
+      : { status: 'completed', stop_reason: 'final_answer' },
+    error: infra
+      ? { class: 'infra', code: 'MODEL_UNREACHABLE', message: 'connect ECONNREFUSED 127.0.0.1:1' }
+      : null,
+    reward: infra ? null : right ? 1 : 0,
+    verifier: infra
+      ? null
+      : {
+          name: 'math',
+          version: '1',
+          extracted: given,
+          expected: answer,
+          correct: right,
+          details: { extraction: 'phrase', comparison: 'integer' },
+        },
+    usage: { prompt_tokens: 180 + (i % 50), completion_tokens: 60 + (i % 30) },
+    timing: {
+      started_at: new Date(started).toISOString(),
+      ended_at: new Date(started + duration).toISOString(),
+      duration_ms: duration,
+    },
+    runtime: { assay_version: '0.1.0', node: process.version },
+    policy: { file: null, sha256: null },
+    tags: [TAGS[i % TAGS.length]!],
+    turns: Array.from({ length: calls.length + (infra ? 0 : 1) }, (_, k) => ({
+      index: k,
+      finish_reason: k < calls.length ? 'tool_calls' : 'stop',
+      usage: { prompt_tokens: 60 + k * 40, completion_tokens: 20 + k },
+      latency_ms: 90 + k * 10,
+      tool_call_source: k < calls.length ? 'native' : null,
+      dialect: null,
+    })),
+  };
+}
+
+const tasks: Task[] = Array.from({ length: TASKS }, (_, i) => ({
+  id: `task-${String(i).padStart(5, '0')}`,
+  prompt: '',
+  answer: '',
+  tags: [TAGS[i % TAGS.length]!],
+})) as unknown as Task[];
+const records = tasks.flatMap((_, i) => [record(i, 'tools'), record(i, 'no-tools')]);
+const manifest: RunManifest = {
+  version: 1,
+  run_id: RUN_ID,
+  created_at: '2026-01-01T00:00:00.000Z',
+  suite: { path: 'bench.jsonl', sha256: '0'.repeat(64), tasks: TASKS },
+  model: { provider: 'openai-compatible', name: 'bench', base_url: 'http://127.0.0.1:1/v1' },
+  arms: [
+    { name: 'tools', tools: ['calculator'] },
+    { name: 'no-tools', tools: [] },
+  ],
+  samples: 1,
+  seed: 1,
+};
+const results = aggregate(records, {
+  arms: ['tools', 'no-tools'],
+  tasks,
+  runId: RUN_ID,
+  suite: manifest.suite,
+  model: manifest.model,
+  bootstrap: { resamples: 200 },
+});
+
+/** Opens FILE in Chromium under bash and reads the process tree's CPU time from `times`. */
+async function open(chromium: string, file: string, hash = '') {
+  const profile = await mkdtemp(join(tmpdir(), 'assay-bench-chromium-'));
+  const url = `${pathToFileURL(file).href}${hash ? `#${hash}` : ''}`;
+  const started = performance.now();
+  try {
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(
+        'bash',
+        [
+          '-c',
+          '"$0" "$@" 2>/dev/null; echo; echo "@@CPU"; times',
+          chromium,
+          ...chromiumArgs(profile, url),
+        ],
+        { maxBuffer: 512 * 1024 * 1024, timeout: 300_000 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
+    });
+    const wallMs = performance.now() - started;
+    const [dom, cpu] = out.split('\n@@CPU\n');
+    const seconds = (t: string) => {
+      const m = /(\d+)m([\d.]+)s/.exec(t);
+      return m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
+    };
+    const [user, sys] = (cpu ?? '').trim().split('\n').at(-1)!.split(/\s+/);
+    return { dom: dom ?? '', wallMs, cpuMs: (seconds(user ?? '') + seconds(sys ?? '')) * 1000 };
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'assay-bench-report-'));
+try {
+  const started = performance.now();
+  const html = renderHtml(results, manifest, records);
+  const renderMs = performance.now() - started;
+  const file = join(dir, 'report.html');
+  const empty = join(dir, 'empty.html');
+  await writeFile(file, html);
+  // BENCH_OUT=path keeps a copy, to look at.
+  if (process.env['BENCH_OUT']) await writeFile(process.env['BENCH_OUT'], html);
+  await writeFile(empty, '<!doctype html><title>empty</title><p>empty</p>');
+  const bytes = (await stat(file)).size;
+  console.log(
+    `report.html for ${records.length} samples: ${(bytes / 1e6).toFixed(1)} MB, renderHtml ${renderMs.toFixed(0)} ms`,
+  );
+
+  const chromium = await requireChromium();
+  if (ROUNDS === 0) process.exit(0);
+  if (chromium.path === null) process.exit(1);
+  const opens: [string, string][] = [
+    ['open', ''],
+    ['open with a search over every transcript', 'q=shop%20sells%204999'],
+    ['open onto one sample', 'sample=task-04999-tools-0-0'],
+  ];
+  for (let round = 0; round < ROUNDS; round++) {
+    const base = await open(chromium.path, empty);
+    for (const [label, hash] of opens) {
+      const { dom, wallMs, cpuMs } = await open(chromium.path, file, hash);
+      const { document } = parseHTML(dom);
+      const ready = document.documentElement.hasAttribute('data-browser-ready');
+      const count = document.getElementById('sb-count')?.textContent;
+      const rows = document.querySelectorAll('#sb-rows .sb-row').length;
+      console.log(
+        `round ${round + 1}, ${label}: ${ready ? 'drawn' : 'NOT DRAWN'} (${count}, ${rows} rows in the DOM); chromium CPU ${cpuMs.toFixed(0)} ms vs ${base.cpuMs.toFixed(0)} ms for an empty page (+${(cpuMs - base.cpuMs).toFixed(0)} ms, ×${(cpuMs / base.cpuMs).toFixed(2)}); wall ${wallMs.toFixed(0)} ms vs ${base.wallMs.toFixed(0)} ms (×${(wallMs / base.wallMs).toFixed(2)})`,
+      );
+    }
+  }
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,132 @@
+/**
+ * The workspace tools' latencies beside `docker exec` per call on the same container (the
+ * SWE-agent / mini-swe-agent design), plus copying a 5,000-file, 50 MB repository into a
+ * workspace and the verifier's overhead beyond the tests' own time. Needs a Docker engine
+ * and `assay sandbox build`.
+ *
+ * Run: npx tsx bench/workspace.ts   (BENCH_SCALE=2 doubles every sample count)
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { DockerEngine } from '../sandbox/docker/engine.js';
+import { verifyDiff } from '../sandbox/workspace/verify-diff.js';
+import { Workspace } from '../sandbox/workspace/workspace.js';
+
+const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
+const n = (count: number) => Math.max(3, Math.round(count * SCALE));
+const engine = new DockerEngine();
+
+function p50(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+}
+
+async function timed(count: number, once: (i: number) => Promise<void>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await once(i);
+    samples.push(performance.now() - start);
+  }
+  return p50(samples);
+}
+
+async function readAll(stream: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** One `docker exec` in the workspace container, as exec-per-call agents run each action. */
+async function dockerExec(id: string, cmd: string[]): Promise<void> {
+  const container = engine.docker.getContainer(id);
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  await readAll((await exec.start({ hijack: true, stdin: false })) as Readable);
+  const info = await exec.inspect();
+  if (info.ExitCode !== 0) throw new Error(`docker exec ${cmd.join(' ')} failed`);
+}
+
+async function makeRepository(files: number, bytes: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'assay-bench-repo-'));
+  const size = Math.floor(bytes / files);
+  const body = Buffer.alloc(size, 'x\n');
+  for (let d = 0; d < files / 100; d++) {
+    await mkdir(join(dir, `pkg${d}`));
+    await Promise.all(
+      Array.from({ length: 100 }, (_, i) => writeFile(join(dir, `pkg${d}`, `m${i}.py`), body)),
+    );
+  }
+  return dir;
+}
+
+async function main(): Promise<void> {
+  const small = await makeRepository(100, 100_000);
+  const workspace = await Workspace.open(small, { engine });
+  const session = workspace.session;
+  try {
+    await session.tool('write_file', { path: 'edit.py', content: 'value = 0\n' });
+    let flip = 0;
+    const edit = await timed(n(200), async () => {
+      const [a, b] = flip++ % 2 === 0 ? ['0', '1'] : ['1', '0'];
+      const r = await session.tool('edit_file', {
+        path: 'edit.py',
+        old_string: `value = ${a}`,
+        new_string: `value = ${b}`,
+      });
+      if (!r.ok) throw new Error(r.content);
+    });
+    const bashTrue = await timed(n(200), async () => {
+      await session.bash('true', 10_000, 4096);
+    });
+    const execTrue = await timed(n(50), () => dockerExec(session.id, ['true']));
+    const execEdit = await timed(n(50), (i) =>
+      dockerExec(session.id, [
+        'sed',
+        '-i',
+        i % 2 === 0 ? 's/value = 0/value = 1/' : 's/value = 1/value = 0/',
+        '/workspace/edit.py',
+      ]),
+    );
+    console.log('workspace tools, warm p50 (ms)          assay   docker exec   ratio');
+    console.log(
+      `  edit_file / sed -i                 ${edit.toFixed(2).padStart(9)} ${execEdit.toFixed(2).padStart(12)} ${(execEdit / edit).toFixed(0).padStart(6)}x`,
+    );
+    console.log(
+      `  bash "true" / exec true            ${bashTrue.toFixed(2).padStart(9)} ${execTrue.toFixed(2).padStart(12)} ${(execTrue / bashTrue).toFixed(0).padStart(6)}x`,
+    );
+  } finally {
+    await workspace.close();
+  }
+
+  const big = await makeRepository(5000, 50 * 1024 * 1024);
+  const copies: number[] = [];
+  for (let i = 0; i < n(3); i++) {
+    const start = performance.now();
+    const ws = await Workspace.open(big, { engine });
+    copies.push(performance.now() - start);
+    await ws.close();
+  }
+  console.log(
+    `copy 5,000 files / 50 MB into a new workspace: p50 ${p50(copies).toFixed(0)} ms (container start included)`,
+  );
+
+  const tests = { command: 'sleep 1' };
+  const diff =
+    'diff --git a/new.txt b/new.txt\nnew file mode 100644\n--- /dev/null\n+++ b/new.txt\n@@ -0,0 +1 @@\n+x\n';
+  const overheads: number[] = [];
+  for (let i = 0; i < n(3); i++) {
+    const verdict = await verifyDiff({ source: small, diff, tests, engine });
+    if (verdict.reward !== 1) throw new Error(`verification failed: ${verdict.output_tail}`);
+    overheads.push(verdict.duration_ms - 1000);
+  }
+  console.log(`verification overhead beyond a 1 s test: p50 ${p50(overheads).toFixed(0)} ms`);
+  console.log(
+    '\ntargets: edit_file p50 <= 2 ms; bash true p50 <= 5 ms; copy <= 1 s; overhead <= 0.5 s',
+  );
+  await rm(small, { recursive: true, force: true });
+  await rm(big, { recursive: true, force: true });
+}
+
+await main();

@@ -1,0 +1,213 @@
+import { execFile } from 'node:child_process';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { pack } from 'tar-stream';
+import { UsageError } from '../../src/core/errors.js';
+
+const run = promisify(execFile);
+
+/** Fixed times make the archive a function of names and bytes only (a fingerprint of DIR). */
+const EPOCH = new Date(0);
+
+/** Caps on what a workspace copy may hold; past them the copy is refused before it starts. */
+export interface CopyLimits {
+  maxFiles: number;
+  maxBytes: number;
+}
+
+export const DEFAULT_COPY_LIMITS: Readonly<CopyLimits> = Object.freeze({
+  maxFiles: 20_000,
+  maxBytes: 256 * 1024 * 1024,
+});
+
+export interface SourceEntry {
+  path: string;
+  kind: 'file' | 'dir' | 'symlink';
+  size: number;
+  mode: number;
+  target?: string;
+}
+
+export interface SourceListing {
+  root: string;
+  entries: SourceEntry[];
+  bytes: number;
+  /** HEAD of the repository when DIR is a git work tree, else null. */
+  commit: string | null;
+}
+
+/**
+ * Git on the user's repository, with everything that could run repository code turned off:
+ * no hooks, no fsmonitor, no optional locks (so the index is never rewritten).
+ */
+export async function safeGit(dir: string, args: readonly string[]): Promise<string> {
+  const { stdout } = await run(
+    'git',
+    ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null', '-C', dir, ...args],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        GIT_OPTIONAL_LOCKS: '0',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_TERMINAL_PROMPT: '0',
+        HOME: '/nonexistent',
+      },
+      maxBuffer: 256 * 1024 * 1024,
+      encoding: 'utf8',
+    },
+  );
+  return stdout;
+}
+
+async function gitPaths(dir: string): Promise<{ paths: string[]; commit: string | null } | null> {
+  try {
+    const top = (await safeGit(dir, ['rev-parse', '--show-toplevel'])).trim();
+    if (relative(top, dir) !== '') return null;
+  } catch {
+    return null;
+  }
+  const listed = await safeGit(dir, ['ls-files', '-z', '-c', '-o', '--exclude-standard']);
+  const commit = await safeGit(dir, ['rev-parse', '--verify', '-q', 'HEAD'])
+    .then((out) => out.trim() || null)
+    .catch(() => null);
+  return { paths: listed.split('\0').filter(Boolean), commit };
+}
+
+/** Lists a folder depth-first, stopping once past `stopAt` entries (the cap is then hit). */
+async function walk(root: string, dir: string, out: string[], stopAt: number): Promise<void> {
+  for (const entry of await readdir(join(root, dir), { withFileTypes: true })) {
+    if (out.length > stopAt) return;
+    const path = dir ? `${dir}/${entry.name}` : entry.name;
+    out.push(path);
+    if (entry.isDirectory()) await walk(root, path, out, stopAt);
+  }
+}
+
+function tooMany(root: string, what: string, limit: string): UsageError {
+  return new UsageError(
+    'INPUT_INVALID',
+    `workspace ${root}: ${what}, more than the cap of ${limit}; copy a smaller tree or raise the cap`,
+  );
+}
+
+/**
+ * What a workspace copy of `root` holds: for a git work tree its tracked and untracked-but-not-
+ * ignored files plus `.git`, else every file. Symlinks are kept as links (never followed);
+ * sockets and pipes are left out. Counts and sizes are checked against the caps first.
+ */
+export async function listSource(
+  root: string,
+  limits: CopyLimits = DEFAULT_COPY_LIMITS,
+): Promise<SourceListing> {
+  const info = await lstat(root).catch(() => undefined);
+  if (!info?.isDirectory())
+    throw new UsageError('INPUT_INVALID', `workspace ${root} is not a directory`);
+  const git = await gitPaths(root);
+  const paths: string[] = [];
+  if (git) {
+    paths.push(...git.paths);
+    if ((await lstat(join(root, '.git')).catch(() => undefined))?.isDirectory()) {
+      paths.push('.git');
+      await walk(root, '.git', paths, limits.maxFiles);
+    }
+  } else {
+    await walk(root, '', paths, limits.maxFiles);
+  }
+  if (paths.length > limits.maxFiles)
+    throw tooMany(root, 'too many files', `${limits.maxFiles} files`);
+  const entries: SourceEntry[] = [];
+  const dirs = new Set<string>();
+  let bytes = 0;
+  for (const path of paths) {
+    if (path.split('/').includes('..') || path.includes(sep === '/' ? '\0' : '\\')) continue;
+    const stat = await lstat(join(root, path)).catch(() => undefined);
+    if (!stat) continue;
+    // Parent folders of listed files, which git lists only implicitly.
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join('/');
+      if (!dirs.has(parent)) {
+        dirs.add(parent);
+        entries.push({ path: parent, kind: 'dir', size: 0, mode: 0o755 });
+      }
+    }
+    if (stat.isSymbolicLink()) {
+      entries.push({
+        path,
+        kind: 'symlink',
+        size: 0,
+        mode: 0o777,
+        target: await readlink(join(root, path)),
+      });
+    } else if (stat.isDirectory()) {
+      if (!dirs.has(path)) {
+        dirs.add(path);
+        entries.push({ path, kind: 'dir', size: 0, mode: 0o755 });
+      }
+    } else if (stat.isFile()) {
+      bytes += stat.size;
+      if (bytes > limits.maxBytes)
+        throw tooMany(
+          root,
+          `more than ${limits.maxBytes} bytes of files`,
+          `${limits.maxBytes} bytes`,
+        );
+      entries.push({ path, kind: 'file', size: stat.size, mode: stat.mode & 0o777 });
+    }
+  }
+  return { root, entries, bytes, commit: git?.commit ?? null };
+}
+
+/** A tar of the listing; files are read as they are packed, and must not have grown. */
+export async function packSource(listing: SourceListing): Promise<Buffer> {
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  tar.on('data', (chunk: unknown) => {
+    chunks.push(chunk as Buffer);
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    tar.on('end', resolve);
+    tar.on('error', reject);
+  });
+  for (const entry of listing.entries) {
+    if (entry.kind === 'dir')
+      tar.entry({ name: `${entry.path}/`, type: 'directory', mode: 0o755, mtime: EPOCH });
+    else if (entry.kind === 'symlink')
+      tar.entry({ name: entry.path, type: 'symlink', linkname: entry.target ?? '', mtime: EPOCH });
+    else {
+      const data = await readFile(join(listing.root, entry.path));
+      tar.entry(
+        { name: entry.path, mode: entry.mode | 0o600, mtime: EPOCH },
+        data.subarray(0, entry.size),
+      );
+    }
+  }
+  tar.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+/** A tar of named files (hidden tests), for a verifier's fresh workspace. */
+export async function packFiles(files: Readonly<Record<string, string>>): Promise<Buffer> {
+  const tar = pack();
+  const chunks: Buffer[] = [];
+  tar.on('data', (chunk: unknown) => {
+    chunks.push(chunk as Buffer);
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    tar.on('end', resolve);
+    tar.on('error', reject);
+  });
+  for (const [name, content] of Object.entries(files)) {
+    if (name.startsWith('/') || name.split('/').includes('..'))
+      throw new UsageError(
+        'INPUT_INVALID',
+        `test file ${name} must be a relative path inside the workspace`,
+      );
+    tar.entry({ name, mode: 0o644, mtime: EPOCH }, content);
+  }
+  tar.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}

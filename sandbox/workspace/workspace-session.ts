@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { AssayError, InfraError } from '../../src/core/errors.js';
+import { engineStatus } from '../docker/docker-errors.js';
+import { DockerEngine } from '../docker/engine.js';
+import {
+  type ContainerLimits,
+  containerSpec,
+  DEFAULT_CONTAINER_LIMITS,
+  hardeningProblems,
+  sandboxEnv,
+} from '../docker/hardening.js';
+import { ownerLabels } from '../docker/labels.js';
+import { ChannelClosedError } from '../docker/runner-channel.js';
+import { WORKSPACE_RUNNER_COMMAND } from '../image/recipe.js';
+import { resolveSandboxImage } from '../image/resolve-image.js';
+import {
+  type BashResult,
+  bashResult,
+  type DiffResult,
+  diffResult,
+  uploadResult,
+  type WorkspaceReply,
+} from './protocol.js';
+import { WorkspaceChannel } from './workspace-channel.js';
+
+/** A workspace container holds a repository and its tests: more room than a python sandbox. */
+export const WORKSPACE_CONTAINER_LIMITS: Readonly<ContainerLimits> = Object.freeze({
+  ...DEFAULT_CONTAINER_LIMITS,
+  memoryMb: 2048,
+  pids: 256,
+  tmpMb: 256,
+  workspaceMb: 1024,
+  fileSizeMb: 512,
+});
+
+const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+/** How long past a bash timeout the runner has to answer before the container is given up. */
+const GRACE_MS = 10_000;
+
+export interface WorkspaceSessionOptions {
+  engine?: DockerEngine;
+  image?: string | undefined;
+  limits?: Partial<ContainerLimits>;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * One hardened container running the workspace runner (shell, file tools, diff). Requests are
+ * answered in order over the attached channel: no `docker exec` per call.
+ */
+export class WorkspaceSession {
+  readonly id: string;
+  readonly #engine: DockerEngine;
+  readonly #channel: WorkspaceChannel;
+  #closed: Promise<void> | undefined;
+
+  private constructor(engine: DockerEngine, id: string, channel: WorkspaceChannel) {
+    this.#engine = engine;
+    this.id = id;
+    this.#channel = channel;
+  }
+
+  static async start(options: WorkspaceSessionOptions = {}): Promise<WorkspaceSession> {
+    const engine = options.engine ?? new DockerEngine();
+    const signal = options.signal;
+    const limits = { ...WORKSPACE_CONTAINER_LIMITS, ...options.limits };
+    const { image, envNames } = await resolveSandboxImage(engine, options.image, signal);
+    const input = { image, limits, labels: ownerLabels(randomUUID(), 'session' as const) };
+    const spec = { ...containerSpec(input), Cmd: [...WORKSPACE_RUNNER_COMMAND] };
+    let id: string;
+    try {
+      id = await engine.createContainer(spec, { signal });
+    } catch (error) {
+      if (engineStatus(error) === 404)
+        throw new InfraError(
+          'SANDBOX_IMAGE_MISSING',
+          `the sandbox image ${image} is not in the Docker engine at ${engine.endpoint}; build it with \`assay sandbox build\``,
+          { cause: error },
+        );
+      throw error;
+    }
+    let channel: WorkspaceChannel | undefined;
+    try {
+      const allowed = new Set([
+        ...envNames,
+        ...sandboxEnv(limits).map((e) => e.split('=')[0] ?? ''),
+        'PATH',
+      ]);
+      const problems = hardeningProblems(
+        await engine.inspectContainer(id, { signal }),
+        input,
+        allowed,
+      );
+      if (problems.length > 0)
+        throw new InfraError(
+          'SANDBOX_START_FAILED',
+          `refusing to use container ${id.slice(0, 12)}: the engine did not apply ${problems.join('; ')}`,
+        );
+      channel = new WorkspaceChannel(await engine.attach(id, { signal }), MAX_REPLY_BYTES);
+      await engine.startContainer(id, { signal });
+      await withDeadline(channel.ready, 30_000, 'the workspace runner did not start');
+      return new WorkspaceSession(engine, id, channel);
+    } catch (error) {
+      channel?.close('start failed');
+      await engine.removeContainer(id).catch(() => undefined);
+      if (error instanceof ChannelClosedError)
+        throw new InfraError(
+          'SANDBOX_START_FAILED',
+          `the workspace runner did not start in image ${image} (${error.reason}): ${channel?.diagnostics.slice(-1000) ?? ''}`,
+          { cause: error },
+        );
+      throw error;
+    }
+  }
+
+  /** Copies a tar into /workspace; the first upload also records the base tree for the diff. */
+  async upload(tar: Buffer): Promise<{ files: number; tree: string }> {
+    let reply: WorkspaceReply | undefined;
+    for (let at = 0; at < tar.length || at === 0; at += UPLOAD_CHUNK_BYTES) {
+      const chunk = tar.subarray(at, at + UPLOAD_CHUNK_BYTES);
+      const last = at + UPLOAD_CHUNK_BYTES >= tar.length;
+      reply = await this.#request({ type: 'upload', data: chunk.toString('base64'), last });
+      if (!reply.ok) throw new AssayError('INPUT_INVALID', reply.content);
+      if (last) break;
+    }
+    return uploadResult.parse(reply?.data);
+  }
+
+  async bash(command: string, timeoutMs: number, outputBytes: number): Promise<BashResult> {
+    const reply = await this.#request(
+      { type: 'bash', command, timeout_s: timeoutMs / 1000, output_bytes: outputBytes },
+      timeoutMs + GRACE_MS,
+    );
+    return bashResult.parse(reply.data);
+  }
+
+  /** read_file, write_file, edit_file, apply_patch: text in, text out, `ok: false` for mistakes. */
+  async tool(
+    type: 'read_file' | 'write_file' | 'edit_file' | 'apply_patch',
+    args: Record<string, unknown>,
+  ): Promise<{ ok: boolean; content: string; code: string | null }> {
+    const reply = await this.#request({ ...args, type });
+    return { ok: reply.ok, content: reply.content, code: reply.code };
+  }
+
+  async diff(maxBytes: number): Promise<DiffResult> {
+    const reply = await this.#request({ type: 'diff', max_bytes: maxBytes }, 120_000);
+    if (!reply.ok)
+      throw new InfraError('SANDBOX_CRASHED', `the workspace diff failed: ${reply.content}`);
+    return diffResult.parse(reply.data);
+  }
+
+  async #request(message: Record<string, unknown>, timeoutMs = 60_000): Promise<WorkspaceReply> {
+    try {
+      return await withDeadline(
+        this.#channel.request(message),
+        timeoutMs,
+        `the workspace runner did not answer a ${String(message['type'])} request`,
+      );
+    } catch (error) {
+      await this.close();
+      if (error instanceof ChannelClosedError)
+        throw new InfraError(
+          'SANDBOX_CRASHED',
+          `the workspace container stopped: ${error.reason}`,
+          {
+            cause: error,
+          },
+        );
+      throw error;
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#channel.close();
+      await this.#engine.removeContainer(this.id, { timeoutMs: 15_000 }).catch(() => undefined);
+    })();
+    return this.#closed;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new InfraError('SANDBOX_TIMEOUT', `${what} within ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

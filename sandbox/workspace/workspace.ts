@@ -1,0 +1,117 @@
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { UsageError } from '../../src/core/errors.js';
+import type { DockerEngine } from '../docker/engine.js';
+import { type CopyLimits, DEFAULT_COPY_LIMITS, listSource, packSource } from './source-files.js';
+import { WorkspaceSession } from './workspace-session.js';
+
+/** Diff text kept inline in a trace record; the whole diff goes to an artifact. */
+export const DIFF_INLINE_BYTES = 64 * 1024;
+/** The most diff fetched from a container at all: a bigger diff is reported, not carried. */
+export const DIFF_MAX_BYTES = 32 * 1024 * 1024;
+
+/** The trace record's optional `workspace` object. */
+export type WorkspaceSummary = {
+  source: string;
+  base: { commit: string | null; tree: string };
+  diff: string;
+  diff_truncated: boolean;
+  diff_bytes: number;
+  files_changed: string[];
+  diff_stats: { files: number; insertions: number; deletions: number };
+};
+
+export interface OpenWorkspaceOptions {
+  engine?: DockerEngine;
+  image?: string | undefined;
+  copyLimits?: Partial<CopyLimits>;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A copy of a host folder in a fresh workspace container. The host folder is only read: the
+ * copy is packed on the host (symlinks kept as links, never followed) and unpacked inside.
+ */
+export class Workspace {
+  readonly source: string;
+  readonly commit: string | null;
+  readonly tree: string;
+  readonly files: number;
+  readonly session: WorkspaceSession;
+  /** The diff in full, once `finish` has run. */
+  fullDiff = '';
+
+  private constructor(
+    source: string,
+    commit: string | null,
+    tree: string,
+    files: number,
+    session: WorkspaceSession,
+  ) {
+    this.source = source;
+    this.commit = commit;
+    this.tree = tree;
+    this.files = files;
+    this.session = session;
+  }
+
+  static async open(dir: string, options: OpenWorkspaceOptions = {}): Promise<Workspace> {
+    const source = resolve(dir);
+    const limits = { ...DEFAULT_COPY_LIMITS, ...options.copyLimits };
+    // A `.tar` (e.g. `git archive` of a base commit) is copied as it is.
+    const listing = source.endsWith('.tar') ? null : await listSource(source, limits);
+    const tar = listing ? await packSource(listing) : await readTarSource(source, limits.maxBytes);
+    const session = await WorkspaceSession.start({
+      ...(options.engine ? { engine: options.engine } : {}),
+      image: options.image,
+      signal: options.signal,
+    });
+    try {
+      const uploaded = await session.upload(tar);
+      if (uploaded.files > limits.maxFiles)
+        throw new UsageError(
+          'INPUT_INVALID',
+          `workspace ${source}: ${uploaded.files} files, more than the cap of ${limits.maxFiles}`,
+        );
+      return new Workspace(source, listing?.commit ?? null, uploaded.tree, uploaded.files, session);
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
+  }
+
+  /** The agent's changes as a git diff against the copy it started from. */
+  async finish(): Promise<WorkspaceSummary> {
+    const result = await this.session.diff(DIFF_MAX_BYTES);
+    this.fullDiff = result.diff;
+    const inline = Buffer.from(result.diff).subarray(0, DIFF_INLINE_BYTES).toString('utf8');
+    return {
+      source: this.source,
+      base: { commit: this.commit, tree: this.tree },
+      diff: inline,
+      diff_truncated: result.truncated || Buffer.byteLength(result.diff) > DIFF_INLINE_BYTES,
+      diff_bytes: result.diff_bytes,
+      files_changed: result.files_changed,
+      diff_stats: {
+        files: result.files_changed.length,
+        insertions: result.insertions,
+        deletions: result.deletions,
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+}
+
+async function readTarSource(path: string, maxBytes: number): Promise<Buffer> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) throw new UsageError('INPUT_INVALID', `workspace ${path} is not a file`);
+  if (info.size > maxBytes)
+    throw new UsageError(
+      'INPUT_INVALID',
+      `workspace ${path}: ${info.size} bytes, more than the cap of ${maxBytes} bytes`,
+    );
+  return readFile(path);
+}

@@ -1,0 +1,108 @@
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorMessage } from '../core/errors.js';
+import { type TraceRecord, traceRecordSchema } from '../trace/schema.js';
+import { TraceWriter } from '../trace/writer.js';
+import type { FinishedCall } from './mcp-serve-session.js';
+
+/**
+ * The trace of `assay mcp serve`: one line per MCP session, written when the session ends.
+ * Until then each finished call is appended to `<trace>.partial/<trace_id>.jsonl` (the
+ * session's record without calls first, then one line per call: appends, so the cost of a call
+ * does not grow with the session), so that a crash keeps every call that finished: the next
+ * `mcp serve` on the same trace appends those records (outcome `aborted`).
+ */
+export class ServeTrace {
+  readonly #writer: TraceWriter;
+  readonly #partialDir: string;
+  readonly #pending = new Map<string, Promise<void>>();
+
+  private constructor(writer: TraceWriter, partialDir: string) {
+    this.#writer = writer;
+    this.#partialDir = partialDir;
+  }
+
+  static async open(path: string, onWarning: (message: string) => void): Promise<ServeTrace> {
+    const writer = await TraceWriter.open(path);
+    const trace = new ServeTrace(writer, `${path}.partial`);
+    await mkdir(trace.#partialDir, { recursive: true });
+    await trace.#recover(onWarning);
+    return trace;
+  }
+
+  /** Saves a finished call; the writes of one session stay in order. */
+  progress(finished: FinishedCall): void {
+    const { traceId } = finished;
+    const previous = this.#pending.get(traceId);
+    const head =
+      previous === undefined
+        ? `${JSON.stringify({ ...finished.record(), tool_calls: [], messages: [] })}\n`
+        : '';
+    const line = `${head}${JSON.stringify({ call: finished.call, messages: finished.messages, at: new Date().toISOString() })}\n`;
+    const next = (previous ?? Promise.resolve())
+      .then(() => appendFile(this.#partialPath(traceId), line))
+      .catch(() => {});
+    this.#pending.set(traceId, next);
+  }
+
+  /** Appends the finished session's record and drops its partial file. */
+  async finish(record: TraceRecord): Promise<void> {
+    await this.#pending.get(record.trace_id);
+    this.#pending.delete(record.trace_id);
+    await this.#writer.append(record);
+    await rm(this.#partialPath(record.trace_id), { force: true });
+  }
+
+  close(): Promise<void> {
+    return this.#writer.close();
+  }
+
+  #partialPath(traceId: string): string {
+    return join(this.#partialDir, `${traceId}.jsonl`);
+  }
+
+  async #recover(onWarning: (message: string) => void): Promise<void> {
+    for (const name of (await readdir(this.#partialDir)).sort()) {
+      if (!name.endsWith('.jsonl')) continue;
+      const path = join(this.#partialDir, name);
+      try {
+        const record = rebuild(await readFile(path, 'utf8'));
+        await this.#writer.append(record);
+        await rm(path, { force: true });
+        onWarning(
+          `recovered ${record.tool_calls.length} call(s) of an interrupted MCP session (${record.trace_id})`,
+        );
+      } catch (error) {
+        onWarning(`cannot recover ${path}: ${errorMessage(error)}`);
+      }
+    }
+  }
+}
+
+/** The record of a partial file; a last line cut short by the crash is dropped. */
+function rebuild(text: string): TraceRecord {
+  const [head, ...rest] = text.split('\n').filter((line) => line.trim() !== '');
+  const record = JSON.parse(head ?? '{}') as TraceRecord;
+  let endedAt = record.timing.started_at;
+  for (const line of rest) {
+    let entry: {
+      call: TraceRecord['tool_calls'][number];
+      messages: TraceRecord['messages'];
+      at: string;
+    };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      break;
+    }
+    record.tool_calls.push(entry.call);
+    record.messages.push(...entry.messages);
+    endedAt = entry.at;
+  }
+  record.timing = {
+    started_at: record.timing.started_at,
+    ended_at: endedAt,
+    duration_ms: Math.max(0, Date.parse(endedAt) - Date.parse(record.timing.started_at)),
+  };
+  return traceRecordSchema.parse(record);
+}

@@ -1,0 +1,91 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { verifyDiff } from '../../sandbox/workspace/verify-diff.js';
+import { Workspace } from '../../sandbox/workspace/workspace.js';
+import { type BuiltinToolName, createBuiltinTools, type ToolSet } from '../../tools/index.js';
+import { UsageError } from '../core/errors.js';
+import { WORKSPACE_TOOL_GROUP } from '../core/tool-names.js';
+import type { WorkspaceEpisode } from '../eval/run/runner.js';
+import type { Task } from '../eval/task-schema.js';
+import type { WorkspaceGrader } from '../eval/verifiers/types.js';
+
+const isWorkspaceTool = (name: string) =>
+  (WORKSPACE_TOOL_GROUP as readonly string[]).includes(name);
+
+function workspaceDir(suitePath: string, task: Task): string {
+  if (task.workspace === undefined)
+    throw new UsageError('SUITE_INVALID', `task ${task.id} has no "workspace"`);
+  return resolve(dirname(suitePath), task.workspace);
+}
+
+/**
+ * Per-episode tools of a repository task: the workspace container starts on the first call of
+ * a coding tool (an arm without them never starts one), and the diff is taken at the end.
+ */
+export function workspaceEpisodes(
+  suitePath: string,
+  image: string | undefined,
+  createOther: (names: readonly BuiltinToolName[]) => ToolSet,
+): (task: Task, tools: readonly string[]) => WorkspaceEpisode {
+  return (task, tools) => {
+    const dir = workspaceDir(suitePath, task);
+    let opened: Promise<Workspace> | undefined;
+    const open = () => {
+      opened ??= Workspace.open(dir, { image });
+      return opened;
+    };
+    const names = tools as readonly BuiltinToolName[];
+    const other = createOther(names.filter((n) => !isWorkspaceTool(n)));
+    const coding = createBuiltinTools(names.filter(isWorkspaceTool), {
+      workspace: async () => (await open()).session,
+    });
+    return {
+      tools: { ...other.tools, ...coding.tools },
+      async finish(record) {
+        if (opened === undefined) return { record, diff: '' };
+        const workspace = await opened;
+        const summary = await workspace.finish();
+        return { record: { ...record, workspace: summary }, diff: workspace.fullDiff };
+      },
+      async close() {
+        await other.close();
+        await coding.close();
+        if (opened) await (await opened.catch(() => undefined))?.close();
+      },
+    };
+  };
+}
+
+async function readTree(root: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  const visit = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await visit(path);
+      else if (entry.isFile()) files[relative(root, path)] = await readFile(path, 'utf8');
+    }
+  };
+  await visit(root);
+  return files;
+}
+
+/** The `tests` verifier's grader: a fresh container per grade (see verify-diff.ts). */
+export function workspaceGrader(suitePath: string, image: string | undefined): WorkspaceGrader {
+  return async (task, diff, signal) => {
+    const tests = task.tests;
+    if (tests === undefined || typeof tests === 'string')
+      throw new UsageError(
+        'SUITE_INVALID',
+        `task ${task.id}: verifier "tests" needs "tests" {command, ...}`,
+      );
+    const fromDir =
+      tests.dir === undefined ? {} : await readTree(resolve(dirname(suitePath), tests.dir));
+    return verifyDiff({
+      source: workspaceDir(suitePath, task),
+      diff,
+      tests: { ...tests, files: { ...fromDir, ...tests.files } },
+      image,
+      ...(signal ? { signal } : {}),
+    });
+  };
+}

@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/** Where headless Chromium is looked for: `$CHROMIUM`, then Debian's and others' names. */
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+export interface ChromiumStatus {
+  /** The browser binary, or null when none was found. */
+  path: string | null;
+  /** Why the browser tests are skipped; empty when they run. */
+  reason: string;
+}
+
+/**
+ * Finds headless Chromium for the report tests. Without one the tests are skipped with the
+ * reason printed, except under `CI=true`, where this throws so the file fails instead of
+ * passing silently (`scripts/ensure-chromium.sh` installs it).
+ */
+export async function requireChromium(): Promise<ChromiumStatus> {
+  const wanted = process.env['CHROMIUM'];
+  for (const path of wanted ? [wanted] : CANDIDATES) {
+    try {
+      await access(path);
+      return { path, reason: '' };
+    } catch {}
+  }
+  const reason = `no Chromium at ${wanted ?? CANDIDATES.join(', ')}; run \`bash scripts/ensure-chromium.sh\` or set CHROMIUM`;
+  if (process.env['CI'] === 'true')
+    throw new Error(`browser tests cannot run under CI=true: ${reason}`);
+  console.warn(`skipping browser tests: ${reason}`);
+  return { path: null, reason };
+}
+
+/** Headless Chromium's arguments to print a page's DOM once its scripts have settled. */
+export function chromiumArgs(profile: string, url: string): string[] {
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-extensions',
+    `--user-data-dir=${profile}`,
+    // Lets the page's promises (the samples are inflated asynchronously) settle before the
+    // dump. It also makes the page's clock virtual, so in-page timings mean nothing here.
+    '--virtual-time-budget=30000',
+    '--dump-dom',
+    url,
+  ];
+}
+
+export interface DumpOptions {
+  /** Fragment to open the page at, without `#`. */
+  hash?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Opens a local HTML file in headless Chromium and returns the DOM after the page's scripts
+ * ran (`--dump-dom`) and how long the browser process took. A fresh profile per call keeps
+ * parallel runs apart.
+ */
+export async function dumpDom(
+  chromium: string,
+  file: string,
+  options: DumpOptions = {},
+): Promise<{ dom: string; wallMs: number }> {
+  const profile = await mkdtemp(join(tmpdir(), 'assay-chromium-'));
+  const url = `${pathToFileURL(file).href}${options.hash ? `#${options.hash}` : ''}`;
+  const args = chromiumArgs(profile, url);
+  const started = performance.now();
+  try {
+    const dom = await new Promise<string>((resolve, reject) => {
+      execFile(
+        chromium,
+        args,
+        { timeout: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          if (error) {
+            const why = error.killed ? `killed by ${error.signal} (timeout?)` : error.message;
+            reject(new Error(`${chromium} failed on ${url}: ${why}\n${stderr.slice(-2000)}`));
+          } else resolve(stdout);
+        },
+      );
+    });
+    return { dom, wallMs: performance.now() - started };
+  } finally {
+    await rm(profile, { recursive: true, force: true });
+  }
+}
