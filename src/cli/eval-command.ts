@@ -21,7 +21,6 @@ import {
   toolsGiven,
   usableTools,
 } from './tool-options.js';
-import { workspaceEpisodes, workspaceGrader } from './workspace-eval.js';
 
 const positiveInt = (flag: string) =>
   z.coerce
@@ -197,6 +196,8 @@ async function evalWithTools(
   const image = typeof raw['image'] === 'string' ? raw['image'] : undefined;
   const repoTasks = suite.tasks.some((t) => t.workspace !== undefined);
   const createTools = (names: readonly string[]) => withMcpTools(toolChoice, mcp, names);
+  // Loaded only for repository tasks: it imports every built-in tool (`--help` must not).
+  const workspaceEval = repoTasks ? await import('./workspace-eval.js') : null;
 
   const controller = new AbortController();
   const onSignal = () => controller.abort(new Error('interrupted'));
@@ -242,7 +243,9 @@ async function evalWithTools(
       recordTokens,
       policy,
       createTools,
-      ...(repoTasks ? { workspaceEpisode: workspaceEpisodes(suite.path, image, createTools) } : {}),
+      ...(workspaceEval
+        ? { workspaceEpisode: workspaceEval.workspaceEpisodes(suite.path, image, createTools) }
+        : {}),
       outDir,
       resume: flags.resume,
       maxSteps: flags.maxSteps,
@@ -251,7 +254,9 @@ async function evalWithTools(
       signal: controller.signal,
       verifierContext: {
         ...(sandbox === null ? {} : { codeRunner: sandbox.runner }),
-        ...(repoTasks ? { workspaceGrader: workspaceGrader(suite.path, image) } : {}),
+        ...(workspaceEval
+          ? { workspaceGrader: workspaceEval.workspaceGrader(suite.path, image) }
+          : {}),
       },
       onProgress: (p) => progress.update(p),
       onWarning: warn,
