@@ -23,6 +23,7 @@ export const BENCHES: readonly Bench[] = [
   { name: 'model-provider', env: { BENCH_STEPS: '100' }, timeoutMs: 120_000 },
   { name: 'long-answer', timeoutMs: 600_000 },
   { name: 'eval-runner', env: { BENCH_TASKS: '250' }, timeoutMs: 120_000 },
+  { name: 'queue', env: { BENCH_TASKS: '96' }, timeoutMs: 180_000 },
   { name: 'strategies', env: { BENCH_ROUNDS: '9', BENCH_TASKS: '100' }, timeoutMs: 120_000 },
   { name: 'calculator', timeoutMs: 60_000 },
   { name: 'policy', env: { BENCH_ROUNDS: '20000' }, timeoutMs: 60_000 },

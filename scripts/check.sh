@@ -8,4 +8,5 @@ npx tsc -p tsconfig.json --noEmit
 npm run build
 bash scripts/ensure-docker.sh
 bash scripts/ensure-chromium.sh
+bash scripts/ensure-redis.sh
 npx vitest run

@@ -7,9 +7,10 @@ import type Docker from 'dockerode';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { withTimeout } from '../../src/core/abort.js';
 import { engineStatus, mapEngineError } from './docker-errors.js';
+import { dockerOptionsFor } from './engine-host.js';
 
 export interface DockerEngineOptions {
-  /** An engine address: `unix:///path`, `tcp://host:port`; default DOCKER_HOST or the local socket. */
+  /** An engine address: `unix:///path`, `tcp://host:port`, `ssh://user@host`; default DOCKER_HOST or the local socket. */
   host?: string;
   /** Engine calls in flight at once; the rest wait. */
   concurrency?: number;
@@ -49,14 +50,7 @@ const requireLazily = createRequire(import.meta.url);
 
 function dockerFor(endpoint: string): Docker {
   const Docker = requireLazily('dockerode') as typeof import('dockerode');
-  if (endpoint.startsWith('unix://'))
-    return new Docker({ socketPath: endpoint.slice('unix://'.length) });
-  const url = new URL(endpoint.includes('://') ? endpoint : `tcp://${endpoint}`);
-  return new Docker({
-    host: url.hostname,
-    port: url.port || 2375,
-    protocol: url.port === '2376' ? 'https' : 'http',
-  });
+  return new Docker(dockerOptionsFor(endpoint));
 }
 
 /**

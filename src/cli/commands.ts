@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
   doctor: async () => [(await import('./doctor-command.js')).registerDoctorCommand],
   suites: async () => [(await import('./suites-command.js')).registerSuitesCommand],
   mcp: async () => [(await import('./mcp-command.js')).registerMcpCommand],
+  worker: async () => [(await import('./worker-command.js')).registerWorkerCommand],
 };
 
 /**
@@ -47,6 +48,12 @@ export const COMMAND_SUMMARIES: Readonly<Record<string, { term: string; descript
       'check the Docker engine, the sandbox image and the model server, and say how to fix them',
   },
   suites: { term: 'suites', description: 'import and check task suites (JSONL)' },
+  mcp: { term: 'mcp', description: 'assay as an MCP server' },
+  worker: {
+    term: 'worker [options]',
+    description:
+      'run the episodes of `assay eval --queue` runs with this machine’s model and tools',
+  },
 };
 
 /** The command that `argv` runs or asks help for (`assay help run` is `run`), if any. */

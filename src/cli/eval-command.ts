@@ -13,6 +13,7 @@ import { createProgressPrinter } from './eval-progress.js';
 import { MCP_OPTION_HELP } from './mcp-flag.js';
 import { addModelOptions, type ModelChoice, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
+import { createWorkerRates } from './queue-progress.js';
 import {
   addToolOptions,
   type ToolChoice,
@@ -39,6 +40,7 @@ const evalFlagsSchema = z.object({
   system: z.string().optional(),
   mcp: z.string().optional(),
   seed: z.coerce.number().int().optional(),
+  queue: z.string().optional(),
 });
 
 export function registerEvalCommand(program: Command, setExit: SetExit): void {
@@ -62,7 +64,11 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
       'policy file deciding every tool call (default: policies/default.yaml)',
     )
     .option('--system <text>', 'a system prompt for every task')
-    .option('--mcp <file>', MCP_OPTION_HELP);
+    .option('--mcp <file>', MCP_OPTION_HELP)
+    .option(
+      '--queue <url>',
+      'run the episodes on `assay worker`s through Redis: redis://HOST:PORT[/DB] (docs/scale-out.md)',
+    );
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (suitePath: string, raw: Record<string, unknown>) => {
@@ -118,6 +124,20 @@ async function evalCommand(
     greedyWarning(perTask, sampling.temperature, 'an arm with @vote or @best');
   if (greedy !== null) warn(greedy);
   const requested = await toolsFromOptions(raw, { pythonPool: flags.concurrency });
+  if (flags.queue !== undefined) {
+    // The workers run the tools and the sandbox: nothing of them needs to work here, but
+    // what a worker cannot run is refused before Redis is touched.
+    const { parseQueueUrl } = await import('../eval/run/queue-connection.js');
+    parseQueueUrl(flags.queue);
+    if (flags.mcp !== undefined) {
+      throw new UsageError(
+        'USAGE',
+        `--mcp ${flags.mcp} runs only without --queue: workers have their own tools (docs/scale-out.md)`,
+      );
+    }
+    const { refuseRemoteStrategies } = await import('../eval/run/runner.js');
+    refuseRemoteStrategies(parseArms(flags.arms, requested.names), suite);
+  }
   // The MCP client is loaded only for a run that names MCP servers.
   const mcp =
     flags.mcp === undefined
@@ -129,10 +149,13 @@ async function evalCommand(
     const mcpNames = Object.keys(mcp?.tools ?? {});
     const armsAsked = parseArms(flags.arms, [...requested.names, ...mcpNames]);
     const armNamesPython = armsAsked.some((a) => a.name !== 'tools' && a.tools.includes('python'));
-    const toolChoice = await usableTools(requested, {
-      requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
-      onWarning: warn,
-    });
+    const toolChoice =
+      flags.queue !== undefined
+        ? requested
+        : await usableTools(requested, {
+            requiredBy: toolsExplicit ? '--tools' : armNamesPython ? '--arms' : undefined,
+            onWarning: warn,
+          });
     return await evalWithTools(suitePath, suite, flags, raw, model, toolChoice, mcp);
   } finally {
     await mcp?.close();
@@ -165,9 +188,10 @@ async function evalWithTools(
   const outDir = resolve(flags.out ?? defaultOutDir(suitePath));
 
   // code_tests tasks run the candidate's code and its tests in the python sandbox.
-  const sandbox = suite.tasks.some((t) => t.verifier === 'code_tests')
-    ? await codeSandbox(raw)
-    : null;
+  const sandbox =
+    flags.queue === undefined && suite.tasks.some((t) => t.verifier === 'code_tests')
+      ? await codeSandbox(raw)
+      : null;
   // Repository tasks get a fresh workspace per episode and are graded in another fresh one.
   const image = typeof raw['image'] === 'string' ? raw['image'] : undefined;
   const repoTasks = suite.tasks.some((t) => t.workspace !== undefined);
@@ -179,16 +203,40 @@ async function evalWithTools(
   const onSignal = () => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const progress = createProgressPrinter();
+  const progress = createProgressPrinter(
+    process.stderr,
+    flags.queue === undefined ? undefined : createWorkerRates(),
+  );
   process.stderr.write(
     `assay eval: ${suite.tasks.length} tasks × ${arms.length} arms × ${flags.samples} samples with ${provider.info.name} → ${outDir}\n`,
   );
+  const queue =
+    flags.queue === undefined
+      ? null
+      : await queueExecutor(flags.queue, outDir, flags.resume, {
+          model: provider.info,
+          policy,
+          sampling,
+          maxSteps: flags.maxSteps,
+          ...(flags.system === undefined ? {} : { system: flags.system }),
+          ...(recordTokens === true ? { recordTokens: true } : {}),
+        });
+  if (queue) process.stderr.write(`assay eval: episodes go to the workers of ${queue.redacted}\n`);
+  let finished = false;
   try {
     const summary = await runEval({
       suite,
       arms,
       samples: flags.samples,
-      concurrency: flags.concurrency,
+      // On a queue every episode is enqueued at once; the workers' --concurrency bounds them.
+      concurrency: queue ? 1_000_000 : flags.concurrency,
+      ...(queue
+        ? {
+            runId: queue.runId,
+            execute: queue.collector.execute,
+            extraResults: queue.collector.extraResults,
+          }
+        : {}),
       seed: flags.seed ?? sampling.seed ?? 0,
       model: provider,
       sampling,
@@ -212,6 +260,7 @@ async function evalWithTools(
       onWarning: warn,
     });
     progress.end();
+    finished = !summary.aborted;
     await writeRunReports(summary.outDir, { onWarning: warn });
     const manifest = await readManifest(summary.outDir);
     if (manifest) process.stdout.write(`${renderSummary(summary.results, manifest)}\n`);
@@ -226,9 +275,30 @@ async function evalWithTools(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await queue?.collector.close(finished);
     await provider.close?.();
     await sandbox?.manager.close();
   }
+}
+
+/**
+ * Opens the run's queue before the runner starts. The run id comes from DIR/run.json when
+ * resuming (so the jobs and results already in Redis are found again), else it is made here
+ * and the runner adopts it through the manifest it writes.
+ */
+async function queueExecutor(
+  url: string,
+  outDir: string,
+  resume: boolean,
+  settings: Omit<import('../eval/run/queue-collector.js').QueueCollectorOptions, 'url' | 'runId'>,
+) {
+  const { openQueueCollector } = await import('../eval/run/queue-collector.js');
+  const { readManifest } = await import('../eval/run/manifest.js');
+  const { newTraceId } = await import('../agent/record.js');
+  const saved = resume ? await readManifest(outDir) : null;
+  const runId = saved?.run_id ?? newTraceId();
+  const collector = await openQueueCollector({ url, runId, ...settings });
+  return { collector, runId, redacted: collector.connection.redacted };
 }
 
 /**

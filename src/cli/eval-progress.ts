@@ -4,7 +4,11 @@ import type { EvalProgress } from '../eval/run/runner.js';
  * Progress of an eval on stderr: a bar redrawn in place on a terminal, or a line every tenth
  * of the run otherwise (logs stay readable).
  */
-export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr): {
+export function createProgressPrinter(
+  stream: NodeJS.WriteStream = process.stderr,
+  /** More to show after the arms (a `--queue` run: its workers and their rates). */
+  extra: (progress: EvalProgress) => string = () => '',
+): {
   update(progress: EvalProgress): void;
   end(): void;
 } {
@@ -13,10 +17,9 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
   let drawn = false;
   return {
     update(progress) {
-      const line = progressLine(
-        progress,
-        tty ? Math.max(10, Math.min(30, (stream.columns ?? 80) - 60)) : 20,
-      );
+      const line =
+        progressLine(progress, tty ? Math.max(10, Math.min(30, (stream.columns ?? 80) - 60)) : 20) +
+        extra(progress);
       if (tty) {
         stream.write(`\r\x1b[2K${line}`);
         drawn = true;

@@ -10,6 +10,7 @@ const buildFlagsSchema = z.object({
     .url({ message: '--mirror must be a URL such as http://deb.debian.org/debian' })
     .optional(),
   cacheDir: z.string().min(1).optional(),
+  dockerHost: z.string().min(1).optional(),
 });
 
 /** `assay sandbox build|reap`: the python sandbox's image and leftovers. */
@@ -29,6 +30,10 @@ export function registerSandboxCommand(program: Command, setExit: SetExit): void
     .option(
       '--cache-dir <dir>',
       'where the root filesystem tarball is cached (env ASSAY_CACHE_DIR)',
+    )
+    .option(
+      '--docker-host <url>',
+      'build on this engine: unix://, tcp:// (TLS on 2376) or ssh:// (env DOCKER_HOST)',
     )
     .action(async (raw: Record<string, unknown>) => {
       setExit(await build(parseOptions(buildFlagsSchema, raw)));
@@ -53,7 +58,7 @@ async function build(flags: z.infer<typeof buildFlagsSchema>): Promise<number> {
   const { buildDefaultImage, prepareCustomImage } = await import(
     '../../sandbox/image/build-image.js'
   );
-  const engine = new DockerEngine();
+  const engine = new DockerEngine(flags.dockerHost === undefined ? {} : { host: flags.dockerHost });
   await engine.ping();
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const controller = new AbortController();

@@ -33,6 +33,10 @@ export function addToolOptions(command: Command): Command {
     .option(
       '--image <name>',
       'the python sandbox image (default: the one `assay sandbox build` makes)',
+    )
+    .option(
+      '--docker-host <url>',
+      'the Docker engine of the sandboxes: unix://, tcp:// (TLS on 2376) or ssh:// (env DOCKER_HOST)',
     );
 }
 
@@ -42,6 +46,7 @@ const toolFlagsSchema = z.object({
   searchUrl: z.url({ message: 'must be a URL such as http://127.0.0.1:8888' }).optional(),
   corpus: z.string().optional(),
   image: z.string().min(1).optional(),
+  dockerHost: z.string().min(1).optional(),
 });
 
 export interface ToolChoice {
@@ -67,6 +72,13 @@ export async function toolsFromOptions(
   env = process.env,
 ): Promise<ToolChoice> {
   const flags = parseOptions(toolFlagsSchema, raw);
+  // Every engine of this process (sandboxes, the reaper, the code_tests verifier) reads
+  // DOCKER_HOST, so the flag is one setting for all of them, checked here before any is made.
+  if (flags.dockerHost !== undefined) {
+    const { dockerOptionsFor } = await import('../../sandbox/docker/engine-host.js');
+    dockerOptionsFor(flags.dockerHost, env);
+    process.env['DOCKER_HOST'] = flags.dockerHost;
+  }
   // The registry, not tools/index.js: only the named tools' modules load (see registry.ts).
   const { loadBuiltinTools, DEFAULT_TOOLS, parseToolList } = await import(
     '../../tools/registry.js'

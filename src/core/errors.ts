@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'MCP_SERVER_FAILED'
   | 'ABORTED'
   | 'VERIFIER_FAILED'
+  | 'QUEUE_UNREACHABLE'
+  | 'QUEUE_JOB_FAILED'
   | 'INTERNAL';
 
 export interface AssayErrorOptions {

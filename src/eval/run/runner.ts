@@ -5,9 +5,9 @@ import { runEpisode } from '../../agent/episode.js';
 import { newTraceId } from '../../agent/record.js';
 import { sleep } from '../../core/abort.js';
 import { writeJsonAtomic } from '../../core/atomic-file.js';
-import { AssayError, errorMessage, UsageError } from '../../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 import type { ModelProvider, Sampling } from '../../core/provider.js';
-import type { AnyToolDefinition, ToolSet } from '../../core/tool.js';
+import type { ToolSet } from '../../core/tool.js';
 import type { Policy } from '../../policy/types.js';
 import { storeArtifact } from '../../trace/artifacts.js';
 import { readTraces } from '../../trace/reader.js';
@@ -19,11 +19,17 @@ import { collapseDecisions } from '../stats/decisions.js';
 import type { EvalResults } from '../stats/results.js';
 import { isCorrect, latestAttempts } from '../stats/samples.js';
 import type { Suite } from '../suite.js';
-import { type Task, taskMessages } from '../task-schema.js';
+import type { Task } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
 import { appendOrReplace } from './append-record.js';
 import type { Arm } from './arms.js';
 import { type Job, pendingJobs } from './jobs.js';
+import {
+  type AttemptExecutor,
+  runLocalAttempt,
+  samplingOf,
+  type WorkspaceEpisode,
+} from './local-attempt.js';
 import { checkResumable, type RunManifest, readManifest } from './manifest.js';
 import { type RunScored, runDecision, type StrategyTag } from './strategies.js';
 import { strategyLabel } from './strategy-spec.js';
@@ -54,15 +60,18 @@ export interface EvalRunOptions {
   workspaceEpisode?: (task: Task, tools: readonly string[]) => WorkspaceEpisode;
   onProgress?: (progress: EvalProgress) => void;
   onWarning?: (message: string) => void;
+  /**
+   * Runs and scores one attempt somewhere else (`--queue`: on a worker, which runs it with
+   * `runLocalAttempt` too); by default the attempt runs here.
+   */
+  execute?: AttemptExecutor;
+  /** The id of a new run (a queue names its jobs after it before the run starts). */
+  runId?: string;
+  /** Fields added to results.json after the statistics (e.g. the queue's dropped duplicates). */
+  extraResults?: () => Record<string, unknown>;
 }
 
-/** One episode's workspace, made by the composition root (it needs Docker). */
-export interface WorkspaceEpisode {
-  tools: Record<string, AnyToolDefinition>;
-  /** Adds the `workspace` object to the record and returns the whole diff. */
-  finish(record: TraceRecord): Promise<{ record: TraceRecord; diff: string }>;
-  close(): Promise<void>;
-}
+export type { AttemptExecutor, AttemptRequest, WorkspaceEpisode } from './local-attempt.js';
 
 export interface ArmProgress {
   finished: number;
@@ -90,8 +99,6 @@ export interface EvalRunSummary {
 }
 
 export const TRACES_FILE = 'traces.jsonl';
-/** Seeds of a decision's samples are `seed + i × SEED_STRIDE`: apart from other sample indexes. */
-const SEED_STRIDE = 1_000_003;
 export const RESULTS_FILE = 'results.json';
 
 /**
@@ -116,11 +123,12 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       `--arms: arm "${testsArm.name}" uses refine:…:tests, which this version does not run yet; use refine:R:self or refine:R:tools`,
     );
   }
+  if (options.execute !== undefined) refuseRemoteStrategies(options.arms, options.suite);
 
   const saved = await readManifest(outDir);
   const manifest: RunManifest = {
     version: 1,
-    run_id: saved?.run_id ?? newTraceId(),
+    run_id: saved?.run_id ?? options.runId ?? newTraceId(),
     created_at: saved?.created_at ?? new Date().toISOString(),
     suite: {
       path: options.suite.path,
@@ -193,16 +201,30 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   };
 
   const signal = options.signal ?? new AbortController().signal;
-  /**
-   * The sampling of one episode. Episodes of one decision get distinct seeds (the job's seed
-   * plus a stride per sample, so they never collide with another sample index's), and an
-   * arm's `@effort:…` overrides `--reasoning-effort`.
-   */
-  const samplingOf = (job: Job, offset: number): Sampling => ({
-    ...options.sampling,
-    seed: job.seed + offset * SEED_STRIDE,
-    ...(job.arm.effort ? { reasoning_effort: job.arm.effort } : {}),
-  });
+  const artifactSink = (traceId: string) => (artifact: Parameters<typeof storeArtifact>[2]) =>
+    storeArtifact(tracesPath, traceId, artifact);
+  const execute: AttemptExecutor =
+    options.execute ??
+    ((request) =>
+      runLocalAttempt(
+        {
+          model: options.model,
+          sampling: options.sampling,
+          ...(options.recordTokens === true ? { recordTokens: true } : {}),
+          policy: options.policy,
+          ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+          ...(options.system === undefined ? {} : { system: options.system }),
+          ...(options.verifierContext === undefined
+            ? {}
+            : { verifierContext: options.verifierContext }),
+          toolsOf: (arm) => toolSetOf(arm).tools,
+          ...(options.workspaceEpisode === undefined
+            ? {}
+            : { workspaceEpisode: options.workspaceEpisode }),
+          artifactSink,
+        },
+        request,
+      ));
   const writer = await TraceWriter.open(tracesPath);
   const limit = pLimit(Math.max(1, options.concurrency));
   let episodes = 0;
@@ -222,7 +244,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
             tools: input.useTools ? toolSetOf(job.arm).tools : {},
             policy: options.policy,
             ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-            sampling: samplingOf(job, input.seedOffset),
+            sampling: samplingOf(options.sampling, job, input.seedOffset),
             ...(options.recordTokens === true ? { recordTokens: true } : {}),
             signal,
             interactive: false,
@@ -234,7 +256,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
               sample_index: job.sampleIndex,
               attempt,
             },
-            artifactSink: (traceId) => (artifact) => storeArtifact(tracesPath, traceId, artifact),
+            artifactSink,
           });
           if (record.outcome.status === 'aborted' || signal.aborted) return null;
           const scored = input.score
@@ -282,55 +304,9 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const runJob = async (job: Job): Promise<void> => {
     for (let attempt = job.attempt; ; attempt++) {
       if (signal.aborted) return;
-      const workspace =
-        job.task.workspace !== undefined && options.workspaceEpisode !== undefined
-          ? options.workspaceEpisode(job.task, job.arm.tools)
-          : undefined;
-      let record = await runEpisode({
-        model: options.model,
-        messages: taskMessages(job.task),
-        ...(options.system === undefined ? {} : { system: options.system }),
-        tools: workspace?.tools ?? toolSetOf(job.arm).tools,
-        policy: options.policy,
-        ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
-        sampling: samplingOf(job, 0),
-        ...(options.recordTokens === true ? { recordTokens: true } : {}),
-        signal,
-        interactive: false,
-        ids: {
-          run_id: manifest.run_id,
-          task_id: job.task.id,
-          arm: job.arm.name,
-          group_id: job.groupId,
-          sample_index: job.sampleIndex,
-          attempt,
-        },
-        artifactSink: (traceId) => (artifact) => storeArtifact(tracesPath, traceId, artifact),
-      });
-      let workspaceDiff = '';
-      try {
-        if (workspace && record.outcome.status !== 'aborted' && !signal.aborted) {
-          ({ record, diff: workspaceDiff } = await workspace.finish(record));
-        }
-      } catch (error) {
-        // The diff could not be taken (the container died): not the model's fault.
-        const code = error instanceof AssayError ? error.code : 'SANDBOX_CRASHED';
-        record = {
-          ...record,
-          outcome: { status: 'error', stop_reason: 'workspace' },
-          error: { class: 'infra', code, message: errorMessage(error) },
-        };
-      } finally {
-        await workspace?.close();
-      }
+      const scored = await execute({ runId: manifest.run_id, job, attempt, signal });
       // An interrupted episode is not written: a missing line means "not done".
-      if (record.outcome.status === 'aborted' || signal.aborted) return;
-      const scored = await scoreRecord(record, job.task, {
-        ...options.verifierContext,
-        signal,
-        workspaceDiff,
-      });
-      if (signal.aborted) return;
+      if (scored === undefined || signal.aborted) return;
       await appendOrReplace(writer, { ...scored, tags: job.task.tags });
       episodes++;
       const retry = scored.error?.class === 'infra' && attempt + 1 < maxAttempts;
@@ -369,7 +345,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     model: manifest.model,
     sampling: manifest.sampling,
   });
-  await writeJsonAtomic(join(outDir, RESULTS_FILE), results);
+  await writeJsonAtomic(join(outDir, RESULTS_FILE), { ...results, ...options.extraResults?.() });
   return {
     runId: manifest.run_id,
     outDir,
@@ -378,6 +354,27 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     resumed: done,
     aborted: signal.aborted,
   };
+}
+
+/**
+ * A run whose attempts go elsewhere (`--queue`) sends single episodes only: a strategy arm's
+ * decision and a workspace episode need this process's model and files between episodes.
+ */
+export function refuseRemoteStrategies(arms: readonly Arm[], suite: Suite): void {
+  const strategic = arms.find((a) => a.strategy !== undefined && a.strategy.name !== 'single');
+  if (strategic) {
+    throw new UsageError(
+      'USAGE',
+      `--queue: arm "${strategic.name}" uses the ${strategic.strategy!.name} strategy, which runs only without --queue (docs/scale-out.md)`,
+    );
+  }
+  const repoTask = suite.tasks.find((t) => t.workspace !== undefined);
+  if (repoTask) {
+    throw new UsageError(
+      'USAGE',
+      `--queue: task "${repoTask.id}" of ${suite.path} has a workspace, which runs only without --queue (docs/scale-out.md)`,
+    );
+  }
 }
 
 function countInto(progress: EvalProgress, record: TraceRecord): void {

@@ -1,0 +1,276 @@
+import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { buildTraceRecord } from '../../agent/record.js';
+import type { ModelInfo, Sampling } from '../../core/provider.js';
+import type { Policy } from '../../policy/types.js';
+import { type TraceRecord, traceRecordSchema } from '../../trace/schema.js';
+import { taskMessages } from '../task-schema.js';
+import type { Arm } from './arms.js';
+import type { AttemptExecutor, AttemptRequest } from './local-attempt.js';
+import {
+  aliveKey,
+  episodeJobId,
+  HEARTBEAT_MS,
+  parseQueueUrl,
+  probeQueue,
+  type QueueConnection,
+  queueNames,
+  RUNS_KEY,
+  scrub,
+} from './queue-connection.js';
+
+/** What a worker needs besides the job: the run's settings, the same for every episode. */
+export interface EpisodeJobData {
+  runId: string;
+  task: AttemptRequest['job']['task'];
+  arm: Pick<Arm, 'name' | 'tools' | 'effort'>;
+  sampleIndex: number;
+  attempt: number;
+  seed: number;
+  groupId: string;
+  sampling: Sampling;
+  maxSteps?: number;
+  system?: string;
+  recordTokens?: boolean;
+}
+
+export interface QueueCollectorOptions {
+  url: string;
+  runId: string;
+  model: ModelInfo;
+  policy: Policy;
+  sampling: Sampling;
+  maxSteps?: number;
+  system?: string;
+  recordTokens?: boolean;
+  /** BullMQ deliveries of one job when its worker throws or dies (default 3). */
+  jobAttempts?: number;
+  backoffMs?: number;
+}
+
+/**
+ * Keeps one record per attempt: the first that arrives. BullMQ delivers at least once (a worker
+ * that loses its lock has its job run again elsewhere), so later copies are counted and dropped.
+ */
+export class ResultCollector {
+  private readonly kept = new Map<string, TraceRecord>();
+  private readonly waiters = new Map<string, (record: TraceRecord) => void>();
+  duplicatesDropped = 0;
+
+  accept(jobId: string, record: TraceRecord): boolean {
+    if (this.kept.has(jobId)) {
+      this.duplicatesDropped++;
+      return false;
+    }
+    this.kept.set(jobId, record);
+    this.waiters.get(jobId)?.(record);
+    this.waiters.delete(jobId);
+    return true;
+  }
+
+  /** The record of `jobId`, now or when it arrives. */
+  wait(jobId: string): Promise<TraceRecord> {
+    const kept = this.kept.get(jobId);
+    if (kept) return Promise.resolve(kept);
+    return new Promise((resolve) => this.waiters.set(jobId, resolve));
+  }
+}
+
+export interface QueueCollector {
+  execute: AttemptExecutor;
+  extraResults: () => Record<string, unknown>;
+  /** Ends the run on the queue: `finished` removes its jobs, otherwise waiting jobs are dropped. */
+  close: (finished: boolean) => Promise<void>;
+  connection: QueueConnection;
+}
+
+/**
+ * The coordinator's side of `--queue`: each attempt becomes one BullMQ job with a deterministic
+ * id on the run's own queue, and its scored record comes back on the run's Redis stream.
+ */
+export async function openQueueCollector(options: QueueCollectorOptions): Promise<QueueCollector> {
+  const connection = parseQueueUrl(options.url);
+  await probeQueue(connection);
+  const { Queue, QueueEvents } = await import('bullmq');
+  const { Redis } = await import('ioredis');
+  const names = queueNames(options.runId);
+  const queue: Queue = new Queue(names.jobs, { connection: connection.options });
+  const events: QueueEvents = new QueueEvents(names.jobs, { connection: connection.options });
+  const reader: Redis = new Redis({ ...connection.options, maxRetriesPerRequest: null });
+  const errors: string[] = [];
+  const onError = (error: Error) => errors.push(scrub(error.message, connection));
+  queue.on('error', onError);
+  events.on('error', onError);
+  reader.on('error', onError);
+  await events.waitUntilReady();
+  const writer: Redis = new Redis({ ...connection.options, maxRetriesPerRequest: null });
+  writer.on('error', onError);
+  // Registers again on every beat: a Redis restarted without persistence learns of the run
+  // within one beat.
+  const beat = () =>
+    writer
+      .multi()
+      .set(aliveKey(options.runId), '1', 'PX', HEARTBEAT_MS * 3)
+      .sadd(RUNS_KEY, options.runId)
+      .exec();
+  await beat();
+  const heartbeat = setInterval(() => void beat().catch(() => {}), HEARTBEAT_MS);
+
+  const collector = new ResultCollector();
+  const requests = new Map<string, AttemptRequest>();
+  // The jobs still waited for, to enqueue again after Redis comes back empty (a restart
+  // without persistence); their ids make this a no-op for jobs that survived.
+  const pending = new Map<string, () => Promise<unknown>>();
+  let closed = false;
+  let readyOnce = writer.status === 'ready';
+  writer.on('ready', () => {
+    if (!readyOnce) {
+      readyOnce = true;
+      return;
+    }
+    void beat().catch(() => {});
+    for (const enqueue of pending.values()) void enqueue().catch(onError);
+  });
+
+  // Reads the stream from its start: a resumed coordinator also collects what finished while
+  // it was away.
+  const readLoop = (async () => {
+    let last = '0';
+    while (!closed) {
+      const reply = await reader
+        .xread('COUNT', 100, 'BLOCK', 500, 'STREAMS', names.results, last)
+        .catch(() => null);
+      for (const [, entries] of reply ?? []) {
+        for (const [id, fields] of entries) {
+          last = id;
+          const jobId = fields[1] ?? '';
+          const parsed = traceRecordSchema.safeParse(JSON.parse(fields[3] ?? 'null'));
+          if (parsed.success) collector.accept(jobId, parsed.data);
+        }
+      }
+    }
+  })();
+
+  // A job that failed every delivery (its worker threw or died each time) ends as an infra
+  // error record, never as a wrong answer; the runner then retries the episode up to
+  // --max-attempts, as for any infra error.
+  events.on('failed', ({ jobId, failedReason }) => {
+    void (async () => {
+      const request = requests.get(jobId);
+      if (!request || (await queue.getJobState(jobId)) !== 'failed') return;
+      collector.accept(jobId, failedRecord(options, request, failedReason));
+    })();
+  });
+
+  const execute: AttemptExecutor = async (request) => {
+    const { job, attempt, runId, signal } = request;
+    const jobId = episodeJobId(runId, job.task.id, job.arm.name, job.sampleIndex, attempt);
+    requests.set(jobId, request);
+    const result = collector.wait(jobId);
+    const previous = await queue.getJob(jobId);
+    // A failed job would make `add` a no-op; a resumed run must be able to try it again.
+    if (previous && (await previous.isFailed())) await previous.remove();
+    const data: EpisodeJobData = {
+      runId,
+      task: job.task,
+      arm: {
+        name: job.arm.name,
+        tools: [...job.arm.tools],
+        ...(job.arm.effort === undefined ? {} : { effort: job.arm.effort }),
+      },
+      sampleIndex: job.sampleIndex,
+      attempt,
+      seed: job.seed,
+      groupId: job.groupId,
+      sampling: options.sampling,
+      ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
+      ...(options.system === undefined ? {} : { system: options.system }),
+      ...(options.recordTokens === true ? { recordTokens: true } : {}),
+    };
+    const enqueue = () =>
+      queue.add('episode', data, {
+        jobId,
+        attempts: options.jobAttempts ?? 3,
+        backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
+        removeOnComplete: { count: 100_000 },
+        removeOnFail: { age: 7 * 86_400 },
+      });
+    pending.set(jobId, enqueue);
+    void result.then(() => pending.delete(jobId));
+    // Failing while Redis is away is not the end: the job is added again when it is back.
+    await enqueue().catch(onError);
+    let onAbort = () => {};
+    const aborted = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      if (signal.aborted) onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([result, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  };
+
+  return {
+    connection,
+    execute,
+    extraResults: () => ({ queue: { duplicates_dropped: collector.duplicatesDropped } }),
+    close: async (finished) => {
+      closed = true;
+      clearInterval(heartbeat);
+      await readLoop;
+      await writer.srem(RUNS_KEY, options.runId).catch(() => {});
+      await writer.del(aliveKey(options.runId)).catch(() => {});
+      if (finished) {
+        await queue.obliterate({ force: true }).catch(() => {});
+        await writer.del(names.results).catch(() => {});
+      } else {
+        // Cancelled: nothing new starts; running episodes still report to the stream, where
+        // `--resume` finds them.
+        await queue.drain(true).catch(() => {});
+      }
+      await Promise.allSettled([queue.close(), events.close()]);
+      reader.disconnect();
+      writer.disconnect();
+    },
+  };
+}
+
+function failedRecord(
+  options: QueueCollectorOptions,
+  request: AttemptRequest,
+  reason: string,
+): TraceRecord {
+  const now = new Date();
+  const { job } = request;
+  return buildTraceRecord({
+    ids: {
+      run_id: request.runId,
+      task_id: job.task.id,
+      arm: job.arm.name,
+      group_id: job.groupId,
+      sample_index: job.sampleIndex,
+      attempt: request.attempt,
+    },
+    model: options.model,
+    sampling: { ...options.sampling, seed: job.seed },
+    tools: job.arm.tools,
+    toolSpecs: [],
+    messages: taskMessages(job.task),
+    toolCalls: [],
+    turns: [],
+    finalAnswer: null,
+    status: 'error',
+    stopReason: 'error',
+    error: {
+      class: 'infra',
+      code: 'QUEUE_JOB_FAILED',
+      message: `every delivery of the job failed: ${reason}`,
+    },
+    usage: { prompt_tokens: 0, completion_tokens: 0 },
+    startedAt: now,
+    endedAt: now,
+    policy: options.policy,
+  });
+}
