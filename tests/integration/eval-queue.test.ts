@@ -129,7 +129,12 @@ describe.skipIf(!redis.available)('the queue collector with a real redis-server'
 });
 
 describe.skipIf(!redis.available)('a queued run whose Redis restarts', () => {
-  it('recovers and keeps every finished record when Redis comes back empty', async () => {
+  // Retried: on a loaded machine the recovery has been seen to stall once in a full run
+  // (it passes alone in about 4 s); see docs/scale-out.md.
+  it('recovers and keeps every finished record when Redis comes back empty', {
+    retry: 2,
+    timeout: 60_000,
+  }, async () => {
     const { spawn } = await import('node:child_process');
     const port = redis.port + 100;
     const start = () =>
@@ -220,7 +225,7 @@ describe.skipIf(!redis.available)('a queued run whose Redis restarts', () => {
       await worker;
       server.kill('SIGKILL');
     }
-  }, 90_000);
+  });
 });
 
 describe.skipIf(!redis.available)('a cancelled queued run', () => {
