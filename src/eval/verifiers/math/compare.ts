@@ -1,8 +1,8 @@
-import { seededRandom } from '../../prng.js';
 import { checkBudget } from './budget.js';
 import { latexToExpression } from './expression.js';
 import { compact } from './normalize.js';
 import { close, parseNumberLiteral, percentReadings } from './numbers.js';
+import { compileSides, sameAtPoints } from './points.js';
 import {
   type Chain,
   canonicalInequality,
@@ -12,7 +12,7 @@ import {
   parseChain,
   reduceEquality,
 } from './relations.js';
-import { compileSafe, type SafeExpression } from './safe-eval.js';
+import { compileSafe } from './safe-eval.js';
 import { parseShape, type Shape, splitTopLevel } from './shape.js';
 
 export interface CompareOptions {
@@ -35,10 +35,6 @@ export interface Comparison {
   method: CompareMethod;
 }
 
-/** Symbolic checks evaluate at random points; float noise needs a floor on the tolerance. */
-const SYMBOLIC_TOLERANCE_FLOOR = 1e-8;
-const POINTS_WANTED = 6;
-const POINTS_NEEDED = 3;
 /** Longer lists are compared as text only, which keeps the pairwise matching cheap. */
 const MAX_ITEMS = 64;
 
@@ -288,13 +284,6 @@ function compareEqualities(a: Chain, b: Chain, options: CompareOptions): Compari
   return unequal('equation');
 }
 
-function compileSides(sides: string[]): SafeExpression | null {
-  const left = latexToExpression(sides[0]!);
-  const right = latexToExpression(sides[1]!);
-  if (left === null || right === null) return null;
-  return compileSafe(`(${left}) - (${right})`);
-}
-
 function compareExpressions(a: string, b: string, options: CompareOptions): Comparison {
   const percentA = a.endsWith('%');
   const percentB = b.endsWith('%');
@@ -315,43 +304,4 @@ function compareExpressions(a: string, b: string, options: CompareOptions): Comp
   }
   if (percentA || percentB) return { equal: false, method: 'expression' };
   return { equal: sameAtPoints(fa, fb, 'equal', options.tolerance), method: 'expression' };
-}
-
-/**
- * Evaluates both sides at seeded random points in [0.5, 2.5] (positive, so roots and logs are
- * defined) and compares. `proportional` accepts any fixed nonzero ratio, for equations.
- */
-function sameAtPoints(
-  fa: SafeExpression,
-  fb: SafeExpression,
-  mode: 'equal' | 'proportional' | 'positive',
-  tolerance: number,
-): boolean {
-  const variables = [...new Set([...fa.variables, ...fb.variables])];
-  const random = seededRandom(`assay-math:${variables.join(',')}`);
-  const tol = Math.max(tolerance, SYMBOLIC_TOLERANCE_FLOOR);
-  let ratio: number | null = null;
-  let valid = 0;
-  for (let attempt = 0; attempt < POINTS_WANTED * 4 && valid < POINTS_WANTED; attempt++) {
-    checkBudget();
-    const scope: Record<string, number> = {};
-    for (const name of variables) scope[name] = 0.5 + 2 * random();
-    const x = fa.evaluate(scope);
-    const y = fb.evaluate(scope);
-    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-    if (mode === 'equal') {
-      if (!close(x, y, tol)) return false;
-    } else {
-      if (Math.abs(y) < 1e-12) {
-        if (Math.abs(x) < 1e-12) continue;
-        return false;
-      }
-      const r = x / y;
-      if (r === 0 || (mode === 'positive' && r < 0)) return false;
-      if (ratio === null) ratio = r;
-      else if (!close(r, ratio, tol)) return false;
-    }
-    valid++;
-  }
-  return valid >= POINTS_NEEDED;
 }
