@@ -1,3 +1,5 @@
+import { cutTopLevel } from './shape.js';
+
 /** A relation operator as `normalizeAnswer` spells it; `\approx` counts as `=`. */
 export type RelationOp = '=' | '<' | '<=' | '>' | '>=' | '!=' | '~';
 
@@ -18,30 +20,14 @@ const OPS: readonly [string, RelationOp][] = [
 
 /** Splits `a = b \approx c` into sides and operators outside brackets; null without any. */
 export function parseChain(s: string): Chain | null {
-  const sides: string[] = [];
   const ops: RelationOp[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (ch === '\\' && (s[i + 1] === '{' || s[i + 1] === '}')) {
-      depth += s[i + 1] === '{' ? 1 : -1;
-      i++;
-      continue;
-    }
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    else if (depth === 0) {
-      const op = OPS.find(([token]) => s.startsWith(token, i));
-      if (op === undefined) continue;
-      sides.push(s.slice(start, i).trim());
-      ops.push(op[1]);
-      start = i + op[0].length;
-      i = start - 1;
-    }
-  }
+  const sides = cutTopLevel(s, (i) => {
+    const op = OPS.find(([token]) => s.startsWith(token, i));
+    if (op === undefined) return 0;
+    ops.push(op[1]);
+    return op[0].length;
+  });
   if (ops.length === 0) return null;
-  sides.push(s.slice(start).trim());
   if (sides.some((side) => side === '')) return null;
   return { sides, ops };
 }

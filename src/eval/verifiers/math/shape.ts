@@ -58,9 +58,12 @@ function flatten(items: Shape[]): Shape[] {
   return items.flatMap((item) => (item.kind === 'collection' ? item.items : [item]));
 }
 
-/** Splits on `separator` outside (), [], {} and `\{ \}`. */
-export function splitTopLevel(s: string, separator: string): string[] {
-  const parts: string[] = [];
+/**
+ * Cuts `s` where `cutAt(i)` says, but only outside (), [], {} and `\{ \}`: `cutAt` returns
+ * the length of the token to cut out at `i`, or 0. Returns the trimmed pieces between cuts.
+ */
+export function cutTopLevel(s: string, cutAt: (i: number) => number): string[] {
+  const pieces: string[] = [];
   let depth = 0;
   let start = 0;
   for (let i = 0; i < s.length; i++) {
@@ -72,16 +75,27 @@ export function splitTopLevel(s: string, separator: string): string[] {
     }
     if (ch === '(' || ch === '[' || ch === '{') depth++;
     else if (ch === ')' || ch === ']' || ch === '}') depth--;
-    else if (depth === 0 && s.startsWith(separator, i)) {
-      const next = s[i + separator.length];
-      if (/^\\[a-zA-Z]+$/.test(separator) && next !== undefined && /[a-zA-Z]/.test(next)) continue;
-      parts.push(s.slice(start, i).trim());
-      start = i + separator.length;
+    else if (depth === 0) {
+      const length = cutAt(i);
+      if (length === 0) continue;
+      pieces.push(s.slice(start, i).trim());
+      start = i + length;
       i = start - 1;
     }
   }
-  parts.push(s.slice(start).trim());
-  return parts;
+  pieces.push(s.slice(start).trim());
+  return pieces;
+}
+
+/** Splits on `separator` outside (), [], {} and `\{ \}`. */
+export function splitTopLevel(s: string, separator: string): string[] {
+  // `\pm` must not cut `\pmod`: a command separator ends where letters end.
+  const command = /^\\[a-zA-Z]+$/.test(separator);
+  return cutTopLevel(s, (i) => {
+    if (!s.startsWith(separator, i)) return 0;
+    const next = s[i + separator.length];
+    return command && next !== undefined && /[a-zA-Z]/.test(next) ? 0 : separator.length;
+  });
 }
 
 /** True when the bracket opened at `open` is closed by the last character of `s`. */
