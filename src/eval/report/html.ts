@@ -2,7 +2,13 @@ import type { TraceRecord } from '../../trace/schema.js';
 import type { RunManifest } from '../run/manifest.js';
 import type { ArmResults, EvalResults } from '../stats/results.js';
 import {
-  decimal,
+  type CellStyle,
+  SCORE_HEADERS,
+  scoreCells,
+  USAGE_HEADERS,
+  usageCells,
+} from './arm-table.js';
+import {
   duration,
   pairLabel,
   percent,
@@ -117,63 +123,24 @@ function armSection(model: ReportModel): string {
   ]);
 }
 
+const HTML_CELLS: CellStyle = {
+  strong: (text) => `<strong>${text}</strong>`,
+  escape: esc,
+  lineBreak: '<br>',
+};
+
 function armTable({ arms, results }: ReportModel): string {
   const label = (name: string, i: number) =>
     `<span class="swatch sw-${i % 6}" aria-hidden="true"></span>${esc(name)}`;
-  const scores = arms.map((name, i) => {
-    const a = results.arms[name]!;
-    return [
-      label(name, i),
-      `<strong>${percent(a.accuracy)}</strong>`,
-      percentInterval(a.accuracy_ci95),
-      `${a.scored} / ${a.n}`,
-      String(a.infra_errors),
-      percent(a.raw_accuracy),
-      atK('pass', a.pass_at_k),
-      atK('maj', a.maj_at_k),
-    ];
-  });
-  const usage = arms.map((name, i) => {
-    const a = results.arms[name]!;
-    return [
-      label(name, i),
-      decimal(a.tool_calls_mean),
-      percent(a.tool_error_rate),
-      percent(a.denial_rate),
-      String(a.unrequested_calls),
-      `${decimal(a.tokens.prompt_mean, 0)} / ${decimal(a.tokens.completion_mean, 0)}`,
-      `${duration(a.latency_ms.mean)} / ${duration(a.latency_ms.p50)} / ${duration(a.latency_ms.p95)}`,
-    ];
-  });
+  const scores = arms.map((name, i) => [
+    label(name, i),
+    ...scoreCells(results.arms[name]!, HTML_CELLS),
+  ]);
+  const usage = arms.map((name, i) => [label(name, i), ...usageCells(results.arms[name]!)]);
   return [
-    table(
-      [
-        'arm',
-        'accuracy',
-        '95% CI (Wilson)',
-        'scored / n',
-        'infra errors',
-        'raw accuracy',
-        'pass@k',
-        'maj@k',
-      ],
-      scores,
-      'Accuracy per arm',
-    ),
+    table(['arm', ...SCORE_HEADERS], scores, 'Accuracy per arm'),
     '<h3>Tools, tokens and latency</h3>',
-    table(
-      [
-        'arm',
-        'tool calls / sample',
-        'tool errors',
-        'denied calls',
-        'unrequested calls',
-        'tokens in / out (mean)',
-        'latency mean / p50 / p95',
-      ],
-      usage,
-      'Tool use, tokens and latency per arm',
-    ),
+    table(['arm', ...USAGE_HEADERS], usage, 'Tool use, tokens and latency per arm'),
   ].join('\n');
 }
 
@@ -329,11 +296,4 @@ function infraSection(model: ReportModel): string {
     ),
     infraList(model),
   ]);
-}
-
-function atK(kind: string, values: Record<string, number>): string {
-  const ks = Object.keys(values).sort((a, b) => Number(a) - Number(b));
-  return ks.length === 0
-    ? '–'
-    : ks.map((k) => `${kind}@${esc(k)} ${percent(values[k])}`).join('<br>');
 }

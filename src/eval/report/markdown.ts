@@ -2,8 +2,13 @@ import type { TraceRecord } from '../../trace/schema.js';
 import type { RunManifest } from '../run/manifest.js';
 import type { ArmResults, EvalResults, GroupResults } from '../stats/results.js';
 import {
-  decimal,
-  duration,
+  type CellStyle,
+  SCORE_HEADERS,
+  scoreCells,
+  USAGE_HEADERS,
+  usageCells,
+} from './arm-table.js';
+import {
   pairLabel,
   percent,
   percentInterval,
@@ -67,57 +72,25 @@ function armSection(model: ReportModel): string {
   return ['## Accuracy per arm', '', ...armTable(model.arms, model.results)].join('\n');
 }
 
+const MD_CELLS: CellStyle = {
+  strong: (text) => `**${text}**`,
+  escape: (text) => text,
+  lineBreak: ', ',
+};
+
 function armTable(arms: readonly string[], group: GroupResults): string[] {
   const present = arms.filter((name) => group.arms[name] !== undefined);
-  const scores = present.map((name) => {
-    const arm = group.arms[name]!;
-    return row([
-      code(name),
-      `**${percent(arm.accuracy)}**`,
-      percentInterval(arm.accuracy_ci95),
-      `${arm.scored} / ${arm.n}`,
-      String(arm.infra_errors),
-      percent(arm.raw_accuracy),
-      atK('pass', arm.pass_at_k),
-      atK('maj', arm.maj_at_k),
-    ]);
-  });
-  const usage = present.map((name) => {
-    const arm = group.arms[name]!;
-    return row([
-      code(name),
-      decimal(arm.tool_calls_mean),
-      percent(arm.tool_error_rate),
-      percent(arm.denial_rate),
-      String(arm.unrequested_calls),
-      `${decimal(arm.tokens.prompt_mean, 0)} / ${decimal(arm.tokens.completion_mean, 0)}`,
-      `${duration(arm.latency_ms.mean)} / ${duration(arm.latency_ms.p50)} / ${duration(arm.latency_ms.p95)}`,
-    ]);
-  });
+  const scores = present.map((name) =>
+    row([code(name), ...scoreCells(group.arms[name]!, MD_CELLS)]),
+  );
+  const usage = present.map((name) => row([code(name), ...usageCells(group.arms[name]!)]));
   return [
-    row([
-      'arm',
-      'accuracy',
-      '95% CI (Wilson)',
-      'scored / n',
-      'infra errors',
-      'raw accuracy',
-      'pass@k',
-      'maj@k',
-    ]),
-    divider(8),
+    row(['arm', ...SCORE_HEADERS]),
+    divider(SCORE_HEADERS.length + 1),
     ...scores,
     '',
-    row([
-      'arm',
-      'tool calls / sample',
-      'tool errors',
-      'denied calls',
-      'unrequested calls',
-      'tokens in / out (mean)',
-      'latency mean / p50 / p95',
-    ]),
-    divider(7),
+    row(['arm', ...USAGE_HEADERS]),
+    divider(USAGE_HEADERS.length + 1),
     ...usage,
   ];
 }
@@ -256,11 +229,6 @@ function infraSection({ infra }: ReportModel): string {
     lines.push(row([`${code(arm.arm)}`, String(arm.finalErrors), String(arm.retried), codes]));
   }
   return lines.join('\n');
-}
-
-function atK(kind: string, values: Record<string, number>): string {
-  const ks = Object.keys(values).sort((a, b) => Number(a) - Number(b));
-  return ks.length === 0 ? '–' : ks.map((k) => `${kind}@${k} ${percent(values[k])}`).join(', ');
 }
 
 function row(cells: readonly string[]): string {
