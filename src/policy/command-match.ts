@@ -25,6 +25,19 @@ export interface CommandMatcher {
 
 const MAX_NESTING = 8;
 
+// Several rules read the same call's command: the last line read is kept (results are never
+// changed after parsing, so sharing them is safe).
+let lastText: string | undefined;
+let lastParsed: Pipeline[] | null = null;
+
+function parsed(text: string): Pipeline[] | null {
+  if (text !== lastText) {
+    lastParsed = parseShell(text);
+    lastText = text;
+  }
+  return lastParsed;
+}
+
 export function compileCommandPatterns(patterns: readonly string[]): CommandMatcher {
   const tests = patterns.map(wildcard);
   const any = (text: string) => tests.some((t) => t(text));
@@ -38,7 +51,7 @@ export function compileCommandPatterns(patterns: readonly string[]): CommandMatc
 }
 
 function widenMatch(command: string, matches: (text: string) => boolean): boolean {
-  const pipelines = parseShell(command);
+  const pipelines = parsed(command);
   if (pipelines === null) return false;
   let seen = 0;
   for (const pipeline of pipelines) {
@@ -63,7 +76,7 @@ const RISKY_VARIABLE =
 
 function narrowMatch(command: string, matches: (text: string) => boolean, depth: number): boolean {
   if (depth > MAX_NESTING) return true;
-  const pipelines = parseShell(command);
+  const pipelines = parsed(command);
   if (pipelines === null) return true;
   return pipelines.some((pipeline) => pipelineMatches(pipeline, matches, depth));
 }
