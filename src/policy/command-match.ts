@@ -50,6 +50,17 @@ export function compileCommandPatterns(patterns: readonly string[]): CommandMatc
   };
 }
 
+/**
+ * Whether a command line cannot be read with certainty: it does not parse, or some program
+ * name (nested and wrapped ones too) comes from an expansion. Such a line holds for every
+ * `narrow` pattern; this lets a rule say so on its own, with its own reason.
+ */
+export function commandUnclear(command: unknown): boolean {
+  if (command === undefined) return false;
+  if (typeof command !== 'string') return true;
+  return narrowMatch(command, () => false, 0);
+}
+
 function widenMatch(command: string, matches: (text: string) => boolean): boolean {
   const pipelines = parsed(command);
   if (pipelines === null) return false;

@@ -1,4 +1,4 @@
-import { compileCommandPatterns, type Direction } from './command-match.js';
+import { commandUnclear, compileCommandPatterns, type Direction } from './command-match.js';
 import type { CallFacts, UsageView } from './facts.js';
 import { fileTest } from './file-match.js';
 import {
@@ -165,6 +165,19 @@ export function compileConditions(
       key: 'command',
       text: `${which} command of the line matches ${spec.command.join(' or ')}`,
       test: (f) => matcher.test(f.arg('command'), direction),
+    });
+  }
+  if (spec.command_unclear !== undefined) {
+    const want = spec.command_unclear;
+    out.push({
+      key: 'command_unclear',
+      text: want
+        ? 'the command line cannot be read with certainty'
+        : 'the command line can be read with certainty',
+      test: (f) => {
+        const command = f.arg('command');
+        return command !== undefined && commandUnclear(command) === want;
+      },
     });
   }
   if (spec.file) {

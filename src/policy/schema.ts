@@ -67,6 +67,7 @@ export const conditionsSchema = z.strictObject({
   used: usageMatcher.optional(),
   episode_used: usageMatcher.optional(),
   command: oneOrMany(z.string().min(1).max(1_000)).optional(),
+  command_unclear: z.boolean().optional(),
   file: oneOrMany(z.string().min(1).max(1_000)).optional(),
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileCommandPatterns } from '../../src/policy/command-match.js';
+import { commandUnclear, compileCommandPatterns } from '../../src/policy/command-match.js';
 import { parseShell } from '../../src/policy/shell-parse.js';
 
 // Adversarial cases for a deny of `git push`, after the bypasses reported against Claude Code's
@@ -122,6 +122,13 @@ describe('command patterns in deny rules (narrow)', () => {
 
   it.each(pushFree)('leaves %j alone', (command) => {
     expect(PUSH.test(command, 'narrow')).toBe(false);
+  });
+
+  it('says which lines are unclear, so a rule can give them their own reason', () => {
+    for (const command of pushUnclear) expect(commandUnclear(command), command).toBe(true);
+    for (const command of [...pushFree, ...pushCaught]) {
+      expect(commandUnclear(command), command).toBe(false);
+    }
   });
 
   it('does not hold for a call without a command argument', () => {
