@@ -322,11 +322,33 @@ class Parser {
     throw new Unreadable();
   }
 
+  /**
+   * `$((...))` runs nothing unless it holds a substitution (array subscripts included), so it
+   * is kept as text when it holds none.
+   */
+  #arithmetic(): string {
+    const s = this.#s;
+    let depth = 0;
+    for (let j = this.#i + 1; j < s.length; j++) {
+      const c = s[j];
+      if (c === '`' || c === '"' || c === "'" || c === '\\') throw new Unreadable();
+      if (c === '$' && s[j + 1] === '(' && j !== this.#i) throw new Unreadable();
+      if (c === '(') depth++;
+      else if (c === ')' && --depth === 0) {
+        const text = s.slice(this.#i, j + 1);
+        if (!text.endsWith('))')) throw new Unreadable();
+        this.#i = j + 1;
+        return text;
+      }
+    }
+    throw new Unreadable();
+  }
+
   /** `$(...)` is parsed as commands; `${...}` and `$((...))` are kept only when they run nothing. */
   #dollar(): string {
     const s = this.#s;
     const next = s[this.#i + 1];
-    if (next === '(' && s[this.#i + 2] === '(') throw new Unreadable();
+    if (next === '(' && s[this.#i + 2] === '(') return this.#arithmetic();
     if (next === '(') {
       this.#i += 2;
       new Parser(s, this.#out, this.#depth + 1).#subList(this, ')');

@@ -91,6 +91,8 @@ const pushUnclear: readonly string[] = [
   'cat <<EOF\nnever ends',
   'cat <<EOF\n$(git push)\nEOF',
   '((x = $(git push)))',
+  'echo $(( $(git push) + 1 ))',
+  'echo $((a[$(git push)]))',
 ];
 
 const pushFree: readonly string[] = [
@@ -109,6 +111,8 @@ const pushFree: readonly string[] = [
   'ls *.py && [ -f x ] && echo ok',
   'python3 -m pytest -q 2>&1 | tail -n 20',
   'cd "$HOME" && git diff',
+  'echo $((1 + (2 * 3)))',
+  'i=$((i+1)); echo "$((i * 2))"',
 ];
 
 describe('command patterns in deny rules (narrow)', () => {
