@@ -22,7 +22,7 @@ const shipped = parsePolicy(text, 'default.yaml');
 // The same file with the command rules replaced by the single regex of the previous version.
 const before = parse(text) as { rules: Record<string, unknown>[] };
 before.rules = before.rules
-  .filter((r) => r['id'] !== 'shell-no-pipe-to-shell')
+  .filter((r) => r['id'] !== 'shell-no-pipe-to-shell' && r['id'] !== 'shell-unclear')
   .map((r) =>
     r['id'] === 'shell-no-privilege-or-push'
       ? {
