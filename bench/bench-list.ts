@@ -27,6 +27,7 @@ export const BENCHES: readonly Bench[] = [
   { name: 'strategies', env: { BENCH_ROUNDS: '9', BENCH_TASKS: '100' }, timeoutMs: 120_000 },
   { name: 'calculator', timeoutMs: 60_000 },
   { name: 'policy', env: { BENCH_ROUNDS: '20000' }, timeoutMs: 60_000 },
+  { name: 'policy-command', env: { BENCH_ROUNDS: '10000' }, timeoutMs: 60_000 },
   { name: 'trace-write', timeoutMs: 120_000 },
   { name: 'javascript', env: { BENCH_CALLS: '1000', BENCH_NEW: '50' }, timeoutMs: 60_000 },
   { name: 'search', env: { BENCH_DOCS: '5000', BENCH_QUERIES: '200' }, timeoutMs: 120_000 },

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { connectMcpTools, type McpToolSet } from '../../tools/mcp/client-tools.js';
 import { loadMcpConfig } from '../../tools/mcp/config.js';
-import { BUILTIN_TOOL_NAMES } from '../core/tool-names.js';
+import { BUILTIN_TOOL_NAMES, POLICY_ACTION_NAMES } from '../core/tool-names.js';
 import { loadBuiltinPolicy } from '../policy/builtin.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
@@ -29,7 +29,11 @@ export async function policyWithMcp(
   mcp: McpToolSet | null,
 ): Promise<Policy> {
   if (file === undefined) return loadBuiltinPolicy('default');
-  const knownTools = [...BUILTIN_TOOL_NAMES, ...Object.keys(mcp?.tools ?? {})];
+  const knownTools = [
+    ...BUILTIN_TOOL_NAMES,
+    ...POLICY_ACTION_NAMES,
+    ...Object.keys(mcp?.tools ?? {}),
+  ];
   return loadPolicy(resolve(file), { knownTools });
 }
 

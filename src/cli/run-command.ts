@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
 import type { AgentEvent } from '../agent/events.js';
-import { UsageError } from '../core/errors.js';
+import { errorMessage, UsageError } from '../core/errors.js';
+import type { Policy } from '../policy/types.js';
 import type { TraceRecord } from '../trace/schema.js';
 import type { SetExit } from './commands.js';
 import { MCP_OPTION_HELP } from './mcp-flag.js';
@@ -48,7 +49,10 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
     .option('-v, --verbose', 'print each step and tool call to stderr')
     .option('--workspace <dir>', 'copy DIR into a fresh container for the coding tools')
     .option('--diff <file>', 'with --workspace: write the final diff to FILE')
-    .option('--apply', 'with --workspace: apply the diff to DIR after confirmation');
+    .option(
+      '--apply',
+      'with --workspace: apply the diff to DIR if the policy allows (workspace.apply)',
+    );
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (prompt: string, raw: Record<string, unknown>) => {
@@ -120,6 +124,7 @@ async function runCommand(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let record: TraceRecord;
+  let applyError: unknown = null;
   try {
     record = await runEpisode({
       model: provider,
@@ -137,6 +142,9 @@ async function runCommand(
     });
     if (opened && workspaceRun) {
       record = await workspaceRun.attachWorkspace(record, opened.workspace, tracePath);
+      if (flags.apply) {
+        ({ record, applyError } = await applyByPolicy(workspaceRun, opened, record, policy));
+      }
     }
     if (mcpOptions !== null) record = mcpOptions.withMcpInfo(record, mcp);
     // What is printed is what was written: capped, so `--json` never prints a huge line.
@@ -151,22 +159,20 @@ async function runCommand(
     await provider.close?.();
   }
   if (opened && workspaceRun && record.workspace) {
-    const { applyToSource, askToApply, diffStat, writeDiff } = workspaceRun;
+    const { diffStat, writeDiff } = workspaceRun;
     const full = opened.workspace.fullDiff;
     if (flags.diff !== undefined) await writeDiff(resolve(flags.diff), full);
     if (!flags.json) {
       if (record.final_answer !== null) process.stdout.write(`${record.final_answer}\n`);
       process.stdout.write(diffStat(record.workspace));
     }
-    if (flags.apply && record.workspace.diff_stats.files > 0) {
-      const decision = await askToApply(opened.workspace.source, record.workspace);
-      if (!decision.allowed) {
-        process.stderr.write(`assay: --apply denied: ${decision.reason}\n`);
-        return 1;
-      }
-      await applyToSource(opened.workspace.source, opened.fingerprint, full);
-      process.stderr.write(`assay: applied the diff to ${opened.workspace.source}\n`);
+    const applied = record.workspace.apply;
+    if (applyError !== null) throw applyError;
+    if (applied && !applied.applied) {
+      process.stderr.write(`assay: --apply denied: ${applied.policy.reason}\n`);
+      return 1;
     }
+    if (applied) process.stderr.write(`assay: applied the diff to ${opened.workspace.source}\n`);
     if (!flags.json) return reportOutcome(record, tracePath);
   }
 
@@ -176,6 +182,48 @@ async function runCommand(
     process.stdout.write(`${record.final_answer}\n`);
   }
   return reportOutcome(record, tracePath);
+}
+
+type WorkspaceRun = typeof import('./workspace-run.js');
+
+/**
+ * `--apply` after the episode and before the record is written, so the trace holds the policy's
+ * decision on `workspace.apply` and whether the diff went in. A failed apply (the folder
+ * changed, the diff does not apply) is recorded, then reported once the record is written.
+ */
+async function applyByPolicy(
+  workspaceRun: WorkspaceRun,
+  opened: Awaited<ReturnType<WorkspaceRun['openRunWorkspace']>>,
+  record: TraceRecord,
+  policy: Policy,
+): Promise<{ record: TraceRecord; applyError: unknown }> {
+  const summary = record.workspace;
+  if (!summary || summary.diff_stats.files === 0) return { record, applyError: null };
+  const dir = opened.workspace.source;
+  const args = workspaceRun.applyArguments(dir, summary);
+  const interactive = process.stdin.isTTY === true && process.stderr.isTTY === true;
+  const decision = await workspaceRun.decideApply(policy, args, interactive);
+  let applyError: unknown = null;
+  if (decision.decision === 'allow') {
+    try {
+      await workspaceRun.applyToSource(dir, opened.fingerprint, opened.workspace.fullDiff);
+    } catch (error) {
+      applyError = error;
+    }
+  }
+  const apply = {
+    arguments: args,
+    policy: {
+      ...decision,
+      clamps:
+        decision.clamps === null
+          ? null
+          : { ...decision.clamps, private_network: [...decision.clamps.private_network] },
+    },
+    applied: decision.decision === 'allow' && applyError === null,
+    ...(applyError === null ? {} : { error: errorMessage(applyError) }),
+  };
+  return { record: { ...record, workspace: { ...summary, apply } }, applyError };
 }
 
 /** Says on stderr why an episode did not end with an answer, and picks the exit code. */

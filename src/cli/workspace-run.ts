@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { listSource, packSource, safeGit } from '../../sandbox/workspace/source-files.js';
 import { Workspace, type WorkspaceSummary } from '../../sandbox/workspace/workspace.js';
 import { errorMessage, UsageError } from '../core/errors.js';
+import type { Policy, PolicyDecision } from '../policy/types.js';
 import { storeArtifact } from '../trace/artifacts.js';
 import type { TraceRecord } from '../trace/schema.js';
 
@@ -63,29 +63,33 @@ export async function writeDiff(file: string, diff: string): Promise<void> {
   await writeFile(file, diff, 'utf8');
 }
 
-export interface ApplyDecision {
-  allowed: boolean;
-  reason: string;
+/** The arguments of the `workspace.apply` action, which policy rules can match. */
+export function applyArguments(
+  dir: string,
+  summary: Pick<WorkspaceSummary, 'files_changed' | 'diff_stats' | 'diff_bytes'>,
+): Record<string, unknown> {
+  return {
+    dir,
+    files: summary.files_changed,
+    files_count: summary.diff_stats.files,
+    insertions: summary.diff_stats.insertions,
+    deletions: summary.diff_stats.deletions,
+    diff_bytes: summary.diff_bytes,
+  };
 }
 
-/** `--apply` asks on a terminal; with nobody to ask (batch mode) it is denied. */
-export async function askToApply(dir: string, summary: WorkspaceSummary): Promise<ApplyDecision> {
-  if (!(process.stdin.isTTY && process.stderr.isTTY))
-    return {
-      allowed: false,
-      reason: 'nobody at a terminal to confirm --apply (batch mode denies)',
-    };
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await rl.question(
-      `apply ${summary.diff_stats.files} changed file(s) to ${dir}? [y/N] `,
-    );
-    return /^y(es)?$/i.test(answer.trim())
-      ? { allowed: true, reason: 'confirmed at the terminal' }
-      : { allowed: false, reason: 'declined at the terminal' };
-  } finally {
-    rl.close();
-  }
+/**
+ * `--apply` is decided by the policy like a tool call, as the `workspace.apply` action: the
+ * shipped default asks a person at the terminal, and `batch_ask` answers when nobody is there.
+ */
+export async function decideApply(
+  policy: Policy,
+  args: Record<string, unknown>,
+  interactive: boolean,
+  signal?: AbortSignal,
+): Promise<PolicyDecision> {
+  const session = policy.startEpisode({ prompt: '', interactive });
+  return session.decide({ tool: 'workspace.apply', args, step: 0 }, signal);
 }
 
 /**

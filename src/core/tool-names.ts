@@ -25,6 +25,12 @@ export const WORKSPACE_TOOL_GROUP = [
   'apply_patch',
 ] as const satisfies readonly BuiltinToolName[];
 
+/**
+ * Actions decided by the policy like tool calls, though no model calls them: rules name them
+ * as tools (`tool: workspace.apply`). `workspace.apply` is `assay run --workspace --apply`.
+ */
+export const POLICY_ACTION_NAMES = ['workspace.apply'] as const;
+
 export type BuiltinToolName = (typeof BUILTIN_TOOL_NAMES)[number];
 
 export function isBuiltinToolName(name: string): name is BuiltinToolName {

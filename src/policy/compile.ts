@@ -180,12 +180,18 @@ function compileRule(
     toolTests.push(test);
   });
 
-  const when = rule.when ? compileConditions(rule.when, [...path, 'when'], report) : [];
+  // An allow's `when` and a deny's or ask's `unless` widen what runs: unclear commands and
+  // paths must fail them. The other two narrow it: unclear input must hold for them.
+  const widens = rule.effect === 'allow';
+  const when = rule.when
+    ? compileConditions(rule.when, [...path, 'when'], report, widens ? 'widen' : 'narrow')
+    : [];
   const unless = (rule.unless ?? []).map((block, i) =>
     compileConditions(
       block,
       rule.unless!.length === 1 ? [...path, 'unless'] : [...path, 'unless', i],
       report,
+      widens ? 'narrow' : 'widen',
     ),
   );
 

@@ -1,4 +1,6 @@
+import { commandUnclear, compileCommandPatterns, type Direction } from './command-match.js';
 import type { CallFacts, UsageView } from './facts.js';
+import { fileTest } from './file-match.js';
 import {
   compileGlob,
   compileNumber,
@@ -27,6 +29,7 @@ export function compileConditions(
   spec: ConditionsSpec,
   path: readonly PropertyKey[],
   report: IssueSink,
+  direction: Direction = 'narrow',
 ): Condition[] {
   const out: Condition[] = [];
   const at = (...rest: PropertyKey[]) => [...path, ...rest];
@@ -155,11 +158,58 @@ export function compileConditions(
       test: (f) => test(f.context.step),
     });
   }
+  if (spec.command) {
+    const matcher = compileCommandPatterns(spec.command);
+    const which = direction === 'narrow' ? 'some' : 'every';
+    out.push({
+      key: 'command',
+      text: `${which} command of the line matches ${spec.command.join(' or ')}`,
+      test: (f) => matcher.test(f.arg('command'), direction),
+    });
+  }
+  if (spec.command_unclear !== undefined) {
+    const want = spec.command_unclear;
+    out.push({
+      key: 'command_unclear',
+      text: want
+        ? 'the command line cannot be read with certainty'
+        : 'the command line can be read with certainty',
+      test: (f) => {
+        const command = f.arg('command');
+        return command !== undefined && commandUnclear(command) === want;
+      },
+    });
+  }
+  if (spec.file) {
+    const matches = anyOf(
+      globs(spec.file, at('file'), report, { dot: true }, (g, p) => fileGlobCheck(g, p, report)),
+    );
+    const test = fileTest(matches);
+    const which = direction === 'narrow' ? 'a' : 'every';
+    out.push({
+      key: 'file',
+      text: `${which} file touched matches ${spec.file.join(' or ')} (relative to /workspace)`,
+      test: (f) => {
+        const files = f.files;
+        return files !== undefined && test(files, direction);
+      },
+    });
+  }
   if (spec.used) out.push(...compileUsage('used', spec.used, (f) => f.context.toolUsage));
   if (spec.episode_used) {
     out.push(...compileUsage('episode_used', spec.episode_used, (f) => f.context.episodeUsage));
   }
   return out;
+}
+
+/** File globs are relative to the workspace; an absolute one could never match. */
+function fileGlobCheck(glob: string, path: readonly PropertyKey[], report: IssueSink): void {
+  if (glob.startsWith('/') || glob.startsWith('./') || glob.split('/').includes('..')) {
+    report({
+      path,
+      message: `file pattern "${glob}" must be relative to the workspace, without "/", "./" or ".." at the start (write "src/**", not "/workspace/src/**")`,
+    });
+  }
 }
 
 function anyOf(tests: readonly ((value: string) => boolean)[]): (value: string) => boolean {

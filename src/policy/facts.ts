@@ -1,3 +1,4 @@
+import { type TouchedFiles, touchedFiles } from './file-match.js';
 import { parseUrlFacts, type UrlFacts } from './url-facts.js';
 
 /** What a rule may ask about the use of tools so far in an episode. */
@@ -28,6 +29,7 @@ export class CallFacts {
   readonly args: Readonly<Record<string, unknown>>;
   readonly context: DecisionContext;
   #url: UrlFacts | null | undefined;
+  #files: TouchedFiles | undefined | null = null;
 
   constructor(tool: string, args: Readonly<Record<string, unknown>>, context: DecisionContext) {
     this.tool = tool;
@@ -39,6 +41,12 @@ export class CallFacts {
   get url(): UrlFacts | null {
     if (this.#url === undefined) this.#url = parseUrlFacts(this.arg('url'));
     return this.#url;
+  }
+
+  /** Workspace paths the call touches (see file-match.ts); undefined when it names none. */
+  get files(): TouchedFiles | undefined {
+    if (this.#files === null) this.#files = touchedFiles(this.tool, (name) => this.arg(name));
+    return this.#files;
   }
 
   /** An argument the call really has (own property), never one inherited from a prototype. */

@@ -66,6 +66,9 @@ export const conditionsSchema = z.strictObject({
   step: numberMatcher.optional(),
   used: usageMatcher.optional(),
   episode_used: usageMatcher.optional(),
+  command: oneOrMany(z.string().min(1).max(1_000)).optional(),
+  command_unclear: z.boolean().optional(),
+  file: oneOrMany(z.string().min(1).max(1_000)).optional(),
 });
 
 const numericLimits = {

@@ -190,6 +190,15 @@ const traceRecordObject = z.looseObject({
         deletions: z.number().int().nonnegative(),
       }),
       diff_artifact: traceArtifactSchema.optional(),
+      /** `--apply`: the policy's decision on the `workspace.apply` action and what came of it. */
+      apply: z
+        .looseObject({
+          arguments: z.record(z.string(), z.unknown()),
+          policy: tracePolicyDecisionSchema,
+          applied: z.boolean(),
+          error: z.string().optional(),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -70,6 +70,13 @@ describe.skipIf(!docker.available)('assay eval on the coding suite', { timeout: 
         ['editor', 1, ['stats.py']],
       ]),
     );
+    for (const record of fixed) {
+      const artifact = record.workspace.diff_artifact;
+      expect(artifact).toMatchObject({ name: 'workspace.diff', mime_type: 'text/plain' });
+      expect(await readFile(join(out, artifact.path), 'utf8')).toContain(
+        '+    return sum(xs) / len(xs)',
+      );
+    }
     const other = lines.map((l) => JSON.parse(l)).find((r) => r.task_id === 'js-sum');
     expect(other.verifier.details.outcome).toBe('empty_diff');
     expect(await readFile(join(out, 'report.md'), 'utf8')).toContain('editor');

@@ -98,6 +98,35 @@ describe('assay policy explain', { timeout: 90_000 }, () => {
     );
   });
 
+  it('explains a bash denial through chaining and the --apply action with the shipped policy', async () => {
+    const shell = await runCli([
+      'policy',
+      'explain',
+      'policies/default.yaml',
+      '--tool',
+      'bash',
+      '--args',
+      '{"command":"ls && sudo -u x id"}',
+    ]);
+    expect(shell.code).toBe(0);
+    expect(shell.stdout).toMatch(/^rule: +shell-no-privilege-or-push \(line \d+\)$/m);
+    expect(shell.stdout).toMatch(
+      /shell-no-privilege-or-push +deny +line \d+ +some command of the line matches sudo/,
+    );
+    const apply = await runCli([
+      'policy',
+      'explain',
+      'policies/default.yaml',
+      '--tool',
+      'workspace.apply',
+      '--args',
+      '{"files":["calc.py"],"insertions":1}',
+    ]);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(/^decision: +deny \(ask answered by batch_ask\)$/m);
+    expect(apply.stdout).toMatch(/^rule: +workspace-apply-asks \(line \d+\)$/m);
+  });
+
   it('explains a denial after taint with the reason the model would read', async () => {
     const result = await runCli([
       'policy',

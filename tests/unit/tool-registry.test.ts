@@ -23,8 +23,11 @@ describe('the built-in tool registry', () => {
     expect(TOOL_REGISTRY.map((row) => row.name)).toEqual([...BUILTIN_TOOL_NAMES]);
   });
 
-  it('gives the policy the same known tools as the registry', () => {
-    expect([...POLICY_KNOWN_TOOLS]).toEqual(TOOL_REGISTRY.map((row) => row.name));
+  it('gives the policy the same known tools as the registry, and the policy actions', () => {
+    expect([...POLICY_KNOWN_TOOLS]).toEqual([
+      ...TOOL_REGISTRY.map((row) => row.name),
+      'workspace.apply',
+    ]);
   });
 
   it('derives the default tool list from the rows marked default', () => {

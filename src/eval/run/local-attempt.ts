@@ -98,6 +98,7 @@ export async function runLocalAttempt(
   try {
     if (workspace && record.outcome.status !== 'aborted' && !signal.aborted) {
       ({ record, diff: workspaceDiff } = await workspace.finish(record));
+      record = await withDiffArtifact(record, workspaceDiff, context.artifactSink);
     }
   } catch (error) {
     // The diff could not be taken (the container died): not the model's fault.
@@ -118,4 +119,22 @@ export async function runLocalAttempt(
     workspaceDiff,
   });
   return signal.aborted ? undefined : scored;
+}
+
+/**
+ * Stores the whole diff next to the traces, as `run --workspace` does, and references it from
+ * the record's `workspace` object: the inline diff is capped, the artifact never is.
+ */
+async function withDiffArtifact(
+  record: TraceRecord,
+  diff: string,
+  sink: AttemptContext['artifactSink'],
+): Promise<TraceRecord> {
+  if (diff.length === 0 || sink === undefined || record.workspace === undefined) return record;
+  const stored = await sink(record.trace_id)({
+    name: 'workspace.diff',
+    mime_type: 'text/plain',
+    data: Buffer.from(diff),
+  });
+  return { ...record, workspace: { ...record.workspace, diff_artifact: { ...stored } } };
 }
