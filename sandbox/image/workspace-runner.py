@@ -6,13 +6,11 @@ so the agent's shell and edits share nothing with a python tool session. Standar
 only; git is used for the base snapshot and the final diff when the image has it.
 """
 
-import base64
 import json
 import os
 import signal
 import subprocess
 import sys
-import tarfile
 import threading
 import time
 
@@ -390,71 +388,110 @@ def diff(base, max_bytes):
 
 
 class Upload:
-    """Streams a tar from the host into the workspace through a pipe, refusing escapes."""
+    """Unpacks a tar that follows its request line on stdin as raw bytes (no base64, no JSON).
+
+    GNU tar does the work: it refuses members with `..`, strips leading `/`, and defers
+    symlinks whose targets leave the tree, so an archive cannot write through a link it made.
+    Every byte announced is read even when tar stops early, keeping the channel in step.
+    """
+
+    def __init__(self, source, size):
+        self.source = source
+        self.size = size
+
+    def run(self):
+        proc = subprocess.Popen(
+            ["tar", "-x", "-v", "-f", "-", "-C", WORKSPACE, "--no-same-owner", "--no-same-permissions"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        counted = {"files": 0, "err": b""}
+
+        def count():
+            for _ in proc.stdout:
+                counted["files"] += 1
+
+        def errors():
+            counted["err"] = proc.stderr.read()[-4000:]
+
+        readers = [threading.Thread(target=count, daemon=True), threading.Thread(target=errors, daemon=True)]
+        for reader in readers:
+            reader.start()
+        left, broken = self.size, False
+        while left > 0:
+            chunk = self.source.read(min(left, 1 << 20))
+            if not chunk:
+                raise EOFError("the host closed the channel during an upload")
+            left -= len(chunk)
+            if not broken:
+                try:
+                    proc.stdin.write(chunk)
+                except BrokenPipeError:
+                    broken = True
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        code = proc.wait()
+        for reader in readers:
+            reader.join()
+        if code != 0:
+            raise ToolError(
+                "UPLOAD_INVALID", "the workspace copy failed: %s" % counted["err"].decode("utf-8", "replace").strip()
+            )
+        return counted["files"]
+
+
+class Snapshot(threading.Thread):
+    """Records the copy as it arrived (git add + write-tree) while the model reads the task.
+
+    Requests that may change the workspace wait for it first, so the base is always the
+    uploaded copy; read_file does not need to wait.
+    """
 
     def __init__(self):
-        read_fd, self.write_fd = os.pipe()
-        self.reader = os.fdopen(read_fd, "rb")
+        super().__init__(daemon=True)
+        self.tree = None
         self.error = None
-        self.files = 0
-        self.thread = threading.Thread(target=self.extract, daemon=True)
-        self.thread.start()
 
-    def extract(self):
+    def run(self):
         try:
-            with tarfile.open(fileobj=self.reader, mode="r|", bufsize=1 << 20) as tar:
-                for member in tar:
-                    name = member.name
-                    if name.startswith("/") or ".." in name.split("/"):
-                        raise ToolError("UPLOAD_INVALID", "the archive entry %s leaves the workspace" % name)
-                    if not (member.isfile() or member.isdir() or member.issym()):
-                        continue
-                    parent = os.path.realpath(os.path.join(WORKSPACE, os.path.dirname(name)))
-                    if parent != WORKSPACE and not parent.startswith(WORKSPACE + os.sep):
-                        raise ToolError("UPLOAD_INVALID", "the archive entry %s goes through a symlink" % name)
-                    member.uid = member.gid = os.getuid()
-                    member.uname = member.gname = ""
-                    member.mode = (member.mode | 0o600) & 0o777
-                    tar.extract(member, WORKSPACE, set_attrs=not member.issym())
-                    self.files += 1
-        except BaseException as error:  # noqa: BLE001 - reported to the host as the upload's error
+            git("init", "-q")
+            self.tree = snapshot_tree()
+        except BaseException as error:  # noqa: BLE001 - reported by the next request that waits
             self.error = error
-            self.reader.read()
 
-    def write(self, data):
-        view = memoryview(data)
-        while view:
-            written = os.write(self.write_fd, view)
-            view = view[written:]
-
-    def finish(self):
-        os.close(self.write_fd)
-        self.thread.join()
+    def result(self):
+        self.join()
         if self.error is not None:
-            raise ToolError("UPLOAD_INVALID", "the workspace copy failed: %s" % self.error)
-        return self.files
+            raise ToolError("SNAPSHOT_FAILED", "recording the workspace copy failed: %s" % self.error)
+        return self.tree
 
 
 class Runner:
-    def __init__(self):
+    def __init__(self, source):
         self.shell = Shell()
-        self.upload = None
-        self.base = None
+        self.source = source
+        self.snapshot = None
 
     def handle(self, request):
         kind = request.get("type")
         if kind == "ping":
             return {}
         if kind == "upload":
-            if self.upload is None:
-                self.upload = Upload()
-            self.upload.write(base64.b64decode(request["data"]))
-            if not request.get("last"):
-                return {}
-            files, self.upload = self.upload.finish(), None
-            git("init", "-q")
-            self.base = snapshot_tree()
-            return {"data": {"files": files, "tree": self.base}}
+            if self.snapshot is not None:
+                self.snapshot.result()
+            files = Upload(self.source, int(request["bytes"])).run()
+            # The first copy is the base the diff is taken against; later ones (hidden tests) are not.
+            if self.snapshot is None:
+                self.snapshot = Snapshot()
+                self.snapshot.start()
+            return {"data": {"files": files}}
+        if kind == "base":
+            return {"data": {"tree": self.base()}}
+        if kind in ("bash", "write_file", "edit_file", "apply_patch") and self.snapshot is not None:
+            self.snapshot.result()
         if kind == "bash":
             result = self.shell.run(request["command"], float(request["timeout_s"]), int(request["output_bytes"]))
             return {"data": result}
@@ -474,16 +511,24 @@ class Runner:
             except PatchError as error:
                 raise ToolError("PATCH_FAILED", str(error))
         if kind == "diff":
-            if self.base is None:
-                raise ToolError("NO_BASE", "the workspace was never uploaded")
-            return {"data": diff(self.base, int(request["max_bytes"]))}
+            base = self.base()
+            return {"data": dict(diff(base, int(request["max_bytes"])), base=base)}
         raise ToolError("REQUEST_INVALID", "unknown request type %r" % kind)
+
+    def base(self):
+        if self.snapshot is None:
+            raise ToolError("NO_BASE", "the workspace was never uploaded")
+        return self.snapshot.result()
 
     def serve(self):
         replies = sys.stdout.buffer
         replies.write((json.dumps({"type": "ready", "protocol": PROTOCOL, "python": sys.version.split()[0]}) + "\n").encode())
         replies.flush()
-        for line in sys.stdin.buffer:
+        # readline, not iteration: an upload's raw bytes are read from the same buffer after its line.
+        while True:
+            line = self.source.readline()
+            if not line:
+                return
             request = json.loads(line)
             reply = {"type": "reply", "id": request.get("id"), "ok": True, "content": "", "code": None, "data": None}
             try:
@@ -501,4 +546,4 @@ class Runner:
 if __name__ == "__main__":
     os.makedirs(STATE, mode=0o700, exist_ok=True)
     os.chdir(WORKSPACE)
-    Runner().serve()
+    Runner(sys.stdin.buffer).serve()

@@ -34,10 +34,15 @@ export type BashResult = z.infer<typeof bashResult>;
 
 export const uploadResult = z.strictObject({
   files: z.number().int().nonnegative(),
+});
+
+export const baseResult = z.strictObject({
   tree: z.string().regex(/^[0-9a-f]{40,64}$/),
 });
 
 export const diffResult = z.strictObject({
+  /** The git tree of the copy as it arrived, and of the copy at the end. */
+  base: z.string().regex(/^[0-9a-f]{40,64}$/),
   tree: z.string().regex(/^[0-9a-f]{40,64}$/),
   diff: z.string(),
   diff_bytes: z.number().int().nonnegative(),

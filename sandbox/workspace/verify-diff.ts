@@ -79,7 +79,11 @@ export async function verifyDiff(options: {
     }
     if (options.tests.patch) {
       // As SWE-bench does: the files the test patch touches go back to the base first.
-      await session.bash(resetCommand(workspace.tree, options.tests.patch), 60_000, TAIL_CHARS);
+      await session.bash(
+        resetCommand(await session.baseTree(), options.tests.patch),
+        60_000,
+        TAIL_CHARS,
+      );
       const added = await session.tool('write_file', {
         path: DIFF_FILE,
         content: options.tests.patch,
@@ -97,7 +101,7 @@ export async function verifyDiff(options: {
         );
     }
     if (options.tests.files && Object.keys(options.tests.files).length > 0)
-      await session.upload(await packFiles(options.tests.files));
+      await session.upload(packFiles(options.tests.files));
     const timeoutMs = (options.tests.timeout_s ?? 300) * 1000;
     const ran = await session.bash(options.tests.command, timeoutMs, 64 * 1024);
     const output_tail = tail(ran.stdout, ran.stderr);

@@ -53,13 +53,19 @@ export class WorkspaceChannel {
     return this.#diagnostics;
   }
 
-  request(message: Record<string, unknown>): Promise<WorkspaceReply> {
+  /**
+   * Sends one request line; `payload`, when given, follows the line as raw bytes (the runner
+   * reads exactly `bytes` of them), so a workspace copy crosses the channel without base64.
+   */
+  request(message: Record<string, unknown>, payload?: Buffer): Promise<WorkspaceReply> {
     if (this.#closeReason !== undefined)
       return Promise.reject(new ChannelClosedError(this.#closeReason));
     const id = this.#nextId++;
+    const line = { ...message, id, ...(payload ? { bytes: payload.length } : {}) };
     return new Promise((resolve, reject) => {
       this.#waiters.set(id, (reply) => (reply instanceof Error ? reject(reply) : resolve(reply)));
-      this.#stream.write(`${JSON.stringify({ ...message, id })}\n`);
+      this.#stream.write(`${JSON.stringify(line)}\n`);
+      if (payload) this.#stream.write(payload);
     });
   }
 

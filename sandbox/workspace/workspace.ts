@@ -35,7 +35,6 @@ export interface OpenWorkspaceOptions {
 export class Workspace {
   readonly source: string;
   readonly commit: string | null;
-  readonly tree: string;
   readonly files: number;
   readonly session: WorkspaceSession;
   /** The diff in full, once `finish` has run. */
@@ -44,13 +43,11 @@ export class Workspace {
   private constructor(
     source: string,
     commit: string | null,
-    tree: string,
     files: number,
     session: WorkspaceSession,
   ) {
     this.source = source;
     this.commit = commit;
-    this.tree = tree;
     this.files = files;
     this.session = session;
   }
@@ -58,14 +55,22 @@ export class Workspace {
   static async open(dir: string, options: OpenWorkspaceOptions = {}): Promise<Workspace> {
     const source = resolve(dir);
     const limits = { ...DEFAULT_COPY_LIMITS, ...options.copyLimits };
-    // A `.tar` (e.g. `git archive` of a base commit) is copied as it is.
+    // A `.tar` (e.g. `git archive` of a base commit) is copied as it is. The caps are checked
+    // before anything starts; the container then starts while the copy is packed.
     const listing = source.endsWith('.tar') ? null : await listSource(source, limits);
-    const tar = listing ? await packSource(listing) : await readTarSource(source, limits.maxBytes);
-    const session = await WorkspaceSession.start({
+    const starting = WorkspaceSession.start({
       ...(options.engine ? { engine: options.engine } : {}),
       image: options.image,
       signal: options.signal,
     });
+    let tar: Buffer;
+    try {
+      tar = listing ? await packSource(listing) : await readTarSource(source, limits.maxBytes);
+    } catch (error) {
+      await starting.then((session) => session.close()).catch(() => undefined);
+      throw error;
+    }
+    const session = await starting;
     try {
       const uploaded = await session.upload(tar);
       if (uploaded.files > limits.maxFiles)
@@ -73,7 +78,7 @@ export class Workspace {
           'INPUT_INVALID',
           `workspace ${source}: ${uploaded.files} files, more than the cap of ${limits.maxFiles}`,
         );
-      return new Workspace(source, listing?.commit ?? null, uploaded.tree, uploaded.files, session);
+      return new Workspace(source, listing?.commit ?? null, uploaded.files, session);
     } catch (error) {
       await session.close();
       throw error;
@@ -87,7 +92,7 @@ export class Workspace {
     const inline = Buffer.from(result.diff).subarray(0, DIFF_INLINE_BYTES).toString('utf8');
     return {
       source: this.source,
-      base: { commit: this.commit, tree: this.tree },
+      base: { commit: this.commit, tree: result.base },
       diff: inline,
       diff_truncated: result.truncated || Buffer.byteLength(result.diff) > DIFF_INLINE_BYTES,
       diff_bytes: result.diff_bytes,
