@@ -50,5 +50,9 @@ export const diffResult = z.strictObject({
   files_changed: z.array(z.string().max(4096)).max(100_000),
   insertions: z.number().int().nonnegative(),
   deletions: z.number().int().nonnegative(),
+  /** New files past the per-file cap, left out of the diff by name and size. */
+  omitted: z
+    .array(z.strictObject({ path: z.string().max(4096), bytes: z.number().int().nonnegative() }))
+    .max(100_000),
 });
 export type DiffResult = z.infer<typeof diffResult>;

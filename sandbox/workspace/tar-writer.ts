@@ -81,3 +81,28 @@ export function pushTarEntry(out: Buffer[], entry: TarEntry): void {
 export function endTar(out: Buffer[]): void {
   out.push(Buffer.alloc(BLOCK * 2));
 }
+
+/** Header types that describe the next entry rather than being one (PAX, GNU long names). */
+const META_TYPES = new Set(['x', 'g', 'L', 'K']);
+
+/**
+ * How many entries a tar holds, read from its headers without unpacking, so a `.tar`
+ * workspace past the file cap is refused before anything is copied. Stops at the end blocks
+ * or at a header that does not fit the buffer.
+ */
+export function countTarEntries(tar: Buffer): number {
+  let count = 0;
+  let at = 0;
+  while (at + BLOCK <= tar.length) {
+    const block = tar.subarray(at, at + BLOCK);
+    if (block.every((byte) => byte === 0)) break;
+    const size = Number.parseInt(
+      block.toString('ascii', 124, 136).replace(/\0.*$/, '').trim() || '0',
+      8,
+    );
+    if (!Number.isFinite(size) || size < 0) break;
+    if (!META_TYPES.has(block.toString('ascii', 156, 157))) count++;
+    at += BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+  }
+  return count;
+}

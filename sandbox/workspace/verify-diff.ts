@@ -57,6 +57,8 @@ export async function verifyDiff(options: {
     });
   const workspace = await Workspace.open(options.source, {
     image: options.image,
+    // Only a test patch needs the base tree (to put the files it touches back).
+    base: Boolean(options.tests.patch),
     ...(options.engine ? { engine: options.engine } : {}),
     signal: options.signal,
   });

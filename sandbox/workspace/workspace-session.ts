@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AssayError, InfraError } from '../../src/core/errors.js';
+import { AssayError, InfraError, ModelBehaviorError } from '../../src/core/errors.js';
 import { engineStatus } from '../docker/docker-errors.js';
 import { DockerEngine } from '../docker/engine.js';
 import {
@@ -117,10 +117,11 @@ export class WorkspaceSession {
   /**
    * Copies a tar into /workspace, sent as raw bytes after the request line. The first upload
    * is the base the diff is taken against: the runner records it in the background, and the
-   * first request that could change the workspace waits for that.
+   * first request that could change the workspace waits for that. `base: false` skips the
+   * record (a grader that never diffs).
    */
-  async upload(tar: Buffer): Promise<{ files: number }> {
-    const reply = await this.#request({ type: 'upload' }, 120_000, tar);
+  async upload(tar: Buffer, options: { base?: boolean } = {}): Promise<{ files: number }> {
+    const reply = await this.#request({ type: 'upload', base: options.base ?? true }, 120_000, tar);
     if (!reply.ok) throw new AssayError('INPUT_INVALID', reply.content);
     return uploadResult.parse(reply.data);
   }
@@ -150,8 +151,14 @@ export class WorkspaceSession {
     return { ok: reply.ok, content: reply.content, code: reply.code };
   }
 
-  async diff(maxBytes: number): Promise<DiffResult> {
-    const reply = await this.#request({ type: 'diff', max_bytes: maxBytes }, 120_000);
+  async diff(maxBytes: number, fileBytes: number): Promise<DiffResult> {
+    const reply = await this.#request(
+      { type: 'diff', max_bytes: maxBytes, file_bytes: fileBytes },
+      120_000,
+    );
+    // Changes too large to record are the agent's doing, not a broken sandbox.
+    if (!reply.ok && reply.code === 'DIFF_TOO_LARGE')
+      throw new ModelBehaviorError('WORKSPACE_DIFF_TOO_LARGE', reply.content);
     if (!reply.ok)
       throw new InfraError('SANDBOX_CRASHED', `the workspace diff failed: ${reply.content}`);
     return diffResult.parse(reply.data);

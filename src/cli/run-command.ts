@@ -154,11 +154,14 @@ async function runCommand(
     const { applyToSource, askToApply, diffStat, writeDiff } = workspaceRun;
     const full = opened.workspace.fullDiff;
     if (flags.diff !== undefined) await writeDiff(resolve(flags.diff), full);
+    const { incomplete } = opened.workspace;
+    if (incomplete !== null) process.stderr.write(`assay: the diff is incomplete: ${incomplete}\n`);
     if (!flags.json) {
       if (record.final_answer !== null) process.stdout.write(`${record.final_answer}\n`);
       process.stdout.write(diffStat(record.workspace));
     }
     if (flags.apply && record.workspace.diff_stats.files > 0) {
+      opened.workspace.completeDiff();
       const decision = await askToApply(opened.workspace.source, record.workspace);
       if (!decision.allowed) {
         process.stderr.write(`assay: --apply denied: ${decision.reason}\n`);

@@ -190,6 +190,9 @@ const traceRecordObject = z.looseObject({
         deletions: z.number().int().nonnegative(),
       }),
       diff_artifact: traceArtifactSchema.optional(),
+      files_omitted: z
+        .array(z.looseObject({ path: z.string(), bytes: z.number().int().nonnegative() }))
+        .optional(),
     })
     .optional(),
 });
