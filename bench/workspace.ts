@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import { DockerEngine } from '../sandbox/docker/engine.js';
 import { listSource, packSource } from '../sandbox/workspace/source-files.js';
+import { SpareWorkspaceSessions } from '../sandbox/workspace/spare-sessions.js';
 import { verifyDiff } from '../sandbox/workspace/verify-diff.js';
 import { Workspace } from '../sandbox/workspace/workspace.js';
 import { WorkspaceSession } from '../sandbox/workspace/workspace-session.js';
@@ -177,7 +178,24 @@ async function main(): Promise<Figure[]> {
     if (verdict.reward !== 1) throw new Error(`verification failed: ${verdict.output_tail}`);
     overheads.push(verdict.duration_ms - 1000);
   }
-  console.log(`verification overhead beyond a 1 s test: p50 ${p50(overheads).toFixed(0)} ms`);
+  // The same grades with the next container started while the previous grade ran, as an
+  // eval that grades one episode after another can do.
+  const spares = new SpareWorkspaceSessions({ engine });
+  spares.prepare();
+  const spareOverheads: number[] = [];
+  try {
+    for (let i = 0; i < n(3); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const verdict = await verifyDiff({ source: small, diff, tests, engine, spares });
+      if (verdict.reward !== 1) throw new Error(`verification failed: ${verdict.output_tail}`);
+      spareOverheads.push(verdict.duration_ms - 1000);
+    }
+  } finally {
+    await spares.close();
+  }
+  console.log(
+    `verification overhead beyond a 1 s test, p50: ${p50(overheads).toFixed(0)} ms with a container started per grade, ${p50(spareOverheads).toFixed(0)} ms with one started ahead (${(p50(overheads) / p50(spareOverheads)).toFixed(1)}x)`,
+  );
   console.log(
     '\ntargets: edit_file p50 <= 2 ms; bash true p50 <= 5 ms; copy <= 1 s; overhead <= 0.5 s',
   );
@@ -203,6 +221,14 @@ async function main(): Promise<Figure[]> {
       name: 'verification overhead beyond a 1 s test, p50',
       value: p50(overheads),
       unit: 'ms',
+      target: { on: 'value', op: '<=', limit: 500 },
+    },
+    {
+      name: 'verification overhead beyond a 1 s test, container started ahead, p50',
+      value: p50(spareOverheads),
+      unit: 'ms',
+      baseline: p50(overheads),
+      baselineName: 'a container started per grade',
       target: { on: 'value', op: '<=', limit: 500 },
     },
   );

@@ -33,6 +33,8 @@ export interface OpenWorkspaceOptions {
   signal?: AbortSignal | undefined;
   /** Record the copy as the base of a diff (default); a grader that never diffs skips it. */
   base?: boolean;
+  /** Where the container comes from (a spare started ahead); default a new one. */
+  startSession?: () => Promise<WorkspaceSession>;
 }
 
 /**
@@ -67,11 +69,13 @@ export class Workspace {
     // A `.tar` (e.g. `git archive` of a base commit) is copied as it is. The caps are checked
     // before anything starts; the container then starts while the copy is packed.
     const listing = source.endsWith('.tar') ? null : await listSource(source, limits);
-    const starting = WorkspaceSession.start({
-      ...(options.engine ? { engine: options.engine } : {}),
-      image: options.image,
-      signal: options.signal,
-    });
+    const starting = options.startSession
+      ? options.startSession()
+      : WorkspaceSession.start({
+          ...(options.engine ? { engine: options.engine } : {}),
+          image: options.image,
+          signal: options.signal,
+        });
     let tar: Buffer;
     try {
       tar = listing ? await packSource(listing) : await readTarSource(source, limits);
