@@ -94,6 +94,29 @@ describe.skipIf(!docker.available)('a workspace given large inputs', { timeout: 
     expect(() => workspace?.completeDiff()).toThrow(/is incomplete .*nothing was applied/);
   });
 
+  it('refuses a .tar workspace with a ".." entry or one written through its own symlink', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'assay-eviltar-'));
+    const { pushTarEntry, endTar } = await import('../../sandbox/workspace/tar-writer.js');
+    const data = Buffer.from('owned\n');
+    const cases = [
+      [{ kind: 'file', name: '../escape.txt', mode: 0o644, data }],
+      [
+        { kind: 'symlink', name: 'link', target: '/tmp' },
+        { kind: 'file', name: 'link/evil.txt', mode: 0o644, data },
+      ],
+    ] as const;
+    for (const [i, entries] of cases.entries()) {
+      const blocks: Buffer[] = [];
+      for (const entry of entries) pushTarEntry(blocks, entry);
+      endTar(blocks);
+      const tar = join(root, `evil${i}.tar`);
+      await writeFile(tar, Buffer.concat(blocks));
+      await expect(Workspace.open(tar, { engine: docker.engine })).rejects.toThrow(
+        /^the workspace copy failed: tar: [\s\S]*(Member name contains '\.\.'|Cannot open: Not a directory)/,
+      );
+    }
+  });
+
   it('refuses a .tar workspace of 100,000 files before starting a container', async () => {
     const root = await mkdtemp(join(tmpdir(), 'assay-manytar-'));
     const blocks: Buffer[] = [];
