@@ -72,11 +72,13 @@ async function dockerExec(id: string, cmd: string[]): Promise<void> {
 async function makeRepository(files: number, bytes: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'assay-bench-repo-'));
   const size = Math.floor(bytes / files);
-  const body = Buffer.alloc(size, 'x\n');
   for (let d = 0; d < files / 100; d++) {
     await mkdir(join(dir, `pkg${d}`));
+    // Each file different, as in a real repository: identical files would be stored once.
     await Promise.all(
-      Array.from({ length: 100 }, (_, i) => writeFile(join(dir, `pkg${d}`, `m${i}.py`), body)),
+      Array.from({ length: 100 }, (_, i) =>
+        writeFile(join(dir, `pkg${d}`, `m${i}.py`), Buffer.alloc(size, `# ${d}.${i}\n`)),
+      ),
     );
   }
   return dir;
