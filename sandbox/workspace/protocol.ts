@@ -9,6 +9,7 @@ export const workspaceReady = z.strictObject({
   protocol: z.literal(1),
   python: z.string().max(100),
 });
+export type WorkspaceReady = z.infer<typeof workspaceReady>;
 
 export const workspaceReply = z.strictObject({
   type: z.literal('reply'),
