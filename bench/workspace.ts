@@ -9,10 +9,13 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { DockerEngine } from '../sandbox/docker/engine.js';
+import { listSource, packSource } from '../sandbox/workspace/source-files.js';
+import { SpareWorkspaceSessions } from '../sandbox/workspace/spare-sessions.js';
 import { verifyDiff } from '../sandbox/workspace/verify-diff.js';
 import { Workspace } from '../sandbox/workspace/workspace.js';
+import { WorkspaceSession } from '../sandbox/workspace/workspace-session.js';
 import { type Figure, reportFigures } from './figures.js';
 
 const SCALE = Number(process.env['BENCH_SCALE'] ?? 1);
@@ -40,6 +43,23 @@ async function readAll(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** `docker exec` with a payload on its stdin, as a copy by exec would send a tar. */
+async function execWithInput(id: string, cmd: string[], input: Buffer): Promise<void> {
+  const container = engine.docker.getContainer(id);
+  const exec = await container.exec({
+    Cmd: cmd,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
+  const done = readAll(stream);
+  stream.end(input);
+  await done;
+  const info = await exec.inspect();
+  if (info.ExitCode !== 0) throw new Error(`docker exec ${cmd.join(' ')} failed`);
+}
+
 /** One `docker exec` in the workspace container, as exec-per-call agents run each action. */
 async function dockerExec(id: string, cmd: string[]): Promise<void> {
   const container = engine.docker.getContainer(id);
@@ -52,11 +72,13 @@ async function dockerExec(id: string, cmd: string[]): Promise<void> {
 async function makeRepository(files: number, bytes: number): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'assay-bench-repo-'));
   const size = Math.floor(bytes / files);
-  const body = Buffer.alloc(size, 'x\n');
   for (let d = 0; d < files / 100; d++) {
     await mkdir(join(dir, `pkg${d}`));
+    // Each file different, as in a real repository: identical files would be stored once.
     await Promise.all(
-      Array.from({ length: 100 }, (_, i) => writeFile(join(dir, `pkg${d}`, `m${i}.py`), body)),
+      Array.from({ length: 100 }, (_, i) =>
+        writeFile(join(dir, `pkg${d}`, `m${i}.py`), Buffer.alloc(size, `# ${d}.${i}\n`)),
+      ),
     );
   }
   return dir;
@@ -122,14 +144,31 @@ async function main(): Promise<Figure[]> {
 
   const big = await makeRepository(5000, 50 * 1024 * 1024);
   const copies: number[] = [];
+  const usable: number[] = [];
+  const cpu: number[] = [];
+  const execCopies: number[] = [];
   for (let i = 0; i < n(3); i++) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     const ws = await Workspace.open(big, { engine });
     copies.push(performance.now() - start);
+    // The first command waits for the base snapshot the runner records in the background.
+    await ws.session.bash('true', 60_000, 4096);
+    usable.push(performance.now() - start);
+    const used = process.cpuUsage(cpuStart);
+    cpu.push((used.user + used.system) / 1000);
     await ws.close();
+    const execStart = performance.now();
+    const tar = await packSource(await listSource(big));
+    const plain = await WorkspaceSession.start({ engine });
+    await execWithInput(plain.id, ['tar', '-x', '-f', '-', '-C', '/workspace'], tar);
+    execCopies.push(performance.now() - execStart);
+    await plain.close();
   }
   console.log(
-    `copy 5,000 files / 50 MB into a new workspace: p50 ${p50(copies).toFixed(0)} ms (container start included)`,
+    `copy 5,000 files / 50 MB into a new workspace (container start included), p50 ms:
+  assay open ${p50(copies).toFixed(0)}, until the first command ${p50(usable).toFixed(0)}, host CPU ${p50(cpu).toFixed(0)}
+  docker exec tar -x with the same tar ${p50(execCopies).toFixed(0)}  (ratio ${(p50(execCopies) / p50(copies)).toFixed(2)}x)`,
   );
 
   const tests = { command: 'sleep 1' };
@@ -141,7 +180,24 @@ async function main(): Promise<Figure[]> {
     if (verdict.reward !== 1) throw new Error(`verification failed: ${verdict.output_tail}`);
     overheads.push(verdict.duration_ms - 1000);
   }
-  console.log(`verification overhead beyond a 1 s test: p50 ${p50(overheads).toFixed(0)} ms`);
+  // The same grades with the next container started while the previous grade ran, as an
+  // eval that grades one episode after another can do.
+  const spares = new SpareWorkspaceSessions({ engine });
+  spares.prepare();
+  const spareOverheads: number[] = [];
+  try {
+    for (let i = 0; i < n(3); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const verdict = await verifyDiff({ source: small, diff, tests, engine, spares });
+      if (verdict.reward !== 1) throw new Error(`verification failed: ${verdict.output_tail}`);
+      spareOverheads.push(verdict.duration_ms - 1000);
+    }
+  } finally {
+    await spares.close();
+  }
+  console.log(
+    `verification overhead beyond a 1 s test, p50: ${p50(overheads).toFixed(0)} ms with a container started per grade, ${p50(spareOverheads).toFixed(0)} ms with one started ahead (${(p50(overheads) / p50(spareOverheads)).toFixed(1)}x)`,
+  );
   console.log(
     '\ntargets: edit_file p50 <= 2 ms; bash true p50 <= 5 ms; copy <= 1 s; overhead <= 0.5 s',
   );
@@ -152,12 +208,29 @@ async function main(): Promise<Figure[]> {
       name: 'copy 5,000 files / 50 MB into a new workspace, p50',
       value: p50(copies),
       unit: 'ms',
+      baseline: p50(execCopies),
+      baselineName: 'container start + docker exec tar -x',
       target: { on: 'value', op: '<=', limit: 1000 },
+    },
+    {
+      name: 'copy 5,000 files / 50 MB until the first command answers, p50',
+      value: p50(usable),
+      unit: 'ms',
+      baseline: p50(execCopies),
+      baselineName: 'container start + docker exec tar -x',
     },
     {
       name: 'verification overhead beyond a 1 s test, p50',
       value: p50(overheads),
       unit: 'ms',
+      target: { on: 'value', op: '<=', limit: 500 },
+    },
+    {
+      name: 'verification overhead beyond a 1 s test, container started ahead, p50',
+      value: p50(spareOverheads),
+      unit: 'ms',
+      baseline: p50(overheads),
+      baselineName: 'a container started per grade',
       target: { on: 'value', op: '<=', limit: 500 },
     },
   );

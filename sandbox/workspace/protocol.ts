@@ -9,6 +9,7 @@ export const workspaceReady = z.strictObject({
   protocol: z.literal(1),
   python: z.string().max(100),
 });
+export type WorkspaceReady = z.infer<typeof workspaceReady>;
 
 export const workspaceReply = z.strictObject({
   type: z.literal('reply'),
@@ -34,10 +35,15 @@ export type BashResult = z.infer<typeof bashResult>;
 
 export const uploadResult = z.strictObject({
   files: z.number().int().nonnegative(),
+});
+
+export const baseResult = z.strictObject({
   tree: z.string().regex(/^[0-9a-f]{40,64}$/),
 });
 
 export const diffResult = z.strictObject({
+  /** The git tree of the copy as it arrived, and of the copy at the end. */
+  base: z.string().regex(/^[0-9a-f]{40,64}$/),
   tree: z.string().regex(/^[0-9a-f]{40,64}$/),
   diff: z.string(),
   diff_bytes: z.number().int().nonnegative(),
@@ -45,5 +51,9 @@ export const diffResult = z.strictObject({
   files_changed: z.array(z.string().max(4096)).max(100_000),
   insertions: z.number().int().nonnegative(),
   deletions: z.number().int().nonnegative(),
+  /** New files past the per-file cap, left out of the diff by name and size. */
+  omitted: z
+    .array(z.strictObject({ path: z.string().max(4096), bytes: z.number().int().nonnegative() }))
+    .max(100_000),
 });
 export type DiffResult = z.infer<typeof diffResult>;

@@ -1,14 +1,15 @@
 import { execFile } from 'node:child_process';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { pack } from 'tar-stream';
 import { UsageError } from '../../src/core/errors.js';
+import { endTar, pushTarEntry } from './tar-writer.js';
 
 const run = promisify(execFile);
 
-/** Fixed times make the archive a function of names and bytes only (a fingerprint of DIR). */
-const EPOCH = new Date(0);
+/** Packing yields to the event loop after this many bytes, so a container can start meanwhile. */
+const YIELD_BYTES = 4 * 1024 * 1024;
 
 /** Caps on what a workspace copy may hold; past them the copy is refused before it starts. */
 export interface CopyLimits {
@@ -67,10 +68,12 @@ async function gitPaths(dir: string): Promise<{ paths: string[]; commit: string 
   } catch {
     return null;
   }
-  const listed = await safeGit(dir, ['ls-files', '-z', '-c', '-o', '--exclude-standard']);
-  const commit = await safeGit(dir, ['rev-parse', '--verify', '-q', 'HEAD'])
-    .then((out) => out.trim() || null)
-    .catch(() => null);
+  const [listed, commit] = await Promise.all([
+    safeGit(dir, ['ls-files', '-z', '-c', '-o', '--exclude-standard']),
+    safeGit(dir, ['rev-parse', '--verify', '-q', 'HEAD'])
+      .then((out) => out.trim() || null)
+      .catch(() => null),
+  ]);
   return { paths: listed.split('\0').filter(Boolean), commit };
 }
 
@@ -119,9 +122,10 @@ export async function listSource(
   const entries: SourceEntry[] = [];
   const dirs = new Set<string>();
   let bytes = 0;
+  // Synchronous lstat: thousands of promises cost more than the calls themselves.
   for (const path of paths) {
     if (path.split('/').includes('..') || path.includes(sep === '/' ? '\0' : '\\')) continue;
-    const stat = await lstat(join(root, path)).catch(() => undefined);
+    const stat = lstatSync(join(root, path), { throwIfNoEntry: false });
     if (!stat) continue;
     // Parent folders of listed files, which git lists only implicitly.
     const parts = path.split('/');
@@ -138,7 +142,7 @@ export async function listSource(
         kind: 'symlink',
         size: 0,
         mode: 0o777,
-        target: await readlink(join(root, path)),
+        target: readlinkSync(join(root, path)),
       });
     } else if (stat.isDirectory()) {
       if (!dirs.has(path)) {
@@ -159,55 +163,42 @@ export async function listSource(
   return { root, entries, bytes, commit: git?.commit ?? null };
 }
 
-/** A tar of the listing; files are read as they are packed, and must not have grown. */
+/**
+ * A tar of the listing; files are read as they are packed, and a file that grew meanwhile is
+ * cut at its listed size (the caps were checked against those sizes).
+ */
 export async function packSource(listing: SourceListing): Promise<Buffer> {
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on('data', (chunk: unknown) => {
-    chunks.push(chunk as Buffer);
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    tar.on('end', resolve);
-    tar.on('error', reject);
-  });
+  const out: Buffer[] = [];
+  let sinceYield = 0;
   for (const entry of listing.entries) {
-    if (entry.kind === 'dir')
-      tar.entry({ name: `${entry.path}/`, type: 'directory', mode: 0o755, mtime: EPOCH });
+    if (entry.kind === 'dir') pushTarEntry(out, { kind: 'dir', name: entry.path });
     else if (entry.kind === 'symlink')
-      tar.entry({ name: entry.path, type: 'symlink', linkname: entry.target ?? '', mtime: EPOCH });
+      pushTarEntry(out, { kind: 'symlink', name: entry.path, target: entry.target ?? '' });
     else {
-      const data = await readFile(join(listing.root, entry.path));
-      tar.entry(
-        { name: entry.path, mode: entry.mode | 0o600, mtime: EPOCH },
-        data.subarray(0, entry.size),
-      );
+      const data = readFileSync(join(listing.root, entry.path)).subarray(0, entry.size);
+      pushTarEntry(out, { kind: 'file', name: entry.path, mode: entry.mode | 0o600, data });
+      sinceYield += data.length;
+      if (sinceYield > YIELD_BYTES) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
-  tar.finalize();
-  await done;
-  return Buffer.concat(chunks);
+  endTar(out);
+  return Buffer.concat(out);
 }
 
 /** A tar of named files (hidden tests), for a verifier's fresh workspace. */
-export async function packFiles(files: Readonly<Record<string, string>>): Promise<Buffer> {
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on('data', (chunk: unknown) => {
-    chunks.push(chunk as Buffer);
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    tar.on('end', resolve);
-    tar.on('error', reject);
-  });
+export function packFiles(files: Readonly<Record<string, string>>): Buffer {
+  const out: Buffer[] = [];
   for (const [name, content] of Object.entries(files)) {
     if (name.startsWith('/') || name.split('/').includes('..'))
       throw new UsageError(
         'INPUT_INVALID',
         `test file ${name} must be a relative path inside the workspace`,
       );
-    tar.entry({ name, mode: 0o644, mtime: EPOCH }, content);
+    pushTarEntry(out, { kind: 'file', name, mode: 0o644, data: Buffer.from(content, 'utf8') });
   }
-  tar.finalize();
-  await done;
-  return Buffer.concat(chunks);
+  endTar(out);
+  return Buffer.concat(out);
 }

@@ -1,6 +1,7 @@
 import { VerifierError } from '../../src/core/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { packFiles } from './source-files.js';
+import type { SpareWorkspaceSessions } from './spare-sessions.js';
 import { Workspace } from './workspace.js';
 
 /** A task's hidden tests: never shown to the agent, added to a fresh copy for grading. */
@@ -42,6 +43,8 @@ export async function verifyDiff(options: {
   image?: string | undefined;
   engine?: DockerEngine;
   signal?: AbortSignal;
+  /** Containers started ahead (same image and engine); each grade still takes a fresh one. */
+  spares?: SpareWorkspaceSessions | undefined;
 }): Promise<VerifyOutcome> {
   const started = performance.now();
   const done = (outcome: Omit<VerifyOutcome, 'duration_ms'>): VerifyOutcome => ({
@@ -55,8 +58,12 @@ export async function verifyDiff(options: {
       exit_code: null,
       output_tail: 'the diff is empty',
     });
+  const spares = options.spares;
   const workspace = await Workspace.open(options.source, {
     image: options.image,
+    // Only a test patch needs the base tree (to put the files it touches back).
+    base: Boolean(options.tests.patch),
+    ...(spares ? { startSession: () => spares.take() } : {}),
     ...(options.engine ? { engine: options.engine } : {}),
     signal: options.signal,
   });
@@ -79,7 +86,11 @@ export async function verifyDiff(options: {
     }
     if (options.tests.patch) {
       // As SWE-bench does: the files the test patch touches go back to the base first.
-      await session.bash(resetCommand(workspace.tree, options.tests.patch), 60_000, TAIL_CHARS);
+      await session.bash(
+        resetCommand(await session.baseTree(), options.tests.patch),
+        60_000,
+        TAIL_CHARS,
+      );
       const added = await session.tool('write_file', {
         path: DIFF_FILE,
         content: options.tests.patch,
@@ -97,7 +108,7 @@ export async function verifyDiff(options: {
         );
     }
     if (options.tests.files && Object.keys(options.tests.files).length > 0)
-      await session.upload(await packFiles(options.tests.files));
+      await session.upload(packFiles(options.tests.files));
     const timeoutMs = (options.tests.timeout_s ?? 300) * 1000;
     const ran = await session.bash(options.tests.command, timeoutMs, 64 * 1024);
     const output_tail = tail(ran.stdout, ran.stderr);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AssayError, InfraError } from '../../src/core/errors.js';
+import { AssayError, InfraError, ModelBehaviorError } from '../../src/core/errors.js';
 import { engineStatus } from '../docker/docker-errors.js';
 import { DockerEngine } from '../docker/engine.js';
 import {
@@ -15,6 +15,7 @@ import { WORKSPACE_RUNNER_COMMAND } from '../image/recipe.js';
 import { resolveSandboxImage } from '../image/resolve-image.js';
 import {
   type BashResult,
+  baseResult,
   bashResult,
   type DiffResult,
   diffResult,
@@ -34,7 +35,6 @@ export const WORKSPACE_CONTAINER_LIMITS: Readonly<ContainerLimits> = Object.free
 });
 
 const MAX_REPLY_BYTES = 64 * 1024 * 1024;
-const UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
 /** How long past a bash timeout the runner has to answer before the container is given up. */
 const GRACE_MS = 10_000;
 
@@ -114,17 +114,24 @@ export class WorkspaceSession {
     }
   }
 
-  /** Copies a tar into /workspace; the first upload also records the base tree for the diff. */
-  async upload(tar: Buffer): Promise<{ files: number; tree: string }> {
-    let reply: WorkspaceReply | undefined;
-    for (let at = 0; at < tar.length || at === 0; at += UPLOAD_CHUNK_BYTES) {
-      const chunk = tar.subarray(at, at + UPLOAD_CHUNK_BYTES);
-      const last = at + UPLOAD_CHUNK_BYTES >= tar.length;
-      reply = await this.#request({ type: 'upload', data: chunk.toString('base64'), last });
-      if (!reply.ok) throw new AssayError('INPUT_INVALID', reply.content);
-      if (last) break;
-    }
-    return uploadResult.parse(reply?.data);
+  /**
+   * Copies a tar into /workspace, sent as raw bytes after the request line. The first upload
+   * is the base the diff is taken against: the runner records it in the background, and the
+   * first request that could change the workspace waits for that. `base: false` skips the
+   * record (a grader that never diffs).
+   */
+  async upload(tar: Buffer, options: { base?: boolean } = {}): Promise<{ files: number }> {
+    const reply = await this.#request({ type: 'upload', base: options.base ?? true }, 120_000, tar);
+    if (!reply.ok) throw new AssayError('INPUT_INVALID', reply.content);
+    return uploadResult.parse(reply.data);
+  }
+
+  /** The git tree of the first upload, once recorded. */
+  async baseTree(): Promise<string> {
+    const reply = await this.#request({ type: 'base' }, 120_000);
+    if (!reply.ok)
+      throw new InfraError('SANDBOX_CRASHED', `the workspace base failed: ${reply.content}`);
+    return baseResult.parse(reply.data).tree;
   }
 
   async bash(command: string, timeoutMs: number, outputBytes: number): Promise<BashResult> {
@@ -144,17 +151,27 @@ export class WorkspaceSession {
     return { ok: reply.ok, content: reply.content, code: reply.code };
   }
 
-  async diff(maxBytes: number): Promise<DiffResult> {
-    const reply = await this.#request({ type: 'diff', max_bytes: maxBytes }, 120_000);
+  async diff(maxBytes: number, fileBytes: number): Promise<DiffResult> {
+    const reply = await this.#request(
+      { type: 'diff', max_bytes: maxBytes, file_bytes: fileBytes },
+      120_000,
+    );
+    // Changes too large to record are the agent's doing, not a broken sandbox.
+    if (!reply.ok && reply.code === 'DIFF_TOO_LARGE')
+      throw new ModelBehaviorError('WORKSPACE_DIFF_TOO_LARGE', reply.content);
     if (!reply.ok)
       throw new InfraError('SANDBOX_CRASHED', `the workspace diff failed: ${reply.content}`);
     return diffResult.parse(reply.data);
   }
 
-  async #request(message: Record<string, unknown>, timeoutMs = 60_000): Promise<WorkspaceReply> {
+  async #request(
+    message: Record<string, unknown>,
+    timeoutMs = 60_000,
+    payload?: Buffer,
+  ): Promise<WorkspaceReply> {
     try {
       return await withDeadline(
-        this.#channel.request(message),
+        this.#channel.request(message, payload),
         timeoutMs,
         `the workspace runner did not answer a ${String(message['type'])} request`,
       );

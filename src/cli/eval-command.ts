@@ -223,6 +223,7 @@ async function evalWithTools(
         });
   if (queue) process.stderr.write(`assay eval: episodes go to the workers of ${queue.redacted}\n`);
   let finished = false;
+  const grader = workspaces?.workspaceGrader(suite.path, image);
   try {
     const summary = await runEval({
       suite,
@@ -254,7 +255,7 @@ async function evalWithTools(
       signal: controller.signal,
       verifierContext: {
         ...(sandbox === null ? {} : { codeRunner: sandbox.runner }),
-        ...(workspaces ? { workspaceGrader: workspaces.workspaceGrader(suite.path, image) } : {}),
+        ...(grader ? { workspaceGrader: grader.grade } : {}),
       },
       onProgress: (p) => progress.update(p),
       onWarning: warn,
@@ -278,6 +279,7 @@ async function evalWithTools(
     await queue?.collector.close(finished);
     await provider.close?.();
     await sandbox?.manager.close();
+    await grader?.close();
   }
 }
 

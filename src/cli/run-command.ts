@@ -162,6 +162,8 @@ async function runCommand(
     const { diffStat, writeDiff } = workspaceRun;
     const full = opened.workspace.fullDiff;
     if (flags.diff !== undefined) await writeDiff(resolve(flags.diff), full);
+    const { incomplete } = opened.workspace;
+    if (incomplete !== null) process.stderr.write(`assay: the diff is incomplete: ${incomplete}\n`);
     if (!flags.json) {
       if (record.final_answer !== null) process.stdout.write(`${record.final_answer}\n`);
       process.stdout.write(diffStat(record.workspace));
@@ -206,7 +208,8 @@ async function applyByPolicy(
   let applyError: unknown = null;
   if (decision.decision === 'allow') {
     try {
-      await workspaceRun.applyToSource(dir, opened.fingerprint, opened.workspace.fullDiff);
+      // An incomplete diff (files left out, cut at the cap) is refused, never half applied.
+      await workspaceRun.applyToSource(dir, opened.fingerprint, opened.workspace.completeDiff());
     } catch (error) {
       applyError = error;
     }

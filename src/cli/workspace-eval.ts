@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import { SpareWorkspaceSessions } from '../../sandbox/workspace/spare-sessions.js';
 import { verifyDiff } from '../../sandbox/workspace/verify-diff.js';
 import { Workspace } from '../../sandbox/workspace/workspace.js';
 import { type BuiltinToolName, loadBuiltinTools, type ToolSet } from '../../tools/registry.js';
@@ -70,9 +71,16 @@ async function readTree(root: string): Promise<Record<string, string>> {
   return files;
 }
 
-/** The `tests` verifier's grader: a fresh container per grade (see verify-diff.ts). */
-export function workspaceGrader(suitePath: string, image: string | undefined): WorkspaceGrader {
-  return async (task, diff, signal) => {
+/**
+ * The `tests` verifier's grader: a fresh container per grade (see verify-diff.ts), the next one
+ * started while the current grade runs. `close` removes the one left waiting.
+ */
+export function workspaceGrader(
+  suitePath: string,
+  image: string | undefined,
+): { grade: WorkspaceGrader; close: () => Promise<void> } {
+  const spares = new SpareWorkspaceSessions({ image });
+  const grade: WorkspaceGrader = async (task, diff, signal) => {
     const tests = task.tests;
     if (tests === undefined || typeof tests === 'string')
       throw new UsageError(
@@ -86,7 +94,9 @@ export function workspaceGrader(suitePath: string, image: string | undefined): W
       diff,
       tests: { ...tests, files: { ...fromDir, ...tests.files } },
       image,
+      spares,
       ...(signal ? { signal } : {}),
     });
   };
+  return { grade, close: () => spares.close() };
 }

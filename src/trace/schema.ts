@@ -199,6 +199,9 @@ const traceRecordObject = z.looseObject({
           error: z.string().optional(),
         })
         .optional(),
+      files_omitted: z
+        .array(z.looseObject({ path: z.string(), bytes: z.number().int().nonnegative() }))
+        .optional(),
     })
     .optional(),
 });

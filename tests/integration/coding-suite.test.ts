@@ -20,11 +20,15 @@ describe.skipIf(!docker.available)('the example coding suite', { timeout: 300_00
 
   it('fails every task whose diff does not fix the bug, with the test output kept', async () => {
     const suite = await loadSuite(suitePath);
-    const grade = workspaceGrader(suite.path, undefined);
-    for (const task of suite.tasks) {
-      const verdict = await grade(task, NOTE);
-      expect({ id: task.id, status: verdict.status }).toEqual({ id: task.id, status: 'failed' });
-      expect(verdict.output_tail.length).toBeGreaterThan(0);
+    const { grade, close } = workspaceGrader(suite.path, undefined);
+    try {
+      for (const task of suite.tasks) {
+        const verdict = await grade(task, NOTE);
+        expect({ id: task.id, status: verdict.status }).toEqual({ id: task.id, status: 'failed' });
+        expect(verdict.output_tail.length).toBeGreaterThan(0);
+      }
+    } finally {
+      await close();
     }
   });
 });

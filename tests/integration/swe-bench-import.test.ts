@@ -67,16 +67,20 @@ describe.skipIf(!docker.available)('assay suites import swe-bench', { timeout: 1
     await writeFile(suitePath, `${JSON.stringify(tasks[0])}\n`);
     const suite = await loadSuite(suitePath);
     const task = suite.tasks[0]!;
-    const grade = workspaceGrader(suite.path, undefined);
-    expect(await grade(task, GOLD)).toMatchObject({
-      status: 'passed',
-      reward: 1,
-      tests: { 'tests/test_add.py::test_add': 'PASSED' },
-    });
-    // An agent that wrote its own version of the test file does not get to keep it.
-    const cheat =
-      'diff --git a/tests/test_add.py b/tests/test_add.py\nnew file mode 100644\n--- /dev/null\n+++ b/tests/test_add.py\n@@ -0,0 +1,2 @@\n+def test_add():\n+    pass\n';
-    expect(await grade(task, cheat)).toMatchObject({ status: 'failed', reward: 0 });
+    const { grade, close } = workspaceGrader(suite.path, undefined);
+    try {
+      expect(await grade(task, GOLD)).toMatchObject({
+        status: 'passed',
+        reward: 1,
+        tests: { 'tests/test_add.py::test_add': 'PASSED' },
+      });
+      // An agent that wrote its own version of the test file does not get to keep it.
+      const cheat =
+        'diff --git a/tests/test_add.py b/tests/test_add.py\nnew file mode 100644\n--- /dev/null\n+++ b/tests/test_add.py\n@@ -0,0 +1,2 @@\n+def test_add():\n+    pass\n';
+      expect(await grade(task, cheat)).toMatchObject({ status: 'failed', reward: 0 });
+    } finally {
+      await close();
+    }
   });
 
   it('refuses a base commit the clone does not have, naming the file line', async () => {

@@ -1,0 +1,150 @@
+import type { Duplex } from 'node:stream';
+import type { z } from 'zod';
+import { safeJsonParse } from '../../src/core/json.js';
+import { DockerDemuxer, LineSplitter } from './stream-frames.js';
+
+/** The channel ended before a reply came: the runner exited, was killed, or broke protocol. */
+export class ChannelClosedError extends Error {
+  constructor(readonly reason: string) {
+    super(`sandbox runner channel closed: ${reason}`);
+    this.name = 'ChannelClosedError';
+  }
+}
+
+/** What a runner speaks: its first line, its replies, and what to call it in messages. */
+export interface LineProtocol<Ready, Reply extends { id?: unknown }> {
+  name: string;
+  ready: z.ZodType<Ready>;
+  reply: z.ZodType<Reply>;
+}
+
+interface Waiter<Reply> {
+  resolve: (reply: Reply) => void;
+  reject: (error: Error) => void;
+}
+
+const DIAGNOSTIC_BYTES = 8192;
+
+/**
+ * JSON lines to and from a runner over the container's attached stdin/stdout (Docker's
+ * multiplexed stream, then lines). No port is opened, so it works with the network off. The
+ * runner starts with a ready line; each reply carries the id of its request, and a reply for
+ * a request that was not made closes the channel. Shared by the python and workspace runners.
+ */
+export class JsonLineChannel<Ready, Reply extends { id?: unknown }> {
+  readonly ready: Promise<Ready>;
+  readonly closed: Promise<string>;
+  readonly #protocol: LineProtocol<Ready, Reply>;
+  #stream: Duplex;
+  #waiters = new Map<number, Waiter<Reply>>();
+  #nextId = 1;
+  #closeReason: string | undefined;
+  #diagnostics = '';
+  #onReady!: (ready: Ready) => void;
+  #onReadyFailed!: (error: Error) => void;
+  #onClosed!: (reason: string) => void;
+  #gotReady = false;
+
+  constructor(stream: Duplex, maxReplyBytes: number, protocol: LineProtocol<Ready, Reply>) {
+    this.#stream = stream;
+    this.#protocol = protocol;
+    this.ready = new Promise((resolve, reject) => {
+      this.#onReady = resolve;
+      this.#onReadyFailed = reject;
+    });
+    this.ready.catch(() => undefined);
+    this.closed = new Promise((resolve) => {
+      this.#onClosed = resolve;
+    });
+    const lines = new LineSplitter(
+      maxReplyBytes,
+      (line) => this.#onLine(line),
+      () => this.#fail(`a reply was larger than ${maxReplyBytes} bytes`),
+    );
+    const demuxer = new DockerDemuxer((kind, payload) => {
+      if (kind === 1) lines.push(payload);
+      else if (kind === 2)
+        this.#diagnostics = (this.#diagnostics + payload.toString('utf8')).slice(-DIAGNOSTIC_BYTES);
+    });
+    const exited = `${protocol.name} exited`;
+    stream.on('data', (chunk: Buffer) => demuxer.push(chunk));
+    stream.on('end', () => this.#fail(exited));
+    stream.on('close', () => this.#fail(exited));
+    stream.on('error', (error) => this.#fail(`stream error: ${error.message}`));
+  }
+
+  get isOpen(): boolean {
+    return this.#closeReason === undefined;
+  }
+
+  /** What the runner itself wrote to stderr (not the user's code), for error messages. */
+  get diagnostics(): string {
+    return this.#diagnostics;
+  }
+
+  /**
+   * Sends one request and resolves with the reply that carries its id. `payload`, when given,
+   * follows the line as raw bytes (the runner reads exactly `bytes` of them), so a large
+   * binary input crosses the channel without base64.
+   */
+  request(message: Record<string, unknown>, payload?: Buffer): Promise<Reply> {
+    if (this.#closeReason !== undefined)
+      return Promise.reject(new ChannelClosedError(this.#closeReason));
+    const id = this.#nextId++;
+    const line = { ...message, id, ...(payload ? { bytes: payload.length } : {}) };
+    return new Promise<Reply>((resolve, reject) => {
+      this.#waiters.set(id, { resolve, reject });
+      this.#stream.write(`${JSON.stringify(line)}\n`);
+      if (payload) this.#stream.write(payload);
+    });
+  }
+
+  /** Ends the runner's stdin (it exits on end-of-file) and drops the socket. */
+  close(reason = 'closed by the host'): void {
+    this.#fail(reason);
+  }
+
+  #onLine(line: Buffer): void {
+    const name = this.#protocol.name;
+    const parsed = safeJsonParse(line.toString('utf8'));
+    if (!parsed.ok) {
+      this.#fail(`${name} sent a line that is not JSON`);
+      return;
+    }
+    if (!this.#gotReady) {
+      const ready = this.#protocol.ready.safeParse(parsed.value);
+      if (!ready.success) {
+        this.#fail(`${name} did not start with a ready message`);
+        return;
+      }
+      this.#gotReady = true;
+      this.#onReady(ready.data);
+      return;
+    }
+    const reply = this.#protocol.reply.safeParse(parsed.value);
+    if (!reply.success) {
+      this.#fail(`${name} sent a reply that does not match the protocol`);
+      return;
+    }
+    const id = reply.data.id;
+    const waiter = typeof id === 'number' ? this.#waiters.get(id) : undefined;
+    if (!waiter || typeof id !== 'number') {
+      this.#fail(`${name} answered a request that was not made`);
+      return;
+    }
+    this.#waiters.delete(id);
+    waiter.resolve(reply.data);
+  }
+
+  #fail(reason: string): void {
+    if (this.#closeReason !== undefined) return;
+    this.#closeReason = reason;
+    const error = new ChannelClosedError(reason);
+    if (!this.#gotReady) this.#onReadyFailed(error);
+    for (const waiter of this.#waiters.values()) waiter.reject(error);
+    this.#waiters.clear();
+    this.#stream.end();
+    this.#stream.destroy();
+    this.#onClosed(reason);
+  }
+}
