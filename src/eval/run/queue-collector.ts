@@ -1,4 +1,4 @@
-import type { Queue, QueueEvents } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { buildTraceRecord } from '../../agent/record.js';
 import type { ModelInfo, Sampling } from '../../core/provider.js';
@@ -84,53 +84,135 @@ export interface QueueCollector {
   connection: QueueConnection;
 }
 
+/** How often the coordinator beats, checks that Redis still holds its jobs, and looks for failed ones. */
+export const RECONCILE_MS = 1000;
+
 /**
  * The coordinator's side of `--queue`: each attempt becomes one BullMQ job with a deterministic
  * id on the run's own queue, and its scored record comes back on the run's Redis stream.
+ *
+ * Jobs are added in bulk (one round trip for all the attempts the runner starts in one tick).
+ * A timer, not Redis events, drives everything else, so recovery does not depend on which
+ * client reconnects first: every RECONCILE_MS it renews the run's registration, re-adds what
+ * Redis lost (an epoch key that vanished means Redis came back empty; a full existence check
+ * every tenth tick covers an older snapshot) or what could not be sent, and turns jobs that
+ * failed every delivery into infra error records.
  */
 export async function openQueueCollector(options: QueueCollectorOptions): Promise<QueueCollector> {
   const connection = parseQueueUrl(options.url);
   await probeQueue(connection);
-  const { Queue, QueueEvents } = await import('bullmq');
+  const { Queue } = await import('bullmq');
   const { Redis } = await import('ioredis');
   const names = queueNames(options.runId);
   const queue: Queue = new Queue(names.jobs, { connection: connection.options });
-  const events: QueueEvents = new QueueEvents(names.jobs, { connection: connection.options });
   const reader: Redis = new Redis({ ...connection.options, maxRetriesPerRequest: null });
+  const writer: Redis = new Redis({ ...connection.options, maxRetriesPerRequest: null });
   const errors: string[] = [];
   const onError = (error: Error) => errors.push(scrub(error.message, connection));
   queue.on('error', onError);
-  events.on('error', onError);
   reader.on('error', onError);
-  await events.waitUntilReady();
-  const writer: Redis = new Redis({ ...connection.options, maxRetriesPerRequest: null });
   writer.on('error', onError);
-  // Registers again on every beat: a Redis restarted without persistence learns of the run
-  // within one beat.
+  const epochKey = `assay:epoch:${options.runId}`;
   const beat = () =>
     writer
       .multi()
       .set(aliveKey(options.runId), '1', 'PX', HEARTBEAT_MS * 3)
       .sadd(RUNS_KEY, options.runId)
+      .set(epochKey, '1', 'NX')
       .exec();
   await beat();
-  const heartbeat = setInterval(() => void beat().catch(() => {}), HEARTBEAT_MS);
 
   const collector = new ResultCollector();
   const requests = new Map<string, AttemptRequest>();
-  // The jobs still waited for, to enqueue again after Redis comes back empty (a restart
-  // without persistence); their ids make this a no-op for jobs that survived.
-  const pending = new Map<string, () => Promise<unknown>>();
+  // Jobs waited for and not yet known to be in Redis (never sent, or lost with its data).
+  const unsent = new Set<string>();
+  // Jobs waited for: re-added when Redis loses them; their ids make that a no-op otherwise.
+  const pending = new Map<string, EpisodeJobData>();
   let closed = false;
-  let readyOnce = writer.status === 'ready';
-  writer.on('ready', () => {
-    if (!readyOnce) {
-      readyOnce = true;
-      return;
+
+  const jobOptions = {
+    attempts: options.jobAttempts ?? 3,
+    backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
+    removeOnComplete: { count: 100_000 },
+    removeOnFail: { age: 7 * 86_400 },
+  };
+  let sending: Promise<void> = Promise.resolve();
+  // One round trip for the failed-state check and one for the adds, however many jobs.
+  const send = (): Promise<void> => {
+    sending = sending.then(async () => {
+      const ids = [...unsent].filter((id) => pending.has(id));
+      if (ids.length === 0) return;
+      try {
+        // A failed job would make `add` a no-op; a resumed run must be able to try it again.
+        const scores = await writer.zmscore(queue.toKey('failed'), ...ids);
+        await Promise.all(ids.filter((_, i) => scores[i] !== null).map((id) => queue.remove(id)));
+        await queue.addBulk(
+          ids.map((jobId) => ({
+            name: 'episode',
+            data: pending.get(jobId) as EpisodeJobData,
+            opts: { ...jobOptions, jobId },
+          })),
+        );
+        for (const id of ids) unsent.delete(id);
+      } catch (error) {
+        // Redis is away: the next tick sends them again.
+        onError(error as Error);
+      }
+    });
+    return sending;
+  };
+  let scheduled = false;
+  const scheduleSend = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      void send();
+    });
+  };
+
+  let ticks = 0;
+  const tick = async () => {
+    ticks++;
+    const replies = await beat();
+    // The epoch key was missing: Redis lost everything, so every pending job goes again.
+    const emptied = replies?.[2]?.[1] === 'OK';
+    if (emptied) for (const id of pending.keys()) unsent.add(id);
+    else if (ticks % 10 === 0 && pending.size > 0) {
+      const ids = [...pending.keys()];
+      const pipeline = writer.pipeline();
+      for (const id of ids) pipeline.exists(queue.toKey(id));
+      const found = (await pipeline.exec()) ?? [];
+      ids.forEach((id, i) => {
+        if (found[i]?.[1] === 0) unsent.add(id);
+      });
     }
-    void beat().catch(() => {});
-    for (const enqueue of pending.values()) void enqueue().catch(onError);
-  });
+    if (unsent.size > 0) await send();
+    await collectFailed();
+  };
+  // A job that failed every delivery (its worker threw or died each time) ends as an infra
+  // error record, never as a wrong answer; the runner then retries the episode up to
+  // --max-attempts, as for any infra error.
+  const collectFailed = async () => {
+    const failed = await writer.zrange(queue.toKey('failed'), 0, -1);
+    for (const jobId of failed) {
+      const request = requests.get(jobId);
+      if (!request || !pending.has(jobId)) continue;
+      const job = await queue.getJob(jobId);
+      if (!job || !(await job.isFailed())) continue;
+      collector.accept(jobId, failedRecord(options, request, job.failedReason));
+    }
+  };
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    tick()
+      .catch(onError)
+      .finally(() => {
+        ticking = false;
+      });
+  }, RECONCILE_MS);
 
   // Reads the stream from its start: a resumed coordinator also collects what finished while
   // it was away.
@@ -138,7 +220,7 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
     let last = '0';
     while (!closed) {
       const reply = await reader
-        .xread('COUNT', 100, 'BLOCK', 500, 'STREAMS', names.results, last)
+        .xread('COUNT', 1000, 'BLOCK', 500, 'STREAMS', names.results, last)
         .catch(() => null);
       for (const [, entries] of reply ?? []) {
         for (const [id, fields] of entries) {
@@ -151,26 +233,12 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
     }
   })();
 
-  // A job that failed every delivery (its worker threw or died each time) ends as an infra
-  // error record, never as a wrong answer; the runner then retries the episode up to
-  // --max-attempts, as for any infra error.
-  events.on('failed', ({ jobId, failedReason }) => {
-    void (async () => {
-      const request = requests.get(jobId);
-      if (!request || (await queue.getJobState(jobId)) !== 'failed') return;
-      collector.accept(jobId, failedRecord(options, request, failedReason));
-    })();
-  });
-
   const execute: AttemptExecutor = async (request) => {
     const { job, attempt, runId, signal } = request;
     const jobId = episodeJobId(runId, job.task.id, job.arm.name, job.sampleIndex, attempt);
     requests.set(jobId, request);
     const result = collector.wait(jobId);
-    const previous = await queue.getJob(jobId);
-    // A failed job would make `add` a no-op; a resumed run must be able to try it again.
-    if (previous && (await previous.isFailed())) await previous.remove();
-    const data: EpisodeJobData = {
+    pending.set(jobId, {
       runId,
       task: job.task,
       arm: {
@@ -186,19 +254,13 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
       ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
       ...(options.system === undefined ? {} : { system: options.system }),
       ...(options.recordTokens === true ? { recordTokens: true } : {}),
-    };
-    const enqueue = () =>
-      queue.add('episode', data, {
-        jobId,
-        attempts: options.jobAttempts ?? 3,
-        backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
-        removeOnComplete: { count: 100_000 },
-        removeOnFail: { age: 7 * 86_400 },
-      });
-    pending.set(jobId, enqueue);
-    void result.then(() => pending.delete(jobId));
-    // Failing while Redis is away is not the end: the job is added again when it is back.
-    await enqueue().catch(onError);
+    });
+    void result.then(() => {
+      pending.delete(jobId);
+      unsent.delete(jobId);
+    });
+    unsent.add(jobId);
+    scheduleSend();
     let onAbort = () => {};
     const aborted = new Promise<undefined>((resolve) => {
       onAbort = () => resolve(undefined);
@@ -218,19 +280,20 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
     extraResults: () => ({ queue: { duplicates_dropped: collector.duplicatesDropped } }),
     close: async (finished) => {
       closed = true;
-      clearInterval(heartbeat);
+      clearInterval(timer);
       await readLoop;
+      await sending;
       await writer.srem(RUNS_KEY, options.runId).catch(() => {});
       await writer.del(aliveKey(options.runId)).catch(() => {});
       if (finished) {
         await queue.obliterate({ force: true }).catch(() => {});
-        await writer.del(names.results).catch(() => {});
+        await writer.del(names.results, epochKey).catch(() => {});
       } else {
         // Cancelled: nothing new starts; running episodes still report to the stream, where
         // `--resume` finds them.
         await queue.drain(true).catch(() => {});
       }
-      await Promise.allSettled([queue.close(), events.close()]);
+      await queue.close().catch(() => {});
       reader.disconnect();
       writer.disconnect();
     },

@@ -156,6 +156,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
       lockRenewTime: lockDuration / 2,
       stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
       maxStalledCount: 2,
+      // BullMQ waits this long before fetching again after a Redis error (default 15 s): a
+      // Redis that restarts would leave the worker idle for that long.
+      runRetryDelay: 1000,
       name,
     });
     worker.on('error', (error) => log(`worker: ${scrub(error.message, connection)}`));
