@@ -83,6 +83,25 @@ describe('queue names and job ids', () => {
       expect(Number.isInteger(Number(jobId))).toBe(false);
     }
   });
+
+  it('gives a strategy episode an id of its input: a refine round after another answer is new', () => {
+    const round = (answer: string) => ({
+      messages: [
+        { role: 'user' as const, content: 'q' },
+        { role: 'assistant' as const, content: answer },
+      ],
+      useTools: false,
+      seedOffset: 0,
+      score: true,
+      role: 'round',
+      index: 1,
+    });
+    const id = episodeJobId('r', 't1', 'ref', 0, 0, round('7'));
+    expect(episodeJobId('r', 't1', 'ref', 0, 0, round('7'))).toBe(id);
+    expect(episodeJobId('r', 't1', 'ref', 0, 0, round('8'))).not.toBe(id);
+    expect(episodeJobId('r', 't1', 'ref', 0, 0, { ...round('7'), index: 2 })).not.toBe(id);
+    expect(episodeJobId('r', 't1', 'ref', 0, 0)).not.toBe(id);
+  });
 });
 
 describe('the result collector', () => {
@@ -132,12 +151,9 @@ describe('what --queue refuses before Redis is touched', () => {
     ({ id, ...(workspace === undefined ? {} : { workspace }) }) as unknown as Task;
   const suite = (tasks: Task[]): Suite => ({ path: 'suite.jsonl', sha256: '0', tasks });
 
-  it('names the strategy arm that a worker cannot run', () => {
-    const arms = parseArms('tools,vote5=calculator@vote:5', ['calculator']);
-    expect(() => refuseRemoteStrategies(arms, suite([task('t1')]))).toThrow(
-      /arm "vote5" uses the vote strategy/,
-    );
-    expect(() => refuseRemoteStrategies(arms, suite([task('t1')]))).toThrow(UsageError);
+  it('lets strategy arms through: their episodes are jobs and the decision is made here', () => {
+    const arms = parseArms('tools,vote5=calculator@vote:5,r=@refine:2:self', ['calculator']);
+    expect(() => refuseRemoteStrategies(arms, suite([task('t1')]))).not.toThrow();
   });
 
   it('names the workspace task and lets plain arms and tasks through', () => {

@@ -6,7 +6,7 @@ import type { Policy } from '../../policy/types.js';
 import { type TraceRecord, traceRecordSchema } from '../../trace/schema.js';
 import { taskMessages } from '../task-schema.js';
 import type { Arm } from './arms.js';
-import type { AttemptExecutor, AttemptRequest } from './local-attempt.js';
+import type { AttemptExecutor, AttemptRequest, StrategyEpisode } from './local-attempt.js';
 import {
   aliveKey,
   episodeJobId,
@@ -32,6 +32,8 @@ export interface EpisodeJobData {
   maxSteps?: number;
   system?: string;
   recordTokens?: boolean;
+  /** One underlying episode of a strategy arm's decision (the coordinator makes the decision). */
+  episode?: StrategyEpisode;
 }
 
 export interface QueueCollectorOptions {
@@ -234,8 +236,8 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
   })();
 
   const execute: AttemptExecutor = async (request) => {
-    const { job, attempt, runId, signal } = request;
-    const jobId = episodeJobId(runId, job.task.id, job.arm.name, job.sampleIndex, attempt);
+    const { job, attempt, runId, signal, episode } = request;
+    const jobId = episodeJobId(runId, job.task.id, job.arm.name, job.sampleIndex, attempt, episode);
     requests.set(jobId, request);
     const result = collector.wait(jobId);
     pending.set(jobId, {
@@ -254,6 +256,7 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
       ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
       ...(options.system === undefined ? {} : { system: options.system }),
       ...(options.recordTokens === true ? { recordTokens: true } : {}),
+      ...(episode === undefined ? {} : { episode }),
     });
     void result.then(() => {
       pending.delete(jobId);
@@ -320,7 +323,7 @@ function failedRecord(
     sampling: { ...options.sampling, seed: job.seed },
     tools: job.arm.tools,
     toolSpecs: [],
-    messages: taskMessages(job.task),
+    messages: request.episode?.messages ?? taskMessages(job.task),
     toolCalls: [],
     turns: [],
     finalAnswer: null,

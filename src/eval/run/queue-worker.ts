@@ -85,7 +85,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
     signal?: AbortSignal,
   ) => {
     const data = job.data;
-    log(`job ${job.id} started: ${data.task.id} ${data.arm.name} #${data.sampleIndex}`);
+    log(
+      `job ${job.id} started: ${data.task.id} ${data.arm.name} #${data.sampleIndex}${data.episode ? ` ${data.episode.role} ${data.episode.index}` : ''}`,
+    );
     const key = JSON.stringify(data.arm.tools);
     let tools = toolSets.get(key);
     if (!tools) {
@@ -120,6 +122,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
         },
         attempt: data.attempt,
         signal: abort,
+        ...(data.episode === undefined ? {} : { episode: data.episode }),
       },
     );
     // Released, not recorded: the job is delivered again (to this or another worker).

@@ -31,6 +31,7 @@ import {
   type WorkspaceEpisode,
 } from './local-attempt.js';
 import { checkResumable, type RunManifest, readManifest } from './manifest.js';
+import { remoteEpisodes } from './remote-episodes.js';
 import { type RunScored, runDecision, type StrategyTag } from './strategies.js';
 import { strategyLabel } from './strategy-spec.js';
 
@@ -283,7 +284,18 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const runStrategyJob = async (job: Job): Promise<void> => {
     const strategy = job.arm.strategy!;
     if (strategy.name === 'single') return;
-    const result = await runDecision(strategy, job.task, newTraceId(), episodeOf(job));
+    const runScored =
+      options.execute === undefined
+        ? episodeOf(job)
+        : remoteEpisodes(job, {
+            runId: manifest.run_id,
+            execute: options.execute,
+            limit,
+            maxAttempts,
+            retryDelayMs: options.retryDelayMs ?? 1000,
+            signal,
+          });
+    const result = await runDecision(strategy, job.task, newTraceId(), runScored);
     if (result === null || signal.aborted) return;
     for (const record of result.records) {
       (record as unknown as { strategy: StrategyTag }).strategy.decision = result.decision;
@@ -357,17 +369,10 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
 }
 
 /**
- * A run whose attempts go elsewhere (`--queue`) sends single episodes only: a strategy arm's
- * decision and a workspace episode need this process's model and files between episodes.
+ * A run whose attempts go elsewhere (`--queue`) sends single episodes and the episodes of
+ * strategy arms; a workspace episode needs this process's files.
  */
-export function refuseRemoteStrategies(arms: readonly Arm[], suite: Suite): void {
-  const strategic = arms.find((a) => a.strategy !== undefined && a.strategy.name !== 'single');
-  if (strategic) {
-    throw new UsageError(
-      'USAGE',
-      `--queue: arm "${strategic.name}" uses the ${strategic.strategy!.name} strategy, which runs only without --queue (docs/scale-out.md)`,
-    );
-  }
+export function refuseRemoteStrategies(_arms: readonly Arm[], suite: Suite): void {
   const repoTask = suite.tasks.find((t) => t.workspace !== undefined);
   if (repoTask) {
     throw new UsageError(
