@@ -129,14 +129,8 @@ async function evalCommand(
     // what a worker cannot run is refused before Redis is touched.
     const { parseQueueUrl } = await import('../eval/run/queue-connection.js');
     parseQueueUrl(flags.queue);
-    if (flags.mcp !== undefined) {
-      throw new UsageError(
-        'USAGE',
-        `--mcp ${flags.mcp} runs only without --queue: workers have their own tools (docs/scale-out.md)`,
-      );
-    }
     const { refuseRemoteStrategies } = await import('../eval/run/runner.js');
-    refuseRemoteStrategies(parseArms(flags.arms, requested.names), suite);
+    refuseRemoteStrategies([], suite);
   }
   // The MCP client is loaded only for a run that names MCP servers.
   const mcp =

@@ -370,7 +370,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
 
 /**
  * A run whose attempts go elsewhere (`--queue`) sends single episodes and the episodes of
- * strategy arms; a workspace episode needs this process's files.
+ * strategy arms, whatever its arms; a workspace episode needs this process's files.
  */
 export function refuseRemoteStrategies(_arms: readonly Arm[], suite: Suite): void {
   const repoTask = suite.tasks.find((t) => t.workspace !== undefined);
