@@ -88,6 +88,13 @@ async function workerCommand(raw: Record<string, unknown>): Promise<number> {
     },
   };
 
+  // Repository tasks arrive with their workspace as a tar (docs/scale-out.md); the task's
+  // `workspace` is then that file's absolute path, so no suite directory is involved here.
+  const workspaces = await import('./workspace-eval.js');
+  const workspaceEpisode = await workspaces.workspaceEpisodes('/', toolChoice.image, (names) =>
+    workerTools(toolChoice, mcp, names, workerName),
+  );
+
   const controller = new AbortController();
   const onSignal = () => {
     process.stderr.write('assay worker: stopping after the running episodes\n');
@@ -104,7 +111,11 @@ async function workerCommand(raw: Record<string, unknown>): Promise<number> {
       model: provider,
       policy,
       createTools: (names) => workerTools(toolChoice, mcp, names, workerName),
-      verifierContext: { codeRunner },
+      verifierContext: {
+        codeRunner,
+        workspaceGrader: workspaces.workspaceGrader('/', toolChoice.image),
+      },
+      workspaceEpisode,
       settings: {
         model: provider.info,
         tools: toolChoice.names,

@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { buildTraceRecord } from '../../agent/record.js';
+import { UsageError } from '../../core/errors.js';
 import type { ModelInfo, Sampling } from '../../core/provider.js';
 import type { Policy } from '../../policy/types.js';
 import { type TraceRecord, traceRecordSchema } from '../../trace/schema.js';
-import { taskMessages } from '../task-schema.js';
+import { type Task, taskMessages } from '../task-schema.js';
 import type { Arm } from './arms.js';
 import type { AttemptExecutor, AttemptRequest, StrategyEpisode } from './local-attempt.js';
 import {
@@ -17,6 +19,7 @@ import {
   queueNames,
   RUNS_KEY,
   scrub,
+  workspaceKey,
 } from './queue-connection.js';
 
 /** What a worker needs besides the job: the run's settings, the same for every episode. */
@@ -34,6 +37,8 @@ export interface EpisodeJobData {
   recordTokens?: boolean;
   /** One underlying episode of a strategy arm's decision (the coordinator makes the decision). */
   episode?: StrategyEpisode;
+  /** A repository task's workspace: a tar stored once per run at `workspaceKey(run, sha256)`. */
+  workspace?: { sha256: string; bytes: number };
 }
 
 export interface QueueCollectorOptions {
@@ -48,6 +53,11 @@ export interface QueueCollectorOptions {
   /** BullMQ deliveries of one job when its worker throws or dies (default 3). */
   jobAttempts?: number;
   backoffMs?: number;
+  /**
+   * Packs a repository task's workspace for the workers (and inlines what else it reads beside
+   * the suite); without it, a task with a `workspace` is refused.
+   */
+  shipWorkspace?: (task: Task) => Promise<{ tar: Buffer; task: Task }>;
 }
 
 /**
@@ -132,6 +142,32 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
   const pending = new Map<string, EpisodeJobData>();
   let closed = false;
 
+  // Each workspace tar goes to Redis once per run (and again after Redis came back empty).
+  const shipped = new Map<string, Promise<{ task: Task; sha256: string; bytes: number }>>();
+  const tars = new Map<string, Buffer>();
+  const storeTar = (sha256: string, tar: Buffer) =>
+    writer.set(workspaceKey(options.runId, sha256), tar, 'NX');
+  const ship = (task: Task) => {
+    let done = shipped.get(task.id);
+    if (!done) {
+      const pack = options.shipWorkspace;
+      if (!pack)
+        throw new UsageError(
+          'USAGE',
+          `--queue: task "${task.id}" has a workspace, which this coordinator cannot ship`,
+        );
+      done = (async () => {
+        const { tar, task: shippedTask } = await pack(task);
+        const sha256 = createHash('sha256').update(tar).digest('hex');
+        tars.set(sha256, tar);
+        await storeTar(sha256, tar);
+        return { task: shippedTask, sha256, bytes: tar.length };
+      })();
+      shipped.set(task.id, done);
+    }
+    return done;
+  };
+
   const jobOptions = {
     attempts: options.jobAttempts ?? 3,
     backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
@@ -179,8 +215,10 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
     const replies = await beat();
     // The epoch key was missing: Redis lost everything, so every pending job goes again.
     const emptied = replies?.[2]?.[1] === 'OK';
-    if (emptied) for (const id of pending.keys()) unsent.add(id);
-    else if (ticks % 10 === 0 && pending.size > 0) {
+    if (emptied) {
+      for (const [sha256, tar] of tars) await storeTar(sha256, tar);
+      for (const id of pending.keys()) unsent.add(id);
+    } else if (ticks % 10 === 0 && pending.size > 0) {
       const ids = [...pending.keys()];
       const pipeline = writer.pipeline();
       for (const id of ids) pipeline.exists(queue.toKey(id));
@@ -238,11 +276,13 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
   const execute: AttemptExecutor = async (request) => {
     const { job, attempt, runId, signal, episode } = request;
     const jobId = episodeJobId(runId, job.task.id, job.arm.name, job.sampleIndex, attempt, episode);
+    const workspace = job.task.workspace === undefined ? undefined : await ship(job.task);
     requests.set(jobId, request);
     const result = collector.wait(jobId);
     pending.set(jobId, {
       runId,
-      task: job.task,
+      task: workspace?.task ?? job.task,
+      ...(workspace ? { workspace: { sha256: workspace.sha256, bytes: workspace.bytes } } : {}),
       arm: {
         name: job.arm.name,
         tools: [...job.arm.tools],
@@ -290,7 +330,8 @@ export async function openQueueCollector(options: QueueCollectorOptions): Promis
       await writer.del(aliveKey(options.runId)).catch(() => {});
       if (finished) {
         await queue.obliterate({ force: true }).catch(() => {});
-        await writer.del(names.results, epochKey).catch(() => {});
+        const keys = [...tars.keys()].map((sha) => workspaceKey(options.runId, sha));
+        await writer.del(names.results, epochKey, ...keys).catch(() => {});
       } else {
         // Cancelled: nothing new starts; running episodes still report to the stream, where
         // `--resume` finds them.

@@ -102,6 +102,11 @@ export function queueNames(runId: string): { jobs: string; results: string } {
   return { jobs: `assay-run-${runId}`, results: `assay:results:${runId}` };
 }
 
+/** Where a run's workspace tar with this sha256 waits for the workers. */
+export function workspaceKey(runId: string, sha256: string): string {
+  return `assay:workspace:${runId}:${sha256}`;
+}
+
 /**
  * The BullMQ job id of one attempt: the same (run, task, arm, sample, attempt) always gets the
  * same id, so enqueueing it again (a resumed coordinator) adds nothing. Never a plain integer

@@ -124,7 +124,6 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       `--arms: arm "${testsArm.name}" uses refine:…:tests, which this version does not run yet; use refine:R:self or refine:R:tools`,
     );
   }
-  if (options.execute !== undefined) refuseRemoteStrategies(options.arms, options.suite);
 
   const saved = await readManifest(outDir);
   const manifest: RunManifest = {
@@ -366,20 +365,6 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     resumed: done,
     aborted: signal.aborted,
   };
-}
-
-/**
- * A run whose attempts go elsewhere (`--queue`) sends single episodes and the episodes of
- * strategy arms, whatever its arms; a workspace episode needs this process's files.
- */
-export function refuseRemoteStrategies(_arms: readonly Arm[], suite: Suite): void {
-  const repoTask = suite.tasks.find((t) => t.workspace !== undefined);
-  if (repoTask) {
-    throw new UsageError(
-      'USAGE',
-      `--queue: task "${repoTask.id}" of ${suite.path} has a workspace, which runs only without --queue (docs/scale-out.md)`,
-    );
-  }
 }
 
 function countInto(progress: EvalProgress, record: TraceRecord): void {
