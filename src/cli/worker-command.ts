@@ -149,7 +149,7 @@ async function workerCommand(raw: Record<string, unknown>): Promise<number> {
  * not have fails the job (an infra error once every delivery failed), naming the tool and the
  * flag that would provide it, rather than running the arm without it.
  */
-function workerTools(
+export function workerTools(
   toolChoice: Awaited<ReturnType<typeof usableTools>>,
   mcp: McpToolSet | null,
   names: readonly string[],
