@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import { dockerOptionsFor } from '../../sandbox/docker/engine-host.js';
 
 const run = promisify(execFile);
 
@@ -53,8 +55,10 @@ export interface TlsEngineEndpoint {
   certPath: string;
   /** DOCKER_CERT_PATH of a client whose certificate comes from another CA. */
   strangerCertPath: string;
-  /** Connections whose client certificate was verified. */
-  authorized: () => number;
+  /** Connections whose client certificate was verified; null for the dockerd of the script. */
+  authorized: (() => number) | null;
+  /** Which endpoint this is, for the test's messages. */
+  kind: 'dockerd' | 'in-process';
   close: () => Promise<void>;
 }
 
@@ -111,6 +115,43 @@ export async function startTlsEngineEndpoint(socketPath: string): Promise<TlsEng
     certPath,
     strangerCertPath,
     authorized: () => authorized,
+    kind: 'in-process',
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * The second dockerd that scripts/ensure-docker-tls.sh starts (127.0.0.1, mutual TLS, the
+ * sandbox image loaded), when it answers with the client certificate the script made; else
+ * null, and under CI=true an error, so that CI really tests dockerd's TLS.
+ */
+export async function scriptTlsEngine(): Promise<TlsEngineEndpoint | null> {
+  const port = Number(process.env['ASSAY_TEST_DOCKER_TLS_PORT'] ?? 23760);
+  const certPath = join(import.meta.dirname, '..', '..', '.cache', 'docker-tls', 'client');
+  const url = `tcp://127.0.0.1:${port}`;
+  let reason = '';
+  try {
+    const env = { DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certPath };
+    await new Docker({ ...dockerOptionsFor(url, env), timeout: 3000 }).ping();
+  } catch (error) {
+    reason = `no TLS dockerd answers at ${url} (${error instanceof Error ? error.message : String(error)}); run \`bash scripts/ensure-docker-tls.sh\``;
+  }
+  if (reason && process.env['CI'] === 'true') throw new Error(reason);
+  if (reason) {
+    console.warn(`the TLS test uses an in-process endpoint: ${reason}`);
+    return null;
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'assay-docker-tls-'));
+  const otherCa = await mkdtemp(join(dir, 'other-ca-'));
+  await makeCa(otherCa, 'assay-test-other-ca');
+  const strangerCertPath = await clientCertPath(dir, otherCa);
+  await writeFile(join(strangerCertPath, 'ca.pem'), await readFile(join(certPath, 'ca.pem')));
+  return {
+    url,
+    certPath,
+    strangerCertPath,
+    authorized: null,
+    kind: 'dockerd',
+    close: async () => {},
   };
 }
