@@ -7,6 +7,7 @@ npx biome check .
 npx tsc -p tsconfig.json --noEmit
 npm run build
 bash scripts/ensure-docker.sh
+bash scripts/ensure-docker-tls.sh
 bash scripts/ensure-chromium.sh
 bash scripts/ensure-redis.sh
 npx vitest run

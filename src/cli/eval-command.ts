@@ -7,6 +7,7 @@ import { DEFAULT_MAX_STEPS } from '../agent/episode.js';
 import { UsageError } from '../core/errors.js';
 import type { ToolSet } from '../core/tool.js';
 import type { Suite } from '../eval/suite.js';
+import type { Task } from '../eval/task-schema.js';
 import type { CodeRunner } from '../eval/verifiers/types.js';
 import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';
@@ -125,18 +126,10 @@ async function evalCommand(
   if (greedy !== null) warn(greedy);
   const requested = await toolsFromOptions(raw, { pythonPool: flags.concurrency });
   if (flags.queue !== undefined) {
-    // The workers run the tools and the sandbox: nothing of them needs to work here, but
-    // what a worker cannot run is refused before Redis is touched.
+    // The workers run the tools and the sandbox: nothing of them needs to work here; a bad
+    // URL is refused before anything else.
     const { parseQueueUrl } = await import('../eval/run/queue-connection.js');
     parseQueueUrl(flags.queue);
-    if (flags.mcp !== undefined) {
-      throw new UsageError(
-        'USAGE',
-        `--mcp ${flags.mcp} runs only without --queue: workers have their own tools (docs/scale-out.md)`,
-      );
-    }
-    const { refuseRemoteStrategies } = await import('../eval/run/runner.js');
-    refuseRemoteStrategies(parseArms(flags.arms, requested.names), suite);
   }
   // The MCP client is loaded only for a run that names MCP servers.
   const mcp =
@@ -220,6 +213,9 @@ async function evalWithTools(
           maxSteps: flags.maxSteps,
           ...(flags.system === undefined ? {} : { system: flags.system }),
           ...(recordTokens === true ? { recordTokens: true } : {}),
+          ...(workspaces
+            ? { shipWorkspace: (task: Task) => workspaces.shipWorkspace(suite.path, task) }
+            : {}),
         });
   if (queue) process.stderr.write(`assay eval: episodes go to the workers of ${queue.redacted}\n`);
   let finished = false;

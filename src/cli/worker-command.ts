@@ -1,6 +1,10 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import type { McpToolSet } from '../../tools/mcp/client-tools.js';
+import { InfraError } from '../core/errors.js';
+import type { ToolSet } from '../core/tool.js';
 import type { SetExit } from './commands.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
@@ -20,6 +24,7 @@ const workerFlagsSchema = z.object({
   lockDuration: positiveInt('--lock-duration').optional(),
   shutdownGrace: z.coerce.number().int().nonnegative().default(30_000),
   idleExit: positiveInt('--idle-exit').optional(),
+  mcp: z.string().optional(),
 });
 
 export function registerWorkerCommand(program: Command, setExit: SetExit): void {
@@ -37,7 +42,11 @@ export function registerWorkerCommand(program: Command, setExit: SetExit): void 
     )
     .option('--lock-duration <ms>', 'job lock lifetime, renewed every half of it (default 60000)')
     .option('--shutdown-grace <ms>', 'on SIGTERM, wait this long for running episodes', '30000')
-    .option('--idle-exit <ms>', 'exit once no run has been queued for this long');
+    .option('--idle-exit <ms>', 'exit once no run has been queued for this long')
+    .option(
+      '--mcp <file>',
+      'this worker’s MCP servers (JSON, as for eval --mcp): the MCP tools that queued arms name',
+    );
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (raw: Record<string, unknown>) => {
@@ -52,13 +61,19 @@ async function workerCommand(raw: Record<string, unknown>): Promise<number> {
   const { loadBuiltinPolicy } = await import('../policy/builtin.js');
   const { loadPolicy } = await import('../policy/load.js');
   const connection = parseQueueUrl(flags.queue);
+  const workerName = flags.name ?? `${hostname()}-${process.pid}`;
   const { provider } = await modelFromOptions(raw, process.env);
   const requested = await toolsFromOptions(raw, { pythonPool: flags.concurrency });
   const toolChoice = await usableTools(requested, { requiredBy: undefined, onWarning: warn });
+  // The worker's own MCP servers: a job names tools, it never starts a process here.
+  const mcpOptions = flags.mcp === undefined ? null : await import('./mcp-options.js');
+  const mcp = mcpOptions === null ? null : await mcpOptions.mcpToolsFromFlag(flags.mcp);
   const policy =
-    flags.policy === undefined
-      ? await loadBuiltinPolicy('default')
-      : await loadPolicy(resolve(flags.policy));
+    mcpOptions !== null
+      ? await mcpOptions.policyWithMcp(flags.policy, mcp)
+      : flags.policy === undefined
+        ? await loadBuiltinPolicy('default')
+        : await loadPolicy(resolve(flags.policy));
   const { SandboxManager } = await import('../../sandbox/docker/sandbox-manager.js');
   const { createSandboxCodeRunner } = await import('../../sandbox/docker/code-runner.js');
   // Made on first use: only code_tests tasks need it.
@@ -73,6 +88,14 @@ async function workerCommand(raw: Record<string, unknown>): Promise<number> {
     },
   };
 
+  // Repository tasks arrive with their workspace as a tar (docs/scale-out.md); the task's
+  // `workspace` is then that file's absolute path, so no suite directory is involved here.
+  const workspaces = await import('./workspace-eval.js');
+  const workspaceEpisode = await workspaces.workspaceEpisodes('/', toolChoice.image, (names) =>
+    workerTools(toolChoice, mcp, names, workerName),
+  );
+
+  const grader = workspaces.workspaceGrader('/', toolChoice.image);
   const controller = new AbortController();
   const onSignal = () => {
     process.stderr.write('assay worker: stopping after the running episodes\n');
@@ -85,19 +108,19 @@ async function workerCommand(raw: Record<string, unknown>): Promise<number> {
     const { episodes } = await runQueueWorker({
       url: flags.queue,
       concurrency: flags.concurrency,
-      ...(flags.name === undefined ? {} : { name: flags.name }),
+      name: workerName,
       model: provider,
       policy,
-      createTools: (names) =>
-        toolChoice.create(
-          names.filter((n) =>
-            (toolChoice.names as string[]).includes(n),
-          ) as typeof toolChoice.names,
-        ),
-      verifierContext: { codeRunner },
+      createTools: (names) => workerTools(toolChoice, mcp, names, workerName),
+      verifierContext: {
+        codeRunner,
+        workspaceGrader: grader.grade,
+      },
+      workspaceEpisode,
       settings: {
         model: provider.info,
         tools: toolChoice.names,
+        ...(mcp === null ? {} : { mcp_tools: Object.keys(mcp.tools) }),
         concurrency: flags.concurrency,
         policy: policy.file,
         ...(toolChoice.image === undefined ? {} : { image: toolChoice.image }),
@@ -118,7 +141,38 @@ async function workerCommand(raw: Record<string, unknown>): Promise<number> {
     process.off('SIGTERM', onSignal);
     await provider.close?.();
     await manager?.close();
+    await mcp?.close();
+    await grader.close();
   }
+}
+
+/**
+ * An arm's tools on this worker: its built-in tools and its MCP tools. A tool the worker does
+ * not have fails the job (an infra error once every delivery failed), naming the tool and the
+ * flag that would provide it, rather than running the arm without it.
+ */
+export function workerTools(
+  toolChoice: Awaited<ReturnType<typeof usableTools>>,
+  mcp: McpToolSet | null,
+  names: readonly string[],
+  worker: string,
+): ToolSet {
+  const builtin = toolChoice.names as readonly string[];
+  const missing = names.filter((n) => !builtin.includes(n) && !Object.hasOwn(mcp?.tools ?? {}, n));
+  if (missing.length > 0) {
+    const flag = missing[0]!.startsWith('mcp__') ? '--mcp FILE' : '--tools';
+    throw new InfraError(
+      'QUEUE_TOOL_MISSING',
+      `worker ${worker} has no tool ${missing.map((n) => `"${n}"`).join(', ')}: start it with ${flag} naming it`,
+    );
+  }
+  const set = toolChoice.create(
+    names.filter((n) => builtin.includes(n)) as typeof toolChoice.names,
+  );
+  if (mcp === null) return set;
+  const tools = { ...set.tools };
+  for (const n of names) if (Object.hasOwn(mcp.tools, n)) tools[n] = mcp.tools[n]!;
+  return { tools, close: () => set.close() };
 }
 
 function warn(message: string): void {

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { SpareWorkspaceSessions } from '../../sandbox/workspace/spare-sessions.js';
+import { listSource, packSource } from '../../sandbox/workspace/source-files.js';
 import { verifyDiff } from '../../sandbox/workspace/verify-diff.js';
 import { Workspace } from '../../sandbox/workspace/workspace.js';
 import { type BuiltinToolName, loadBuiltinTools, type ToolSet } from '../../tools/registry.js';
@@ -99,4 +100,29 @@ export function workspaceGrader(
     });
   };
   return { grade, close: () => spares.close() };
+}
+
+/** The largest workspace `--queue` ships to workers, as a tar stored once per run in Redis. */
+export const QUEUE_WORKSPACE_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A repository task as a worker gets it on the queue: its workspace packed as a tar (the same
+ * packing as a local episode's copy, capped at QUEUE_WORKSPACE_MAX_BYTES) and its hidden
+ * tests from `tests.dir` inlined into `tests.files`, so nothing is read beside the suite.
+ */
+export async function shipWorkspace(
+  suitePath: string,
+  task: Task,
+): Promise<{ tar: Buffer; task: Task }> {
+  const listing = await listSource(workspaceDir(suitePath, task), {
+    maxFiles: 20_000,
+    maxBytes: QUEUE_WORKSPACE_MAX_BYTES,
+  });
+  const tar = await packSource(listing);
+  const tests = task.tests;
+  if (tests === undefined || typeof tests === 'string' || tests.dir === undefined)
+    return { tar, task };
+  const { dir, ...rest } = tests;
+  const files = { ...(await readTree(resolve(dirname(suitePath), dir))), ...rest.files };
+  return { tar, task: { ...task, tests: { ...rest, files } } };
 }

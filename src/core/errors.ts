@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'VERIFIER_FAILED'
   | 'QUEUE_UNREACHABLE'
   | 'QUEUE_JOB_FAILED'
+  | 'QUEUE_TOOL_MISSING'
   | 'INTERNAL';
 
 export interface AssayErrorOptions {

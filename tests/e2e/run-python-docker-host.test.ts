@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { traceRecordSchema } from '../../src/trace/schema.js';
 import { runCli } from '../support/cli.js';
 import { requireDocker } from '../support/docker.js';
+import { scriptTlsEngine, startTlsEngineEndpoint } from '../support/docker-tls.js';
 import { startScriptedServer, toolThenAnswerScript } from '../support/scripted-server.js';
 
 const docker = await requireDocker();
@@ -60,6 +61,53 @@ describe.skipIf(!docker.available)('python on a remote Docker engine', { timeout
       const record = traceRecordSchema.parse(JSON.parse((await readFile(trace, 'utf8')).trim()));
       expect(record.tool_calls[0]).toMatchObject({ name: 'python', result: { ok: true } });
       expect(remote.connections()).toBeGreaterThan(0);
+    } finally {
+      await remote.close();
+    }
+  });
+  it('runs the sandbox through DOCKER_HOST tcp:// with DOCKER_TLS_VERIFY and client certificates', async () => {
+    const socket = docker.engine.endpoint.replace(/^unix:\/\//, '');
+    // The second dockerd of scripts/ensure-docker-tls.sh when it runs (always under CI);
+    // else a TLS endpoint in this process in front of the main engine.
+    const remote = (await scriptTlsEngine()) ?? (await startTlsEngineEndpoint(socket));
+    await using server = await startScriptedServer({
+      script: toolThenAnswerScript({
+        tool: 'python',
+        args: () => ({ code: 'sum(range(11))' }),
+        answer: (result) => result.split('\n').at(-1) ?? '',
+      }),
+    });
+    const trace = join(await mkdtemp(join(tmpdir(), 'assay-docker-tls-')), 'trace.jsonl');
+    const tlsEnv = (certPath: string) => ({
+      DOCKER_HOST: remote.url,
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: certPath,
+    });
+    try {
+      const result = await runCli(
+        [
+          ...['run', '--base-url', server.url, '--model', 'm', '--tools', 'python'],
+          ...['--trace', trace, 'What is 0 + 1 + … + 10?'],
+        ],
+        { timeoutMs: 120_000, env: tlsEnv(remote.certPath) },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.stdout).toBe('55\n');
+      expect(result.code).toBe(0);
+      if (remote.authorized) expect(remote.authorized()).toBeGreaterThan(0);
+
+      // A client certificate from another CA gets no engine: python is reported unavailable.
+      const before = remote.authorized?.();
+      const stranger = await runCli(
+        [
+          ...['run', '--base-url', server.url, '--model', 'm', '--tools', 'python'],
+          'What is 0 + 1 + … + 10?',
+        ],
+        { timeoutMs: 120_000, env: tlsEnv(remote.strangerCertPath) },
+      );
+      expect(stranger.stdout).not.toBe('55\n');
+      expect(stranger.stderr).toMatch(/docker|engine|python/i);
+      if (remote.authorized) expect(remote.authorized()).toBe(before);
     } finally {
       await remote.close();
     }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { InfraError, UsageError } from '../../src/core/errors.js';
-import { parseArms } from '../../src/eval/run/arms.js';
 import { ResultCollector } from '../../src/eval/run/queue-collector.js';
 import {
   episodeJobId,
@@ -9,9 +8,6 @@ import {
   redactQueueUrl,
   scrub,
 } from '../../src/eval/run/queue-connection.js';
-import { refuseRemoteStrategies } from '../../src/eval/run/runner.js';
-import type { Suite } from '../../src/eval/suite.js';
-import type { Task } from '../../src/eval/task-schema.js';
 import type { TraceRecord } from '../../src/trace/schema.js';
 
 const record = (trace: string) => ({ trace_id: trace }) as unknown as TraceRecord;
@@ -83,6 +79,25 @@ describe('queue names and job ids', () => {
       expect(Number.isInteger(Number(jobId))).toBe(false);
     }
   });
+
+  it('gives a strategy episode an id of its input: a refine round after another answer is new', () => {
+    const round = (answer: string) => ({
+      messages: [
+        { role: 'user' as const, content: 'q' },
+        { role: 'assistant' as const, content: answer },
+      ],
+      useTools: false,
+      seedOffset: 0,
+      score: true,
+      role: 'round',
+      index: 1,
+    });
+    const id = episodeJobId('r', 't1', 'ref', 0, 0, round('7'));
+    expect(episodeJobId('r', 't1', 'ref', 0, 0, round('7'))).toBe(id);
+    expect(episodeJobId('r', 't1', 'ref', 0, 0, round('8'))).not.toBe(id);
+    expect(episodeJobId('r', 't1', 'ref', 0, 0, { ...round('7'), index: 2 })).not.toBe(id);
+    expect(episodeJobId('r', 't1', 'ref', 0, 0)).not.toBe(id);
+  });
 });
 
 describe('the result collector', () => {
@@ -124,27 +139,5 @@ describe('the workers shown in the progress of a --queue run', () => {
     expect(rates(p)).toBe('  workers: a 0.5/s · b 1.0/s');
     // The same record seen again (a redraw) is not counted twice.
     expect(rates(p)).toBe('  workers: a 0.5/s · b 1.0/s');
-  });
-});
-
-describe('what --queue refuses before Redis is touched', () => {
-  const task = (id: string, workspace?: string) =>
-    ({ id, ...(workspace === undefined ? {} : { workspace }) }) as unknown as Task;
-  const suite = (tasks: Task[]): Suite => ({ path: 'suite.jsonl', sha256: '0', tasks });
-
-  it('names the strategy arm that a worker cannot run', () => {
-    const arms = parseArms('tools,vote5=calculator@vote:5', ['calculator']);
-    expect(() => refuseRemoteStrategies(arms, suite([task('t1')]))).toThrow(
-      /arm "vote5" uses the vote strategy/,
-    );
-    expect(() => refuseRemoteStrategies(arms, suite([task('t1')]))).toThrow(UsageError);
-  });
-
-  it('names the workspace task and lets plain arms and tasks through', () => {
-    const arms = parseArms('tools,no-tools', ['calculator']);
-    expect(() => refuseRemoteStrategies(arms, suite([task('t1'), task('fix', 'repo')]))).toThrow(
-      /task "fix" of suite.jsonl has a workspace/,
-    );
-    expect(() => refuseRemoteStrategies(arms, suite([task('t1')]))).not.toThrow();
   });
 });

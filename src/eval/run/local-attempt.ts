@@ -1,5 +1,6 @@
 import { type EpisodeOptions, runEpisode } from '../../agent/episode.js';
 import { AssayError, errorMessage } from '../../core/errors.js';
+import type { ChatMessage } from '../../core/messages.js';
 import type { ModelProvider, Sampling } from '../../core/provider.js';
 import type { AnyToolDefinition } from '../../core/tool.js';
 import type { Policy } from '../../policy/types.js';
@@ -18,12 +19,27 @@ export interface WorkspaceEpisode {
   close(): Promise<void>;
 }
 
+/**
+ * One underlying episode of a strategy arm's decision (a sample, a judge or a refine round):
+ * its own messages, whether it has the arm's tools, its seed offset and whether it is scored.
+ */
+export interface StrategyEpisode {
+  messages: ChatMessage[];
+  useTools: boolean;
+  seedOffset: number;
+  score: boolean;
+  role: string;
+  index: number;
+}
+
 /** One attempt of one episode, with everything a worker needs to run it. */
 export interface AttemptRequest {
   runId: string;
   job: Job;
   attempt: number;
   signal: AbortSignal;
+  /** Set for an episode of a strategy arm; absent for the task's single episode. */
+  episode?: StrategyEpisode;
 }
 
 /** Runs and scores one attempt; undefined when it was interrupted before it ended. */
@@ -67,20 +83,22 @@ export function samplingOf(sampling: Sampling, job: Job, offset: number): Sampli
  */
 export async function runLocalAttempt(
   context: AttemptContext,
-  { runId, job, attempt, signal }: AttemptRequest,
+  { runId, job, attempt, signal, episode }: AttemptRequest,
 ): Promise<TraceRecord | undefined> {
   const workspace =
-    job.task.workspace !== undefined && context.workspaceEpisode !== undefined
+    episode === undefined &&
+    job.task.workspace !== undefined &&
+    context.workspaceEpisode !== undefined
       ? context.workspaceEpisode(job.task, job.arm.tools)
       : undefined;
   let record = await runEpisode({
     model: context.model,
-    messages: taskMessages(job.task),
+    messages: episode?.messages ?? taskMessages(job.task),
     ...(context.system === undefined ? {} : { system: context.system }),
-    tools: workspace?.tools ?? context.toolsOf(job.arm),
+    tools: episode?.useTools === false ? {} : (workspace?.tools ?? context.toolsOf(job.arm)),
     policy: context.policy,
     ...(context.maxSteps === undefined ? {} : { maxSteps: context.maxSteps }),
-    sampling: samplingOf(context.sampling, job, 0),
+    sampling: samplingOf(context.sampling, job, episode?.seedOffset ?? 0),
     ...(context.recordTokens === true ? { recordTokens: true } : {}),
     signal,
     interactive: false,
@@ -113,6 +131,8 @@ export async function runLocalAttempt(
   }
   // An interrupted episode is not written: a missing line means "not done".
   if (record.outcome.status === 'aborted' || signal.aborted) return undefined;
+  // A judge is not scored: its reward is the chosen candidate's (strategies.ts).
+  if (episode?.score === false) return record;
   const scored = await scoreRecord(record, job.task, {
     ...context.verifierContext,
     signal,

@@ -102,10 +102,17 @@ export function queueNames(runId: string): { jobs: string; results: string } {
   return { jobs: `assay-run-${runId}`, results: `assay:results:${runId}` };
 }
 
+/** Where a run's workspace tar with this sha256 waits for the workers. */
+export function workspaceKey(runId: string, sha256: string): string {
+  return `assay:workspace:${runId}:${sha256}`;
+}
+
 /**
  * The BullMQ job id of one attempt: the same (run, task, arm, sample, attempt) always gets the
  * same id, so enqueueing it again (a resumed coordinator) adds nothing. Never a plain integer
- * and never with ':' (BullMQ's rules for custom ids).
+ * and never with ':' (BullMQ's rules for custom ids). An underlying episode of a strategy arm
+ * adds its role, index, seed offset and its messages: a refine round after a different answer
+ * is a different job, the same round with the same input the same one.
  */
 export function episodeJobId(
   runId: string,
@@ -113,9 +120,10 @@ export function episodeJobId(
   arm: string,
   sampleIndex: number,
   attempt: number,
+  episode?: unknown,
 ): string {
-  const hash = createHash('sha256')
-    .update(JSON.stringify([runId, taskId, arm, sampleIndex, attempt]))
-    .digest('hex');
+  const key: unknown[] = [runId, taskId, arm, sampleIndex, attempt];
+  if (episode !== undefined) key.push(episode);
+  const hash = createHash('sha256').update(JSON.stringify(key)).digest('hex');
   return `ep-${hash.slice(0, 32)}`;
 }

@@ -1,4 +1,7 @@
-import { hostname } from 'node:os';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Job as BullJob, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -6,8 +9,9 @@ import { sleep } from '../../core/abort.js';
 import type { ModelProvider } from '../../core/provider.js';
 import type { ToolSet } from '../../core/tool.js';
 import type { Policy } from '../../policy/types.js';
+import type { Task } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
-import { runLocalAttempt } from './local-attempt.js';
+import { runLocalAttempt, type WorkspaceEpisode } from './local-attempt.js';
 import type { EpisodeJobData } from './queue-collector.js';
 import {
   aliveKey,
@@ -16,6 +20,7 @@ import {
   queueNames,
   RUNS_KEY,
   scrub,
+  workspaceKey,
 } from './queue-connection.js';
 
 export interface QueueWorkerOptions {
@@ -28,6 +33,8 @@ export interface QueueWorkerOptions {
   policy: Policy;
   createTools: (names: readonly string[]) => ToolSet;
   verifierContext?: VerifierContext;
+  /** Tools of one episode of a repository task, in a fresh workspace from the shipped tar. */
+  workspaceEpisode?: (task: Task, tools: readonly string[]) => WorkspaceEpisode;
   /** This worker's own settings, recorded in `runtime.worker.settings` (no secrets). */
   settings: Record<string, unknown>;
   /**
@@ -63,6 +70,31 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
   redis.on('error', (error) => log(`redis: ${scrub(error.message, connection)}`));
   const toolSets = new Map<string, ToolSet>();
   let episodes = 0;
+  // Workspace tars fetched from Redis, one file per content hash, removed when the worker ends.
+  let tarDir: Promise<string> | undefined;
+  const tarFiles = new Map<string, Promise<string>>();
+  const workspaceTar = (runId: string, sha256: string): Promise<string> => {
+    let file = tarFiles.get(sha256);
+    if (!file) {
+      file = (async () => {
+        if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`bad workspace hash ${sha256}`);
+        const tar = await redis.getBuffer(workspaceKey(runId, sha256));
+        if (tar === null) throw new Error(`workspace ${sha256} is not in Redis`);
+        // The content must be what the coordinator hashed: a job names it, it cannot swap it.
+        const got = createHash('sha256').update(tar).digest('hex');
+        if (got !== sha256) throw new Error(`workspace ${sha256} arrived as ${got}`);
+        tarDir ??= mkdtemp(join(tmpdir(), 'assay-worker-ws-'));
+        const path = join(await tarDir, `${sha256}.tar`);
+        await mkdir(await tarDir, { recursive: true });
+        await writeFile(path, tar);
+        return path;
+      })();
+      // A failed fetch is tried again by the next delivery.
+      file.catch(() => tarFiles.delete(sha256));
+      tarFiles.set(sha256, file);
+    }
+    return file;
+  };
 
   // The lock is renewed on a timer, so a blocked event loop is the one way a live worker loses
   // a job to another. Episodes are I/O-bound; this watchdog says when that stops being true.
@@ -85,15 +117,29 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
     signal?: AbortSignal,
   ) => {
     const data = job.data;
-    log(`job ${job.id} started: ${data.task.id} ${data.arm.name} #${data.sampleIndex}`);
-    const key = JSON.stringify(data.arm.tools);
-    let tools = toolSets.get(key);
-    if (!tools) {
-      tools = options.createTools(data.arm.tools);
-      toolSets.set(key, tools);
-    }
+    log(
+      `job ${job.id} started: ${data.task.id} ${data.arm.name} #${data.sampleIndex}${data.episode ? ` ${data.episode.role} ${data.episode.index}` : ''}`,
+    );
+    // Made on first use: a repository task's episode gets its tools from its workspace.
+    const toolsOfJob = () => {
+      const key = JSON.stringify(data.arm.tools);
+      let tools = toolSets.get(key);
+      if (!tools) {
+        tools = options.createTools(data.arm.tools);
+        toolSets.set(key, tools);
+      }
+      return tools.tools;
+    };
+    // Fails the job now, not mid-episode, when this worker lacks a tool the arm names.
+    if (data.workspace === undefined) toolsOfJob();
     const abort = signal ?? options.signal;
-    const toolsOfJob = tools.tools;
+    let task = data.task;
+    if (data.workspace !== undefined) {
+      if (options.workspaceEpisode === undefined)
+        throw new Error(`worker ${name} cannot run repository tasks (no workspace sandbox)`);
+      // Workspace.open copies a `.tar` source as it is: the shipped packing is the local one.
+      task = { ...task, workspace: await workspaceTar(data.runId, data.workspace.sha256) };
+    }
     // The same code as a run without --queue, so a worker's record is the one it would write.
     const scored = await runLocalAttempt(
       {
@@ -106,12 +152,15 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
         ...(options.verifierContext === undefined
           ? {}
           : { verifierContext: options.verifierContext }),
-        toolsOf: () => toolsOfJob,
+        toolsOf: toolsOfJob,
+        ...(options.workspaceEpisode === undefined
+          ? {}
+          : { workspaceEpisode: options.workspaceEpisode }),
       },
       {
         runId: data.runId,
         job: {
-          task: data.task,
+          task,
           arm: data.arm,
           sampleIndex: data.sampleIndex,
           attempt: data.attempt,
@@ -120,6 +169,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
         },
         attempt: data.attempt,
         signal: abort,
+        ...(data.episode === undefined ? {} : { episode: data.episode }),
       },
     );
     // Released, not recorded: the job is delivered again (to this or another worker).
@@ -156,6 +206,9 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
       lockRenewTime: lockDuration / 2,
       stalledInterval: Math.max(1000, Math.round(lockDuration / 2)),
       maxStalledCount: 2,
+      // BullMQ waits this long before fetching again after a Redis error (default 15 s): a
+      // Redis that restarts would leave the worker idle for that long.
+      runRetryDelay: 1000,
       name,
     });
     worker.on('error', (error) => log(`worker: ${scrub(error.message, connection)}`));
@@ -192,6 +245,7 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<{ epi
     clearInterval(watchdog);
     loop.disable();
     await Promise.allSettled([...toolSets.values()].map((set) => set.close()));
+    if (tarDir) await rm(await tarDir, { recursive: true, force: true }).catch(() => {});
     redis.disconnect();
   }
   return { episodes };

@@ -31,6 +31,7 @@ import {
   type WorkspaceEpisode,
 } from './local-attempt.js';
 import { checkResumable, type RunManifest, readManifest } from './manifest.js';
+import { remoteEpisodes } from './remote-episodes.js';
 import { type RunScored, runDecision, type StrategyTag } from './strategies.js';
 import { strategyLabel } from './strategy-spec.js';
 
@@ -123,7 +124,6 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
       `--arms: arm "${testsArm.name}" uses refine:…:tests, which this version does not run yet; use refine:R:self or refine:R:tools`,
     );
   }
-  if (options.execute !== undefined) refuseRemoteStrategies(options.arms, options.suite);
 
   const saved = await readManifest(outDir);
   const manifest: RunManifest = {
@@ -283,7 +283,18 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const runStrategyJob = async (job: Job): Promise<void> => {
     const strategy = job.arm.strategy!;
     if (strategy.name === 'single') return;
-    const result = await runDecision(strategy, job.task, newTraceId(), episodeOf(job));
+    const runScored =
+      options.execute === undefined
+        ? episodeOf(job)
+        : remoteEpisodes(job, {
+            runId: manifest.run_id,
+            execute: options.execute,
+            limit,
+            maxAttempts,
+            retryDelayMs: options.retryDelayMs ?? 1000,
+            signal,
+          });
+    const result = await runDecision(strategy, job.task, newTraceId(), runScored);
     if (result === null || signal.aborted) return;
     for (const record of result.records) {
       (record as unknown as { strategy: StrategyTag }).strategy.decision = result.decision;
@@ -354,27 +365,6 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     resumed: done,
     aborted: signal.aborted,
   };
-}
-
-/**
- * A run whose attempts go elsewhere (`--queue`) sends single episodes only: a strategy arm's
- * decision and a workspace episode need this process's model and files between episodes.
- */
-export function refuseRemoteStrategies(arms: readonly Arm[], suite: Suite): void {
-  const strategic = arms.find((a) => a.strategy !== undefined && a.strategy.name !== 'single');
-  if (strategic) {
-    throw new UsageError(
-      'USAGE',
-      `--queue: arm "${strategic.name}" uses the ${strategic.strategy!.name} strategy, which runs only without --queue (docs/scale-out.md)`,
-    );
-  }
-  const repoTask = suite.tasks.find((t) => t.workspace !== undefined);
-  if (repoTask) {
-    throw new UsageError(
-      'USAGE',
-      `--queue: task "${repoTask.id}" of ${suite.path} has a workspace, which runs only without --queue (docs/scale-out.md)`,
-    );
-  }
 }
 
 function countInto(progress: EvalProgress, record: TraceRecord): void {
