@@ -31,7 +31,12 @@ import {
   type WorkspaceEpisode,
 } from './local-attempt.js';
 import { checkResumable, type RunManifest, readManifest } from './manifest.js';
-import { type RunScored, runDecision, type StrategyTag } from './strategies.js';
+import {
+  type RunScored,
+  refuseTestsFeedbackWithout,
+  runDecision,
+  type StrategyTag,
+} from './strategies.js';
 import { strategyLabel } from './strategy-spec.js';
 
 export interface EvalRunOptions {
@@ -112,17 +117,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const tracesPath = join(outDir, TRACES_FILE);
   await mkdir(outDir, { recursive: true });
   const maxAttempts = options.maxAttempts ?? 3;
-  const testsArm = options.arms.find(
-    (a) => a.strategy?.name === 'refine' && a.strategy.feedback === 'tests',
-  );
-  if (testsArm) {
-    // Feedback from visible tests needs suites that separate visible from hidden tests;
-    // refusing beats running a refine loop that could leak the hidden ones.
-    throw new UsageError(
-      'USAGE',
-      `--arms: arm "${testsArm.name}" uses refine:…:tests, which this version does not run yet; use refine:R:self or refine:R:tools`,
-    );
-  }
+  refuseTestsFeedbackWithout(options.arms, options.suite.tasks, options.suite.path);
   if (options.execute !== undefined) refuseRemoteStrategies(options.arms, options.suite);
 
   const saved = await readManifest(outDir);
@@ -283,7 +278,9 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const runStrategyJob = async (job: Job): Promise<void> => {
     const strategy = job.arm.strategy!;
     if (strategy.name === 'single') return;
-    const result = await runDecision(strategy, job.task, newTraceId(), episodeOf(job));
+    const result = await runDecision(strategy, job.task, newTraceId(), episodeOf(job), {
+      verifierContext: { ...options.verifierContext, signal },
+    });
     if (result === null || signal.aborted) return;
     for (const record of result.records) {
       (record as unknown as { strategy: StrategyTag }).strategy.decision = result.decision;

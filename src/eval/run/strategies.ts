@@ -1,9 +1,12 @@
+import { errorMessage, UsageError } from '../../core/errors.js';
 import type { ChatMessage } from '../../core/messages.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import { voteKey } from '../stats/majority.js';
 import { isInfraError } from '../stats/samples.js';
 import type { Task } from '../task-schema.js';
 import { taskMessages } from '../task-schema.js';
+import type { VerifierContext } from '../verifiers/types.js';
+import { runVisibleTests } from '../verifiers/visible-tests.js';
 import { type Strategy, strategyParams } from './strategy-spec.js';
 
 /**
@@ -18,6 +21,8 @@ export interface StrategyTag {
   index: number;
   decision_id: string;
   decision?: Decision;
+  /** refine:R:tests: how the task's visible tests went on this round's answer, when run. */
+  visible_tests?: { passed: boolean; exit_code: number | null; error?: string };
 }
 
 /** The arm's task-level answer, built from its episodes; written on every line of the decision. */
@@ -38,8 +43,12 @@ export interface Decision {
   judge_valid?: boolean;
   /** best: some candidate was correct (pass@N, the oracle's choice: never the arm's accuracy). */
   oracle_correct?: boolean;
-  /** refine: `kept_answer` (the model stood by its answer) or `rounds` (R rounds were used). */
-  stopped?: 'kept_answer' | 'rounds' | 'no_answer';
+  /**
+   * refine: `kept_answer` (the model stood by its answer), `rounds` (R rounds were used),
+   * `no_answer`, and with `:tests` `visible_passed` (nothing left to fix) or
+   * `feedback_error` (the visible tests could not be run; the last answer stands).
+   */
+  stopped?: 'kept_answer' | 'rounds' | 'no_answer' | 'visible_passed' | 'feedback_error';
 }
 
 /** Runs and scores one episode (with its infra retries); null when the run was aborted. */
@@ -57,6 +66,11 @@ export interface DecisionResult {
   decision: Decision;
 }
 
+/** What a decision needs besides episodes: the verifiers' context (`refine:R:tests`). */
+export interface DecisionContext {
+  verifierContext?: VerifierContext;
+}
+
 export const REFINE_PROMPT =
   'Review your answer above. Check each step for mistakes. If it is correct, state the same final answer again; if not, give the corrected final answer.';
 
@@ -70,6 +84,7 @@ export async function runDecision(
   task: Task,
   decisionId: string,
   runScored: RunScored,
+  context: DecisionContext = {},
 ): Promise<DecisionResult | null> {
   const tag = (role: StrategyTag['role'], index: number): StrategyTag => ({
     name: strategy.name,
@@ -102,7 +117,7 @@ export async function runDecision(
       return bestOfN(task, samples, attempts.flat(), tag('judge', count), runScored);
     }
     case 'refine':
-      return refine(strategy, task, tag, runScored);
+      return refine(strategy, task, tag, runScored, context);
   }
 }
 
@@ -209,18 +224,20 @@ async function refine(
   task: Task,
   tag: (role: StrategyTag['role'], index: number) => StrategyTag,
   runScored: RunScored,
+  context: DecisionContext,
 ): Promise<DecisionResult | null> {
   const all: TraceRecord[] = [];
   let messages = taskMessages(task);
   let current: { record: TraceRecord; index: number } | undefined;
   let stopped: Decision['stopped'] = 'rounds';
   for (let round = 0; round <= strategy.rounds; round++) {
+    const roundTag = tag('round', round);
     const run = await runScored({
       messages,
       // Round 0 is the arm's normal answer; review rounds get tools only with `:tools`.
       useTools: round === 0 || strategy.feedback === 'tools',
       seedOffset: round,
-      tag: tag('round', round),
+      tag: roundTag,
       score: true,
     });
     if (run === null) return null;
@@ -236,9 +253,20 @@ async function refine(
       stopped = 'kept_answer';
       break;
     }
+    if (round === strategy.rounds) break;
+    let review = REFINE_PROMPT;
+    if (strategy.feedback === 'tests') {
+      const feedback = await visibleFeedback(task, record, context);
+      roundTag.visible_tests = feedback.result;
+      if (feedback.stop) {
+        stopped = feedback.stop;
+        break;
+      }
+      review = feedback.prompt;
+    }
     messages = [
       ...record.messages.filter((m) => m.role !== 'system'),
-      { role: 'user', content: REFINE_PROMPT },
+      { role: 'user', content: review },
     ] as ChatMessage[];
   }
   if (!current) return finish(all, { ...noAnswer(all), stopped });
@@ -249,6 +277,64 @@ async function refine(
     chosen: current.index,
     stopped,
   });
+}
+
+/**
+ * The review prompt of a `refine:R:tests` round: the output of the task's visible tests on the
+ * answer, and nothing else of the task. Hidden tests and the reference answer are never read.
+ */
+export function testsFeedbackPrompt(output: string, exitCode: number | null): string {
+  const status = exitCode === null ? 'did not finish' : `failed (exit code ${exitCode})`;
+  const shown = output === '' ? '(no output)' : output.replaceAll('```', "'''");
+  return `Your code was run against the visible tests, which ${status}. Their output:\n\`\`\`\n${shown}\n\`\`\`\nFix the code and give the whole corrected program in one python code block.`;
+}
+
+type Feedback =
+  | { stop: 'visible_passed'; result: { passed: true; exit_code: number | null } }
+  | { stop: 'feedback_error'; result: { passed: false; exit_code: null; error: string } }
+  | { stop?: undefined; result: { passed: false; exit_code: number | null }; prompt: string };
+
+async function visibleFeedback(
+  task: Task,
+  record: TraceRecord,
+  context: DecisionContext,
+): Promise<Feedback> {
+  try {
+    const run = await runVisibleTests(task, record.final_answer, context.verifierContext ?? {});
+    if (run.passed)
+      return { stop: 'visible_passed', result: { passed: true, exit_code: run.exit_code } };
+    return {
+      result: { passed: false, exit_code: run.exit_code },
+      prompt: testsFeedbackPrompt(run.output, run.exit_code),
+    };
+  } catch (error) {
+    // A sandbox that fails (or a run aborted) mid-loop ends the loop; the answers so far
+    // stand, and the round's tag says why. An aborted run's decision is dropped by the runner.
+    return {
+      stop: 'feedback_error',
+      result: { passed: false, exit_code: null, error: errorMessage(error) },
+    };
+  }
+}
+
+/**
+ * `refine:R:tests` needs visible tests on every task, so each of its rounds has feedback to
+ * give; an arm run on a task without them would quietly be `refine:R:self`.
+ */
+export function refuseTestsFeedbackWithout(
+  arms: readonly { name: string; strategy?: Strategy }[],
+  tasks: readonly Task[],
+  suitePath: string,
+): void {
+  const arm = arms.find((a) => a.strategy?.name === 'refine' && a.strategy.feedback === 'tests');
+  if (!arm) return;
+  const task = tasks.find((t) => t.visible_tests === undefined);
+  if (task) {
+    throw new UsageError(
+      'USAGE',
+      `--arms: arm "${arm.name}" uses refine:…:tests, but task "${task.id}" of ${suitePath} has no "visible_tests" (a code_tests field; docs/suites.md)`,
+    );
+  }
 }
 
 function sameAnswer(a: TraceRecord, b: TraceRecord): boolean {
