@@ -23,6 +23,7 @@ import type { Task } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
 import { appendOrReplace } from './append-record.js';
 import type { Arm } from './arms.js';
+import type { ServerN } from './first-turns.js';
 import { type Job, pendingJobs } from './jobs.js';
 import {
   type AttemptExecutor,
@@ -221,6 +222,10 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
         request,
       ));
   const writer = await TraceWriter.open(tracesPath);
+  const serverN: ServerN = {
+    state: 'unknown',
+    onUnsupported: (message) => options.onWarning?.(message),
+  };
   const limit = pLimit(Math.max(1, options.concurrency));
   let episodes = 0;
 
@@ -233,7 +238,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
         for (let attempt = job.attempt; ; attempt++) {
           if (signal.aborted) return null;
           const record = await runEpisode({
-            model: options.model,
+            model: input.model ?? options.model,
             messages: input.messages,
             ...(options.system === undefined ? {} : { system: options.system }),
             tools: input.useTools ? toolSetOf(job.arm).tools : {},
@@ -280,6 +285,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
     if (strategy.name === 'single') return;
     const result = await runDecision(strategy, job.task, newTraceId(), episodeOf(job), {
       verifierContext: { ...options.verifierContext, signal },
+      model: options.model,
+      serverN,
     });
     if (result === null || signal.aborted) return;
     for (const record of result.records) {

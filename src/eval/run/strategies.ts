@@ -1,5 +1,6 @@
 import { errorMessage, UsageError } from '../../core/errors.js';
 import type { ChatMessage } from '../../core/messages.js';
+import type { ModelProvider } from '../../core/provider.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import { voteKey } from '../stats/majority.js';
 import { isInfraError } from '../stats/samples.js';
@@ -7,6 +8,7 @@ import type { Task } from '../task-schema.js';
 import { taskMessages } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
 import { runVisibleTests } from '../verifiers/visible-tests.js';
+import { type ServerN, sharedFirstTurn } from './first-turns.js';
 import { type Strategy, strategyParams } from './strategy-spec.js';
 
 /**
@@ -59,6 +61,8 @@ export type RunScored = (input: {
   tag: StrategyTag;
   /** false for a judge: its reward is the chosen candidate's, not a verdict on "2". */
   score: boolean;
+  /** The model for this episode, when not the run's (a sample sharing an `n` request). */
+  model?: ModelProvider;
 }) => Promise<TraceRecord[] | null>;
 
 export interface DecisionResult {
@@ -69,6 +73,12 @@ export interface DecisionResult {
 /** What a decision needs besides episodes: the verifiers' context (`refine:R:tests`). */
 export interface DecisionContext {
   verifierContext?: VerifierContext;
+  /**
+   * The run's model and what its server does with `n`: given both, the samples of a vote or
+   * best-of-n share one first request with `n = K` (first-turns.ts).
+   */
+  model?: ModelProvider;
+  serverN?: ServerN;
 }
 
 export const REFINE_PROMPT =
@@ -97,6 +107,10 @@ export async function runDecision(
     case 'vote':
     case 'best': {
       const count = strategy.name === 'vote' ? strategy.k : strategy.n;
+      const models =
+        context.model && context.serverN
+          ? sharedFirstTurn(context.model, count, context.serverN)
+          : undefined;
       const runs = await Promise.all(
         Array.from({ length: count }, (_, i) =>
           runScored({
@@ -105,6 +119,7 @@ export async function runDecision(
             seedOffset: i,
             tag: tag('sample', i),
             score: true,
+            ...(models ? { model: models[i]! } : {}),
           }),
         ),
       );
