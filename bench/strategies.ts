@@ -1,7 +1,8 @@
 /**
  * Inference-scaling arms: wall time of one task under `vote:8` beside a single sample, against
  * the scripted HTTP server answering after 50 ms, at `--concurrency 8`. The eight samples run
- * in parallel, so the vote should cost about one sample's wall (target ≤ 1.5×); `plain
+ * in parallel (or as one request with `n = 8` where the server takes it), so the vote should
+ * cost about one sample's wall (target ≤ 1.5×), measured both ways; `plain
  * --samples 8` runs the same eight episodes without a vote, separating the episode path from
  * the vote. The server runs in a child process, as a real model server runs apart: in this
  * process it would take a share of the CPU the eval is measured on (half of it: see
@@ -34,9 +35,11 @@ const promptOf = (messages: { role: string; content?: unknown }[]) =>
 
 const SERVER_ENV = 'ASSAY_BENCH_STRATEGIES_SERVER';
 
-if (process.env[SERVER_ENV] === '1') {
-  // The model server's process: answers every request after DELAY_MS.
+const serverMode = process.env[SERVER_ENV];
+if (serverMode === 'honour' || serverMode === 'ignore') {
+  // A model server's process: answers every request after DELAY_MS; honours `n` or not.
   const server = await startScriptedServer({
+    n: serverMode,
     script: async (request) => {
       await new Promise((r) => setTimeout(r, DELAY_MS));
       return answer(promptOf(request.messages));
@@ -53,13 +56,22 @@ async function main(): Promise<void> {
   const path = join(dir, 'one.jsonl');
   await writeFile(path, `${JSON.stringify({ id: 't0', prompt: 'What is 0 + 1?', answer: '1' })}\n`);
   const one = await loadSuite(path);
-  // This file again, run by tsx as `npm run bench` runs this process, as the server.
-  const server = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, [SERVER_ENV]: '1' },
-  });
-  const url = await new Promise<string>((done) => server.once('message', (m) => done(String(m))));
-  const remote = createOpenAIProvider({ baseURL: url, model: 'scripted' });
+  // This file again, run by tsx as `npm run bench` runs this process, as each server: one
+  // that answers `n` (vLLM), one that ignores it (Ollama: K requests per vote).
+  const servers = (['honour', 'ignore'] as const).map((mode) =>
+    fork(fileURLToPath(import.meta.url), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, [SERVER_ENV]: mode },
+    }),
+  );
+  const [withN, withoutN] = await Promise.all(
+    servers.map(async (server) => {
+      const url = await new Promise<string>((done) =>
+        server.once('message', (m) => done(String(m))),
+      );
+      return createOpenAIProvider({ baseURL: url, model: 'scripted' });
+    }),
+  );
 
   let runs = 0;
   const timeRun = async (suite: Suite, model: ModelProvider, arm: Arm, samples: number) => {
@@ -88,39 +100,56 @@ async function main(): Promise<void> {
 
   const single: Arm = { name: 'single', tools: [] };
   const vote: Arm = { name: 'vote8', tools: [], strategy: { name: 'vote', k: 8 } };
-  await timeRun(one, remote, vote, 1); // warm-up: connections, JIT, the math verifier
-  await timeRun(one, remote, single, 8);
-  const rows = { single: [] as number[], vote: [] as number[], plain: [] as number[] };
-  const cpus = { single: [] as number[], vote: [] as number[], plain: [] as number[] };
+  const cases = [
+    ['single', withoutN!, single, 1],
+    ['vote', withN!, vote, 1],
+    ['voteK', withoutN!, vote, 1],
+    ['plain', withoutN!, single, 8],
+  ] as const;
+  type Key = (typeof cases)[number][0];
+  const rows = { single: [], vote: [], voteK: [], plain: [] } as Record<Key, number[]>;
+  const cpus = { single: [], vote: [], voteK: [], plain: [] } as Record<Key, number[]>;
+  // Warm-up: connections, JIT, the math verifier.
+  for (const [, model, arm, samples] of cases) await timeRun(one, model, arm, samples);
   for (let i = 0; i < ROUNDS; i++) {
-    for (const [key, arm, samples] of [
-      ['single', single, 1],
-      ['vote', vote, 1],
-      ['plain', single, 8],
-    ] as const) {
-      const { ms, cpu } = await timeRun(one, remote, arm, samples);
+    for (const [key, model, arm, samples] of cases) {
+      const { ms, cpu } = await timeRun(one, model, arm, samples);
       rows[key].push(ms);
       cpus[key].push(cpu);
     }
   }
-  server.send('close');
-  await new Promise((done) => server.once('exit', done));
+  await Promise.all(
+    servers.map((server) => {
+      server.send('close');
+      return new Promise((done) => server.once('exit', done));
+    }),
+  );
   await rm(dir, { recursive: true, force: true });
 
   const sw = median(rows.single);
   const vw = median(rows.vote);
-  const line = (label: string, key: keyof typeof rows, note = '') =>
+  const kw = median(rows.voteK);
+  const line = (label: string, key: Key, note = '') =>
     console.log(
       `  ${label.padEnd(18)} ${median(rows[key]).toFixed(1)} ms wall, ${median(cpus[key]).toFixed(1)} ms cpu${note}`,
     );
   console.log(`one task, ${DELAY_MS} ms per model call, --concurrency 8, median of ${ROUNDS}:`);
   line('single sample', 'single');
   line('plain --samples 8', 'plain', '  (the same 8 episodes, no vote)');
-  line('vote:8', 'vote', `  (ratio ${(vw / sw).toFixed(2)}x, target ≤ 1.5x)`);
+  line('vote:8, n = 8', 'vote', `  (ratio ${(vw / sw).toFixed(2)}x, target ≤ 1.5x)`);
+  line('vote:8, 8 requests', 'voteK', `  (ratio ${(kw / sw).toFixed(2)}x; a server ignoring n)`);
   reportFigures('strategies', [
     {
-      name: 'vote:8 wall of one task (50 ms server)',
+      name: 'vote:8 wall of one task (50 ms server answering n)',
       value: vw,
+      unit: 'ms',
+      baseline: sw,
+      baselineName: 'single sample',
+      target: { on: 'ratio', op: '<=', limit: 1.5 },
+    },
+    {
+      name: 'vote:8 wall of one task (50 ms server ignoring n: 8 requests)',
+      value: kw,
       unit: 'ms',
       baseline: sw,
       baselineName: 'single sample',

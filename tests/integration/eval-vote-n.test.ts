@@ -42,9 +42,13 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function voteRun(n: ScriptedServerOptions['n'], concurrency = 1) {
+async function voteRun(n: ScriptedServerOptions['n'], concurrency = 1, arms = 'vote4=@vote:4') {
   const server = await startScriptedServer({
-    script: (r) => ({ content: `The answer is ${SAMPLE_ANSWERS[taskOf(r)]![sampleOf(r)]}.` }),
+    script: (r) =>
+      // A judge (its prompt lists the candidates) names the second one.
+      messageText(r.messages.at(-1)).includes('Candidate answers')
+        ? { content: '2' }
+        : { content: `The answer is ${SAMPLE_ANSWERS[taskOf(r)]![sampleOf(r)]}.` },
     ...(n ? { n } : {}),
   });
   servers.push(server);
@@ -53,7 +57,7 @@ async function voteRun(n: ScriptedServerOptions['n'], concurrency = 1) {
   const warnings: string[] = [];
   const summary = await runEval({
     suite: await loadSuite(join(dir, 's.jsonl')),
-    arms: parseArms('vote4=@vote:4', []),
+    arms: parseArms(arms, []),
     samples: 1,
     concurrency,
     seed: 0,
@@ -90,6 +94,14 @@ describe('vote:K with the server answering n', { timeout: 60_000 }, () => {
       expect(record.usage.completion_tokens).toBeGreaterThan(0);
     }
     expect(warnings).toEqual([]);
+  });
+
+  it('asks once for the N samples of best-of-n, and once more for the judge', async () => {
+    const { server, decision } = await voteRun(undefined, 8, 'pick=@best:3:judge');
+    expect(withN(server).map((r) => r.body['n'])).toEqual([3, 3]);
+    expect(server.requests).toHaveLength(4);
+    // Candidates 8, 7, 7: the judge's "2" picks the sample at index 1.
+    expect(decision('majority')).toMatchObject({ chosen: 1, reward: 1, episodes: 4 });
   });
 
   it('falls back to one request per sample when the server ignores n, and warns once', async () => {
