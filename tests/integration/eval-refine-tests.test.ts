@@ -161,3 +161,30 @@ describe('refine:R:tests on a suite without visible tests', () => {
     expect(server.requests).toHaveLength(0);
   });
 });
+
+describe('strategy arms on repository tasks', () => {
+  it('are refused before any request, naming the arm and the task, not graded on empty diffs', async () => {
+    await using server = await startScriptedServer({ script: () => ({ content: 'x' }) });
+    const dir = await mkdtemp(join(tmpdir(), 'assay-strategy-repo-'));
+    const suite = await loadSuite(
+      join(import.meta.dirname, '..', '..', 'examples', 'suites', 'coding.jsonl'),
+    );
+    const run = runEval({
+      suite,
+      arms: parseArms('v=@vote:2', []),
+      samples: 1,
+      concurrency: 1,
+      seed: 0,
+      model: createOpenAIProvider({ baseURL: server.url, model: 'scripted' }),
+      sampling: {},
+      policy: allowListedPolicy([]),
+      createTools: (names) => createBuiltinTools(names as []),
+      outDir: join(dir, 'out'),
+      resume: false,
+    });
+    await expect(run).rejects.toThrow(
+      /arm "v" uses the vote strategy, which does not run repository tasks yet; task "py-mean" of .*coding\.jsonl has a workspace/,
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+});

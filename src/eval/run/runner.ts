@@ -34,6 +34,7 @@ import {
 import { checkResumable, type RunManifest, readManifest } from './manifest.js';
 import {
   type RunScored,
+  refuseStrategyWorkspaces,
   refuseTestsFeedbackWithout,
   runDecision,
   type StrategyTag,
@@ -119,6 +120,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   await mkdir(outDir, { recursive: true });
   const maxAttempts = options.maxAttempts ?? 3;
   refuseTestsFeedbackWithout(options.arms, options.suite.tasks, options.suite.path);
+  refuseStrategyWorkspaces(options.arms, options.suite.tasks, options.suite.path);
   if (options.execute !== undefined) refuseRemoteStrategies(options.arms, options.suite);
 
   const saved = await readManifest(outDir);
