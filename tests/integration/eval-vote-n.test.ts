@@ -42,8 +42,14 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function voteRun(n: ScriptedServerOptions['n'], concurrency = 1, arms = 'vote4=@vote:4') {
+async function voteRun(
+  n: ScriptedServerOptions['n'],
+  concurrency = 1,
+  arms = 'vote4=@vote:4',
+  faults: ScriptedServerOptions['faults'] = [],
+) {
   const server = await startScriptedServer({
+    faults,
     script: (r) =>
       // A judge (its prompt lists the candidates) names the second one.
       messageText(r.messages.at(-1)).includes('Candidate answers')
@@ -61,7 +67,7 @@ async function voteRun(n: ScriptedServerOptions['n'], concurrency = 1, arms = 'v
     samples: 1,
     concurrency,
     seed: 0,
-    model: createOpenAIProvider({ baseURL: server.url, model: 'scripted' }),
+    model: createOpenAIProvider({ baseURL: server.url, model: 'scripted', maxRetries: 0 }),
     sampling: { temperature: 0.7 },
     policy: allowListedPolicy([]),
     createTools: (names) => createBuiltinTools(names as []),
@@ -114,6 +120,17 @@ describe('vote:K with the server answering n', { timeout: 60_000 }, () => {
     expect(decision('tie')).toMatchObject({ chosen: 0, votes: 2, reward: 0 });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('gave 1 of 4 choices');
+  });
+
+  it('keeps using n after a request with n fails for another reason (a 503)', async () => {
+    const { server, traces, warnings } = await voteRun(undefined, 1, 'vote4=@vote:4', [
+      { kind: 'status', status: 503 },
+    ]);
+    // The first decision's n request fails, its samples ask alone; the second uses n again.
+    expect(withN(server)).toHaveLength(2);
+    expect(server.requests).toHaveLength(6);
+    expect(traces.every((r) => r.error === null)).toBe(true);
+    expect(warnings).toEqual([]);
   });
 
   it('falls back when the server refuses n, without losing a sample', async () => {

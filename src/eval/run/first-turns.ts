@@ -1,4 +1,4 @@
-import { errorMessage } from '../../core/errors.js';
+import { AssayError, errorMessage } from '../../core/errors.js';
 import type { ModelProvider, ModelRequest, ModelStep } from '../../core/provider.js';
 
 /**
@@ -38,7 +38,9 @@ export function sharedFirstTurn(
         return steps;
       },
       (error: unknown) => {
-        unsupported(serverN, errorMessage(error));
+        // Only a refusal of the request says the server does not take `n`; an abort, a
+        // timeout or a server down leaves that open, and the samples ask alone this time.
+        if (refusedRequest(error)) unsupported(serverN, errorMessage(error));
         return [];
       },
     );
@@ -60,6 +62,17 @@ export function sharedFirstTurn(
       ...(model.close ? { close: () => Promise.resolve() } : {}),
     };
   });
+}
+
+/** An HTTP 4xx that is not about rate, auth or the model's name: the request itself. */
+function refusedRequest(error: unknown): boolean {
+  const status = error instanceof AssayError ? error.details['status'] : undefined;
+  return (
+    typeof status === 'number' &&
+    status >= 400 &&
+    status < 500 &&
+    ![401, 403, 404, 408, 409, 429].includes(status)
+  );
 }
 
 function unsupported(serverN: ServerN, why: string): void {
