@@ -1,4 +1,3 @@
-import { errorMessage, UsageError } from '../../core/errors.js';
 import type { ChatMessage } from '../../core/messages.js';
 import type { ModelProvider } from '../../core/provider.js';
 import type { TraceRecord } from '../../trace/schema.js';
@@ -7,8 +6,8 @@ import { isInfraError } from '../stats/samples.js';
 import type { Task } from '../task-schema.js';
 import { taskMessages } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
-import { runVisibleTests } from '../verifiers/visible-tests.js';
 import { type ServerN, sharedFirstTurn } from './first-turns.js';
+import { visibleFeedback } from './refine-feedback.js';
 import { type Strategy, strategyParams } from './strategy-spec.js';
 
 /**
@@ -80,6 +79,9 @@ export interface DecisionContext {
   model?: ModelProvider;
   serverN?: ServerN;
 }
+
+export { testsFeedbackPrompt } from './refine-feedback.js';
+export { refuseStrategyWorkspaces, refuseTestsFeedbackWithout } from './strategy-checks.js';
 
 export const REFINE_PROMPT =
   'Review your answer above. Check each step for mistakes. If it is correct, state the same final answer again; if not, give the corrected final answer.';
@@ -292,83 +294,6 @@ async function refine(
     chosen: current.index,
     stopped,
   });
-}
-
-/**
- * The review prompt of a `refine:R:tests` round: the output of the task's visible tests on the
- * answer, and nothing else of the task. Hidden tests and the reference answer are never read.
- */
-export function testsFeedbackPrompt(output: string, exitCode: number | null): string {
-  const status = exitCode === null ? 'did not finish' : `failed (exit code ${exitCode})`;
-  const shown = output === '' ? '(no output)' : output.replaceAll('```', "'''");
-  return `Your code was run against the visible tests, which ${status}. Their output:\n\`\`\`\n${shown}\n\`\`\`\nFix the code and give the whole corrected program in one python code block.`;
-}
-
-type Feedback =
-  | { stop: 'visible_passed'; result: { passed: true; exit_code: number | null } }
-  | { stop: 'feedback_error'; result: { passed: false; exit_code: null; error: string } }
-  | { stop?: undefined; result: { passed: false; exit_code: number | null }; prompt: string };
-
-async function visibleFeedback(
-  task: Task,
-  record: TraceRecord,
-  context: DecisionContext,
-): Promise<Feedback> {
-  try {
-    const run = await runVisibleTests(task, record.final_answer, context.verifierContext ?? {});
-    if (run.passed)
-      return { stop: 'visible_passed', result: { passed: true, exit_code: run.exit_code } };
-    return {
-      result: { passed: false, exit_code: run.exit_code },
-      prompt: testsFeedbackPrompt(run.output, run.exit_code),
-    };
-  } catch (error) {
-    // A sandbox that fails (or a run aborted) mid-loop ends the loop; the answers so far
-    // stand, and the round's tag says why. An aborted run's decision is dropped by the runner.
-    return {
-      stop: 'feedback_error',
-      result: { passed: false, exit_code: null, error: errorMessage(error) },
-    };
-  }
-}
-
-/**
- * A strategy arm's episodes run without a workspace (they share the arm's tools), so a
- * repository task would be graded on an empty diff: refused rather than scored 0.
- */
-export function refuseStrategyWorkspaces(
-  arms: readonly { name: string; strategy?: Strategy }[],
-  tasks: readonly Task[],
-  suitePath: string,
-): void {
-  const arm = arms.find((a) => a.strategy !== undefined && a.strategy.name !== 'single');
-  const task = tasks.find((t) => t.workspace !== undefined);
-  if (arm && task) {
-    throw new UsageError(
-      'USAGE',
-      `--arms: arm "${arm.name}" uses the ${arm.strategy!.name} strategy, which does not run repository tasks yet; task "${task.id}" of ${suitePath} has a workspace (docs/strategies.md)`,
-    );
-  }
-}
-
-/**
- * `refine:R:tests` needs visible tests on every task, so each of its rounds has feedback to
- * give; an arm run on a task without them would quietly be `refine:R:self`.
- */
-export function refuseTestsFeedbackWithout(
-  arms: readonly { name: string; strategy?: Strategy }[],
-  tasks: readonly Task[],
-  suitePath: string,
-): void {
-  const arm = arms.find((a) => a.strategy?.name === 'refine' && a.strategy.feedback === 'tests');
-  if (!arm) return;
-  const task = tasks.find((t) => t.visible_tests === undefined);
-  if (task) {
-    throw new UsageError(
-      'USAGE',
-      `--arms: arm "${arm.name}" uses refine:…:tests, but task "${task.id}" of ${suitePath} has no "visible_tests" (a code_tests field; docs/suites.md)`,
-    );
-  }
 }
 
 function sameAnswer(a: TraceRecord, b: TraceRecord): boolean {
