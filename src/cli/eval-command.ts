@@ -51,7 +51,7 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
     .argument('<suite>', 'the suite: JSONL, one task a line')
     .option(
       '--arms <list>',
-      'arms: tools, no-tools, or NAME=tool1+tool2, each optionally @vote:K, @best:N:judge, @refine:R:self|tools, @effort:low|medium|high (docs/strategies.md)',
+      'arms: tools, no-tools, or NAME=tool1+tool2, each optionally @vote:K, @best:N:judge, @refine:R:self|tools|tests, @effort:low|medium|high (docs/strategies.md)',
       'tools,no-tools',
     )
     .option('--samples <k>', 'samples per task per arm (distinct seeds)', '1')

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { SpareWorkspaceSessions } from '../../sandbox/workspace/spare-sessions.js';
 import { listSource, packSource } from '../../sandbox/workspace/source-files.js';
+import { SpareWorkspaceSessions } from '../../sandbox/workspace/spare-sessions.js';
 import { verifyDiff } from '../../sandbox/workspace/verify-diff.js';
 import { Workspace } from '../../sandbox/workspace/workspace.js';
 import { type BuiltinToolName, loadBuiltinTools, type ToolSet } from '../../tools/registry.js';

@@ -109,5 +109,11 @@ export interface ModelInfo {
 export interface ModelProvider {
   readonly info: ModelInfo;
   step(request: ModelRequest): Promise<ModelStep>;
+  /**
+   * Up to `n` independent answers to one request in a single call (the OpenAI-compatible
+   * `n`), in choice order. A server that ignores `n` gives fewer: the caller asks for the rest
+   * one by one. Absent where the provider cannot ask for several.
+   */
+  stepMany?(request: ModelRequest, n: number): Promise<ModelStep[]>;
   close?(): Promise<void>;
 }

@@ -29,6 +29,7 @@ const FIELD_OWNERS: Record<string, readonly VerifierName[]> = {
   match: ['regex'],
   choices: ['choice'],
   tests: ['code_tests', 'tests'],
+  visible_tests: ['code_tests'],
   workspace: ['tests'],
   function: ['js'],
   timeout_ms: ['code_tests', 'js'],
@@ -100,6 +101,11 @@ const taskObject = z.strictObject({
   match: z.enum(['search', 'full']).optional(),
   choices: z.array(z.string()).min(2).max(CHOICE_LETTERS.length).optional(),
   tests: z.union([z.string().min(1, 'must not be empty'), workspaceTestsSchema]).optional(),
+  /**
+   * Tests the model may see the output of (`refine:R:tests` feeds it back); `tests` stay
+   * hidden. Python, like `tests`, for verifier `code_tests`.
+   */
+  visible_tests: z.string().min(1, 'must not be empty').max(100_000).optional(),
   workspace: z.string().min(1, 'must not be empty').max(4096).optional(),
   function: z.string().min(1, 'must not be empty').max(100_000).optional(),
   timeout_ms: z.number().int().min(1).max(600_000).optional(),

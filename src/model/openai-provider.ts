@@ -197,14 +197,74 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     };
   }
 
+  /**
+   * One request with `n`, never streamed (the choices of a stream interleave). Each choice
+   * becomes a step of its own; usage is split so each step counts the whole prompt and its
+   * share of the completion tokens, as if it had been its own request: compute compares
+   * the same whether the server takes `n` or not.
+   */
+  async function attemptMany(request: ModelRequest, n: number): Promise<ModelStep[]> {
+    const deadline = new Deadline(timeoutMs);
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, deadline.signal])
+      : deadline.signal;
+    try {
+      const body = buildChatBody(request, {
+        model: options.model,
+        toolFormat,
+        stream: false,
+        extraBody: { ...options.extraBody, n },
+      });
+      const raw: unknown = await client.chat.completions.create(
+        body as unknown as ChatCompletionCreateParamsNonStreaming,
+        { signal },
+      );
+      const { choices, usage } = raw as { choices?: unknown; usage?: Record<string, unknown> };
+      const list = (Array.isArray(choices) ? choices : [])
+        .filter((c): c is Record<string, unknown> => typeof c === 'object' && c !== null)
+        .sort((a, b) => Number(a['index'] ?? 0) - Number(b['index'] ?? 0))
+        .slice(0, n);
+      const completion = Number(usage?.['completion_tokens'] ?? 0);
+      return list.map((choice, i) => {
+        const share =
+          Math.floor(completion / list.length) + (i === 0 ? completion % list.length : 0);
+        const one = {
+          ...(raw as object),
+          choices: [{ ...choice, index: 0 }],
+          ...(usage ? { usage: { ...usage, completion_tokens: share } } : {}),
+        };
+        const result = readCompletionBody(one, generateId);
+        if (!result)
+          throw new BadResponse(`expected a chat.completion object, got ${preview(raw)}`);
+        return toStep(result, one, request);
+      });
+    } catch (error) {
+      const errorBody =
+        error instanceof APIError && error.headers ? errorBodies.get(error.headers) : undefined;
+      throw toModelError(error, endpoint, {
+        callerSignal: request.signal,
+        timedOut: deadline.fired,
+        errorBody,
+      });
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  const retrying = <T>(request: ModelRequest, run: () => Promise<T>) =>
+    withRetry(run, {
+      ...options.retry,
+      ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+
   return {
     info: { provider: 'openai-compatible', name: options.model, base_url: baseURL },
     step(request) {
-      return withRetry(() => attempt(request), {
-        ...options.retry,
-        ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
+      return retrying(request, () => attempt(request));
+    },
+    stepMany(request, n) {
+      return retrying(request, () => attemptMany(request, n));
     },
   };
 }

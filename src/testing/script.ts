@@ -21,6 +21,11 @@ export interface ScriptRequest {
   max_tokens?: number;
   /** The whole request body, for fields the other members leave out. */
   body: Record<string, unknown>;
+  /**
+   * Which of the `n` choices of one request this reply is for (0 to n−1), when the server
+   * honours `n`: the script is called once per choice. Absent on a request for one answer.
+   */
+  choice?: number;
 }
 
 export interface ScriptToolCall {

@@ -34,6 +34,12 @@ export interface ScriptedServerOptions {
    * `application/json`), as some servers and proxies do. Default false.
    */
   jsonForStream?: boolean;
+  /**
+   * What a non-streaming request with `n` > 1 gets: `honour` (n choices, the script called
+   * once per choice, as OpenAI and vLLM do), `ignore` (one choice, as Ollama does) or
+   * `reject` (a 400). Default `honour`, except `ignore` for the `ollama` wire.
+   */
+  n?: 'honour' | 'ignore' | 'reject';
 }
 
 export interface ScriptedServer {
@@ -103,13 +109,25 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       );
       return;
     }
-    let reply: ScriptReply;
+    const n = typeof request.body['n'] === 'number' ? request.body['n'] : 1;
+    const nMode = options.n ?? (wire === 'ollama' ? 'ignore' : 'honour');
+    if (n > 1 && nMode === 'reject') {
+      sendError(res, 400, "'n' is not supported", 'invalid_request_error');
+      return;
+    }
+    const choices = n > 1 && nMode === 'honour' && !request.stream ? Math.min(n, 128) : 1;
+    let replies: ScriptReply[];
     try {
-      reply = await options.script(request);
+      replies = await Promise.all(
+        Array.from({ length: choices }, (_, choice) =>
+          options.script(choices > 1 ? { ...request, choice } : request),
+        ),
+      );
     } catch (error) {
       sendError(res, 500, `script failed: ${errorMessage(error)}`);
       return;
     }
+    const reply = replies[0]!;
     const context = {
       wire,
       model: request.model,
@@ -125,7 +143,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       );
       res.end(`${events.join('')}data: [DONE]\n\n`);
     } else {
-      const completion = renderCompletion(reply, context);
+      const completion = withChoices(renderCompletion(reply, context), replies, context);
       // vLLM's token fields, when asked for (streaming sends none: assay asks without streaming).
       const body = JSON.stringify(
         request.body['return_token_ids'] === true
@@ -179,6 +197,29 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
     requests,
     close,
     [Symbol.asyncDispose]: close,
+  };
+}
+
+/** A completion with one choice per reply (`n`): one prompt, every choice's completion. */
+function withChoices(
+  first: Record<string, unknown>,
+  replies: readonly ScriptReply[],
+  context: Parameters<typeof renderCompletion>[1],
+): Record<string, unknown> {
+  if (replies.length === 1) return first;
+  const rendered = replies.map((reply) => renderCompletion(reply, context));
+  const completion = rendered.reduce(
+    (sum, r) => sum + Number((r['usage'] as { completion_tokens: number }).completion_tokens),
+    0,
+  );
+  return {
+    ...first,
+    choices: rendered.map((r, index) => ({ ...(r['choices'] as object[])[0], index })),
+    usage: {
+      prompt_tokens: context.promptTokens,
+      completion_tokens: completion,
+      total_tokens: context.promptTokens + completion,
+    },
   };
 }
 

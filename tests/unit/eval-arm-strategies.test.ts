@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { greedyWarning } from '../../src/cli/eval-command.js';
 import { modelFromOptions } from '../../src/cli/model-options.js';
 import { parseArms } from '../../src/eval/run/arms.js';
 import { parallelSamples } from '../../src/eval/run/strategy-spec.js';
+import { loadSuite, parseTask } from '../../src/eval/suite.js';
 
 const ENABLED = ['calculator', 'python'];
 
@@ -118,5 +120,30 @@ describe('--reasoning-effort', () => {
         {},
       ),
     ).rejects.toThrow(/reasoning/i);
+  });
+});
+
+describe('visible tests in a suite', () => {
+  it('belong to code_tests tasks only, named in the error', () => {
+    const parsed = parseTask({ id: 'm', prompt: 'p', answer: '1', visible_tests: 'assert True' });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.problems.join()).toContain(
+        '"visible_tests": only applies to verifier "code_tests", not "math"',
+      );
+    }
+  });
+
+  it('are given on every task of the bundled example suite for refine:R:tests', async () => {
+    const suite = await loadSuite(
+      join(import.meta.dirname, '..', '..', 'examples', 'suites', 'code-visible.jsonl'),
+    );
+    expect(suite.tasks.length).toBeGreaterThanOrEqual(3);
+    for (const task of suite.tasks) {
+      expect(task.verifier).toBe('code_tests');
+      expect(task.visible_tests).toBeTruthy();
+      // The visible tests are a part of what is graded, never the whole of it.
+      expect(task.tests).not.toBe(task.visible_tests);
+    }
   });
 });

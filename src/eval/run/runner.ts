@@ -23,6 +23,7 @@ import type { Task } from '../task-schema.js';
 import type { VerifierContext } from '../verifiers/types.js';
 import { appendOrReplace } from './append-record.js';
 import type { Arm } from './arms.js';
+import type { ServerN } from './first-turns.js';
 import { type Job, pendingJobs } from './jobs.js';
 import {
   type AttemptExecutor,
@@ -32,7 +33,13 @@ import {
 } from './local-attempt.js';
 import { checkResumable, type RunManifest, readManifest } from './manifest.js';
 import { remoteEpisodes } from './remote-episodes.js';
-import { type RunScored, runDecision, type StrategyTag } from './strategies.js';
+import {
+  type RunScored,
+  refuseStrategyWorkspaces,
+  refuseTestsFeedbackWithout,
+  runDecision,
+  type StrategyTag,
+} from './strategies.js';
 import { strategyLabel } from './strategy-spec.js';
 
 export interface EvalRunOptions {
@@ -113,17 +120,8 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const tracesPath = join(outDir, TRACES_FILE);
   await mkdir(outDir, { recursive: true });
   const maxAttempts = options.maxAttempts ?? 3;
-  const testsArm = options.arms.find(
-    (a) => a.strategy?.name === 'refine' && a.strategy.feedback === 'tests',
-  );
-  if (testsArm) {
-    // Feedback from visible tests needs suites that separate visible from hidden tests;
-    // refusing beats running a refine loop that could leak the hidden ones.
-    throw new UsageError(
-      'USAGE',
-      `--arms: arm "${testsArm.name}" uses refine:…:tests, which this version does not run yet; use refine:R:self or refine:R:tools`,
-    );
-  }
+  refuseTestsFeedbackWithout(options.arms, options.suite.tasks, options.suite.path);
+  refuseStrategyWorkspaces(options.arms, options.suite.tasks, options.suite.path);
 
   const saved = await readManifest(outDir);
   const manifest: RunManifest = {
@@ -226,6 +224,10 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
         request,
       ));
   const writer = await TraceWriter.open(tracesPath);
+  const serverN: ServerN = {
+    state: 'unknown',
+    onUnsupported: (message) => options.onWarning?.(message),
+  };
   const limit = pLimit(Math.max(1, options.concurrency));
   let episodes = 0;
 
@@ -238,7 +240,7 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
         for (let attempt = job.attempt; ; attempt++) {
           if (signal.aborted) return null;
           const record = await runEpisode({
-            model: options.model,
+            model: input.model ?? options.model,
             messages: input.messages,
             ...(options.system === undefined ? {} : { system: options.system }),
             tools: input.useTools ? toolSetOf(job.arm).tools : {},
@@ -283,6 +285,9 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   const runStrategyJob = async (job: Job): Promise<void> => {
     const strategy = job.arm.strategy!;
     if (strategy.name === 'single') return;
+    const verifierContext = { ...options.verifierContext, signal };
+    // On the queue each sample is a worker's job from its first request on, so the samples
+    // cannot share one request with n = K made here.
     const runScored =
       options.execute === undefined
         ? episodeOf(job)
@@ -294,7 +299,11 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
             retryDelayMs: options.retryDelayMs ?? 1000,
             signal,
           });
-    const result = await runDecision(strategy, job.task, newTraceId(), runScored);
+    const context =
+      options.execute === undefined
+        ? { verifierContext, model: options.model, serverN }
+        : { verifierContext };
+    const result = await runDecision(strategy, job.task, newTraceId(), runScored, context);
     if (result === null || signal.aborted) return;
     for (const record of result.records) {
       (record as unknown as { strategy: StrategyTag }).strategy.decision = result.decision;

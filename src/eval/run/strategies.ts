@@ -1,9 +1,13 @@
 import type { ChatMessage } from '../../core/messages.js';
+import type { ModelProvider } from '../../core/provider.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import { voteKey } from '../stats/majority.js';
 import { isInfraError } from '../stats/samples.js';
 import type { Task } from '../task-schema.js';
 import { taskMessages } from '../task-schema.js';
+import type { VerifierContext } from '../verifiers/types.js';
+import { type ServerN, sharedFirstTurn } from './first-turns.js';
+import { visibleFeedback } from './refine-feedback.js';
 import { type Strategy, strategyParams } from './strategy-spec.js';
 
 /**
@@ -18,6 +22,8 @@ export interface StrategyTag {
   index: number;
   decision_id: string;
   decision?: Decision;
+  /** refine:R:tests: how the task's visible tests went on this round's answer, when run. */
+  visible_tests?: { passed: boolean; exit_code: number | null; error?: string };
 }
 
 /** The arm's task-level answer, built from its episodes; written on every line of the decision. */
@@ -38,8 +44,12 @@ export interface Decision {
   judge_valid?: boolean;
   /** best: some candidate was correct (pass@N, the oracle's choice: never the arm's accuracy). */
   oracle_correct?: boolean;
-  /** refine: `kept_answer` (the model stood by its answer) or `rounds` (R rounds were used). */
-  stopped?: 'kept_answer' | 'rounds' | 'no_answer';
+  /**
+   * refine: `kept_answer` (the model stood by its answer), `rounds` (R rounds were used),
+   * `no_answer`, and with `:tests` `visible_passed` (nothing left to fix) or
+   * `feedback_error` (the visible tests could not be run; the last answer stands).
+   */
+  stopped?: 'kept_answer' | 'rounds' | 'no_answer' | 'visible_passed' | 'feedback_error';
 }
 
 /** Runs and scores one episode (with its infra retries); null when the run was aborted. */
@@ -50,12 +60,28 @@ export type RunScored = (input: {
   tag: StrategyTag;
   /** false for a judge: its reward is the chosen candidate's, not a verdict on "2". */
   score: boolean;
+  /** The model for this episode, when not the run's (a sample sharing an `n` request). */
+  model?: ModelProvider;
 }) => Promise<TraceRecord[] | null>;
 
 export interface DecisionResult {
   records: TraceRecord[];
   decision: Decision;
 }
+
+/** What a decision needs besides episodes: the verifiers' context (`refine:R:tests`). */
+export interface DecisionContext {
+  verifierContext?: VerifierContext;
+  /**
+   * The run's model and what its server does with `n`: given both, the samples of a vote or
+   * best-of-n share one first request with `n = K` (first-turns.ts).
+   */
+  model?: ModelProvider;
+  serverN?: ServerN;
+}
+
+export { testsFeedbackPrompt } from './refine-feedback.js';
+export { refuseStrategyWorkspaces, refuseTestsFeedbackWithout } from './strategy-checks.js';
 
 export const REFINE_PROMPT =
   'Review your answer above. Check each step for mistakes. If it is correct, state the same final answer again; if not, give the corrected final answer.';
@@ -70,6 +96,7 @@ export async function runDecision(
   task: Task,
   decisionId: string,
   runScored: RunScored,
+  context: DecisionContext = {},
 ): Promise<DecisionResult | null> {
   const tag = (role: StrategyTag['role'], index: number): StrategyTag => ({
     name: strategy.name,
@@ -82,6 +109,10 @@ export async function runDecision(
     case 'vote':
     case 'best': {
       const count = strategy.name === 'vote' ? strategy.k : strategy.n;
+      const models =
+        context.model && context.serverN
+          ? sharedFirstTurn(context.model, count, context.serverN)
+          : undefined;
       const runs = await Promise.all(
         Array.from({ length: count }, (_, i) =>
           runScored({
@@ -90,6 +121,7 @@ export async function runDecision(
             seedOffset: i,
             tag: tag('sample', i),
             score: true,
+            ...(models ? { model: models[i]! } : {}),
           }),
         ),
       );
@@ -102,7 +134,7 @@ export async function runDecision(
       return bestOfN(task, samples, attempts.flat(), tag('judge', count), runScored);
     }
     case 'refine':
-      return refine(strategy, task, tag, runScored);
+      return refine(strategy, task, tag, runScored, context);
   }
 }
 
@@ -209,18 +241,20 @@ async function refine(
   task: Task,
   tag: (role: StrategyTag['role'], index: number) => StrategyTag,
   runScored: RunScored,
+  context: DecisionContext,
 ): Promise<DecisionResult | null> {
   const all: TraceRecord[] = [];
   let messages = taskMessages(task);
   let current: { record: TraceRecord; index: number } | undefined;
   let stopped: Decision['stopped'] = 'rounds';
   for (let round = 0; round <= strategy.rounds; round++) {
+    const roundTag = tag('round', round);
     const run = await runScored({
       messages,
       // Round 0 is the arm's normal answer; review rounds get tools only with `:tools`.
       useTools: round === 0 || strategy.feedback === 'tools',
       seedOffset: round,
-      tag: tag('round', round),
+      tag: roundTag,
       score: true,
     });
     if (run === null) return null;
@@ -236,9 +270,20 @@ async function refine(
       stopped = 'kept_answer';
       break;
     }
+    if (round === strategy.rounds) break;
+    let review = REFINE_PROMPT;
+    if (strategy.feedback === 'tests') {
+      const feedback = await visibleFeedback(task, record, context);
+      roundTag.visible_tests = feedback.result;
+      if (feedback.stop) {
+        stopped = feedback.stop;
+        break;
+      }
+      review = feedback.prompt;
+    }
     messages = [
       ...record.messages.filter((m) => m.role !== 'system'),
-      { role: 'user', content: REFINE_PROMPT },
+      { role: 'user', content: review },
     ] as ChatMessage[];
   }
   if (!current) return finish(all, { ...noAnswer(all), stopped });

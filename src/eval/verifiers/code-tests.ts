@@ -90,7 +90,7 @@ export function extractCode(answer: string): string | null {
   return code === '' ? null : code;
 }
 
-async function runGuarded(
+export async function runGuarded(
   run: () => Promise<CodeRunResult>,
   taskId: string,
 ): Promise<CodeRunResult> {
