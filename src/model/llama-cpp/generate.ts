@@ -137,7 +137,7 @@ export async function generate(
 }
 
 async function* tokensOnly(
-  tokens: AsyncGenerator<Token, void, void | Token | Token[]>,
+  tokens: AsyncGenerator<Token, void, undefined | Token | Token[]>,
 ): AsyncGenerator<{ token: Token; confidence: number | undefined }> {
   for await (const token of tokens) yield { token, confidence: undefined };
 }
