@@ -123,9 +123,14 @@ export class StreamedTokens {
   private readonly logprobs: unknown[] = [];
   private sawIds = false;
   private logprobsMissing = false;
+  private sampled: number | null = null;
 
   push(chunk: unknown): void {
     if (!isPlainObject(chunk)) return;
+    const usage = chunk['usage'];
+    if (isPlainObject(usage) && Number.isInteger(usage['completion_tokens'])) {
+      this.sampled = usage['completion_tokens'] as number;
+    }
     if (this.prompt === null && isIds(chunk['prompt_token_ids'])) {
       this.prompt = chunk['prompt_token_ids'];
     }
@@ -144,9 +149,14 @@ export class StreamedTokens {
     else this.logprobs.push(...entries);
   }
 
-  /** Null when no chunk carried ids. */
+  /**
+   * Null when no chunk carried ids, or when they do not add up to the usage's completion
+   * tokens: vLLM skips the chunk of a step whose text its tool parser held back, and that
+   * step's ids with it; a turn with ids missing must not pass for the whole turn.
+   */
   result(): StepTokens | null {
     if (!this.sawIds) return null;
+    if (this.sampled !== null && this.sampled !== this.completion.length) return null;
     return {
       prompt_ids: this.prompt,
       completion_ids: this.completion,

@@ -88,9 +88,14 @@ export function streamedWithTokens(
   );
   const share = Math.ceil(ids.length / Math.max(1, carriers.length));
   let next = 0;
+  const prompt = byteIds(renderPrompt(messages));
   return chunks.map((chunk, index) => {
-    const out: Json =
-      index === 0 ? { ...chunk, prompt_token_ids: byteIds(renderPrompt(messages)) } : chunk;
+    let out: Json = index === 0 ? { ...chunk, prompt_token_ids: prompt } : chunk;
+    // vLLM's usage counts the same tokens it returns ids for.
+    if (isPlainObject(out['usage'])) {
+      const usage = { prompt_tokens: prompt.length, completion_tokens: ids.length };
+      out = { ...out, usage: { ...usage, total_tokens: prompt.length + ids.length } };
+    }
     if (!carriers.includes(chunk)) return out;
     const last = chunk === carriers.at(-1);
     const slice = ids.slice(next, last ? ids.length : next + share);

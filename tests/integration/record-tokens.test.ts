@@ -5,6 +5,7 @@ import { defineTool } from '../../src/core/tool.js';
 import { exportRecords } from '../../src/eval/export/formats.js';
 import { createOpenAIProvider } from '../../src/model/openai-provider.js';
 import { toWireMessage } from '../../src/model/openai-request.js';
+import type { TokenBackend } from '../../src/model/token-ids.js';
 import { allowListedPolicy } from '../../src/policy/builtin.js';
 import { decodeByteIds, IM_END, IM_START, renderPrompt } from '../../src/testing/byte-tokens.js';
 import type { WireFormat } from '../../src/testing/script.js';
@@ -29,9 +30,16 @@ async function episode(
   recordTokens = true,
   wire: WireFormat = 'vllm',
   stream = true,
+  tokenBackend?: TokenBackend | null,
 ) {
   await using server = await startScriptedServer({ script: sequenceScript(replies), wire });
-  const model = createOpenAIProvider({ baseURL: server.url, model: 'm', maxRetries: 0, stream });
+  const model = createOpenAIProvider({
+    baseURL: server.url,
+    model: 'm',
+    maxRetries: 0,
+    stream,
+    ...(tokenBackend === undefined ? {} : { tokenBackend }),
+  });
   const record = await runEpisode({
     model,
     prompt: 'say hi',
@@ -181,5 +189,18 @@ describe('--record-tokens against a server of unknown kind', () => {
     });
     expect(record.messages.some((m) => 'tokens' in m)).toBe(false);
     expect(record).not.toHaveProperty('tokens_consistent');
+  });
+});
+
+describe('--record-tokens with the back end named in the provider options', () => {
+  it('asks in that back end’s words instead of asking the server what it is', async () => {
+    const { record, requests } = await episode(TWO_CALLS, true, 'sglang', true, 'sglang');
+    expect(requests[0]!.body).toMatchObject({ return_prompt_token_ids: true, stream: false });
+    expect(requests[0]!.body['return_token_ids']).toBeUndefined();
+    expect(record['tokens_consistent']).toBe(true);
+    // Null says "unknown": a vLLM server then gets every back end's fields, not streamed.
+    const unknown = await episode(TWO_CALLS, true, 'vllm', true, null);
+    expect(unknown.requests[0]!.body).toMatchObject({ return_token_ids: true, stream: false });
+    expect(unknown.record['tokens_consistent']).toBe(true);
   });
 });

@@ -76,6 +76,17 @@ describe('token ids in each server’s wire shape (tests/fixtures/token-wire)', 
     expect(new StreamedTokens().result()).toBeNull();
   });
 
+  it('records no ids for a streamed turn whose ids do not add up to its usage', () => {
+    const tokens = new StreamedTokens();
+    tokens.push({ prompt_token_ids: [1], choices: [{ index: 0, delta: {}, token_ids: [3, 4] }] });
+    tokens.push({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 3 } });
+    expect(tokens.result()).toBeNull();
+    const whole = new StreamedTokens();
+    whole.push({ prompt_token_ids: [1], choices: [{ index: 0, delta: {}, token_ids: [3, 4, 5] }] });
+    whole.push({ choices: [], usage: { prompt_tokens: 1, completion_tokens: 3 } });
+    expect(whole.result()?.completion_ids).toEqual([3, 4, 5]);
+  });
+
   it('names the back end from `owned_by` of GET /models, and nothing else', () => {
     for (const owner of ['vllm', 'sglang', 'llamacpp'] as const) {
       expect(backendOfModels({ object: 'list', data: [{ id: 'm', owned_by: owner }] })).toBe(owner);
