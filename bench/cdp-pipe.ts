@@ -120,6 +120,12 @@ export interface Opened {
   drawnMs: number;
   /** From sending the navigation to learning that it was drawn, as the bench saw it. */
   wallMs: number;
+  /**
+   * CPU time of the renderer's main thread until then (`ThreadTime` of the DevTools
+   * Performance domain, from the renderer's start): what a loaded machine does not inflate the
+   * way it does wall time (`TaskDuration`, the tasks' wall time, it does).
+   */
+  busyMs: number;
   /** What the page holds once drawn (`expression`'s value). */
   value: unknown;
   screenshot?: Buffer;
@@ -145,6 +151,7 @@ export async function openDrawn(
     await browser.send('Page.enable', {}, sessionId);
     // A tab in the background gets no animation frames.
     await browser.send('Page.bringToFront', {}, sessionId);
+    await browser.send('Performance.enable', {}, sessionId);
     await browser.send(
       'Emulation.setDeviceMetricsOverride',
       {
@@ -178,7 +185,12 @@ export async function openDrawn(
     const wallMs = performance.now() - started;
     if (!waited.result.value)
       throw new Error(`${url} was not drawn: ${JSON.stringify(waited.exceptionDetails)}`);
+    const { metrics } = (await browser.send('Performance.getMetrics', {}, sessionId)) as {
+      metrics: { name: string; value: number }[];
+    };
+    const busyMs = (metrics.find((m) => m.name === 'ThreadTime')?.value ?? Number.NaN) * 1000;
     const opened: Opened = {
+      busyMs,
       drawnMs: waited.result.value.drawnMs,
       wallMs,
       value: waited.result.value.value,

@@ -208,7 +208,9 @@ async function wallToFirstFrame(
   const profile = await mkdtemp(join(tmpdir(), 'assay-bench-cdp-'));
   const browser = CdpBrowser.launch(chromium, profile);
   const drawn = new Map<string, number[]>(opens.map(([label]) => [label, []]));
+  const busy = new Map<string, number[]>(opens.map(([label]) => [label, []]));
   const baseline: number[] = [];
+  const baselineBusy: number[] = [];
   const peek = `({ rows: document.querySelectorAll('#sb-rows .sb-row').length,
     count: document.getElementById('sb-count')?.textContent ?? null,
     timing: document.documentElement.getAttribute('data-browser-timing') })`;
@@ -217,15 +219,17 @@ async function wallToFirstFrame(
     for (let run = 0; run < WALL_RUNS; run++) {
       const base = await openDrawn(browser, pathToFileURL(empty).href, 'null');
       baseline.push(base.drawnMs);
+      baselineBusy.push(base.busyMs);
       for (const [label, hash] of opens) {
         const url = `${pathToFileURL(file).href}${hash ? `#${hash}` : ''}`;
         const shot = run === 0 && label === 'open' && Boolean(process.env['BENCH_SCREENSHOT']);
         const opened = await openDrawn(browser, url, peek, { screenshot: shot });
         if (opened.screenshot) await writeFile(process.env['BENCH_SCREENSHOT']!, opened.screenshot);
         drawn.get(label)!.push(opened.drawnMs);
+        busy.get(label)!.push(opened.busyMs);
         const seen = opened.value as { rows: number; count: string | null; timing: string | null };
         console.log(
-          `wall run ${run + 1}, ${label}: first frame at ${opened.drawnMs.toFixed(0)} ms (bench saw it at ${opened.wallMs.toFixed(0)} ms) vs ${base.drawnMs.toFixed(0)} ms for an empty page; ${seen.count}, ${seen.rows} rows; page: ${seen.timing}`,
+          `wall run ${run + 1}, ${label}: first frame at ${opened.drawnMs.toFixed(0)} ms (bench saw it at ${opened.wallMs.toFixed(0)} ms; main thread CPU ${opened.busyMs.toFixed(0)} ms) vs ${base.drawnMs.toFixed(0)} ms (CPU ${base.busyMs.toFixed(0)} ms) for an empty page; ${seen.count}, ${seen.rows} rows; page: ${seen.timing}`,
         );
       }
     }
@@ -235,14 +239,25 @@ async function wallToFirstFrame(
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const samples = SAMPLES.toLocaleString('en-US');
-  return opens.map(([label]) => ({
-    name: `${label}, ${samples} samples, wall to first frame (median of ${WALL_RUNS})`,
-    value: median(drawn.get(label)!),
-    unit: 'ms',
-    baseline: median(baseline),
-    baselineName: 'empty page, same browser',
-    target: { on: 'value', op: '<=', limit: OPEN_TARGET_MS },
-  }));
+  return opens.flatMap(([label]): Figure[] => [
+    {
+      name: `${label}, ${samples} samples, wall to first frame (median of ${WALL_RUNS})`,
+      value: median(drawn.get(label)!),
+      unit: 'ms',
+      baseline: median(baseline),
+      baselineName: 'empty page, same browser',
+      target: { on: 'value', op: '<=', limit: OPEN_TARGET_MS },
+    },
+    {
+      // Wall time on a loaded machine counts other processes' turns; this does not.
+      name: `${label}, ${samples} samples, renderer main-thread CPU to first frame (median of ${WALL_RUNS})`,
+      value: median(busy.get(label)!),
+      unit: 'ms',
+      baseline: median(baselineBusy),
+      baselineName: 'empty page, same browser',
+      target: { on: 'value', op: '<=', limit: OPEN_TARGET_MS },
+    },
+  ]);
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'assay-bench-report-'));
