@@ -204,3 +204,26 @@ describe('--record-tokens with the back end named in the provider options', () =
     expect(unknown.record['tokens_consistent']).toBe(true);
   });
 });
+
+describe('the scripted server imitates each back end’s refusals', () => {
+  it.each([
+    ['sglang', { return_prompt_token_ids: true }, 'return_prompt_token_ids'],
+    ['llamacpp', { logprobs: true, tools: [] }, 'logprobs is not supported with tools + stream'],
+  ] as const)('%s refuses ids on a stream', async (wire, fields, message) => {
+    await using server = await startScriptedServer({ script: sequenceScript(TWO_CALLS), wire });
+    const response = await fetch(`${server.url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'm',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        ...fields,
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      message,
+    );
+  });
+});
