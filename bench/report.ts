@@ -197,8 +197,15 @@ async function open(chromium: string, file: string, hash = '') {
  * DevTools pipe (a user's browser is already running): from the start of the navigation to
  * the frame after the report marks itself ready (the list drawn), beside an empty page opened
  * in the same browser in the same round. Each open is a fresh tab. BENCH_SCREENSHOT=path.png
- * keeps a screenshot of the first open, to look at.
+ * keeps a screenshot of each way of opening (the first round), to look at.
  */
+/** BENCH_SCREENSHOT=shot.png: shot.png for the first way of opening, shot-2.png… for the others. */
+function screenshotFile(index: number): string | null {
+  const file = process.env['BENCH_SCREENSHOT'];
+  if (!file) return null;
+  return index === 0 ? file : file.replace(/(\.png)?$/, `-${index + 1}.png`);
+}
+
 async function wallToFirstFrame(
   chromium: string,
   file: string,
@@ -222,9 +229,9 @@ async function wallToFirstFrame(
       baselineBusy.push(base.busyMs);
       for (const [label, hash] of opens) {
         const url = `${pathToFileURL(file).href}${hash ? `#${hash}` : ''}`;
-        const shot = run === 0 && label === 'open' && Boolean(process.env['BENCH_SCREENSHOT']);
-        const opened = await openDrawn(browser, url, peek, { screenshot: shot });
-        if (opened.screenshot) await writeFile(process.env['BENCH_SCREENSHOT']!, opened.screenshot);
+        const shotFile = run === 0 ? screenshotFile(opens.findIndex(([l]) => l === label)) : null;
+        const opened = await openDrawn(browser, url, peek, { screenshot: shotFile !== null });
+        if (shotFile && opened.screenshot) await writeFile(shotFile, opened.screenshot);
         drawn.get(label)!.push(opened.drawnMs);
         busy.get(label)!.push(opened.busyMs);
         const seen = opened.value as { rows: number; count: string | null; timing: string | null };
