@@ -118,7 +118,7 @@ describe('renderHtml', () => {
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     const { document } = parseHTML(html);
     expect(document.querySelectorAll('img')).toHaveLength(0);
-    expect(document.querySelectorAll('script')).toHaveLength(2);
+    expect(document.querySelectorAll('script')).toHaveLength(3);
     const texts = [...document.querySelectorAll('li.assistant pre')].map((p) => p.textContent);
     expect(texts).toContain(HOSTILE_ANSWER);
   });
