@@ -103,9 +103,11 @@ export function buildTraceRecord(input: RecordInput): TraceRecord {
 /**
  * With token ids recorded, whether each turn's prompt extends the previous turn's prompt and
  * completion (`tokens_consistent`); false means the template re-rendered history, and the
- * episode cannot be trained on as one token sequence. Absent when no turn has ids.
+ * episode cannot be trained on as one token sequence. Absent when no turn has ids, or a
+ * turn has no prompt ids (llama.cpp's server), so it cannot be told.
  */
 function tokensFlag(messages: readonly ChatMessage[]): { tokens_consistent?: boolean } {
   const turns = messages.flatMap((m) => (m.role === 'assistant' && m.tokens ? [m.tokens] : []));
-  return turns.length === 0 ? {} : { tokens_consistent: tokensExtend(turns) };
+  const extend = turns.length === 0 ? null : tokensExtend(turns);
+  return extend === null ? {} : { tokens_consistent: extend };
 }

@@ -40,7 +40,7 @@ export function addModelOptions(command: Command): Command {
     .option('--no-stream', 'ask the server for whole responses instead of a stream')
     .option(
       '--record-tokens',
-      "record each turn's token ids and logprobs in the trace (the in-process model; servers that return them, such as vLLM)",
+      "record each turn's token ids and logprobs in the trace (the in-process model, vLLM, SGLang; llama.cpp's server gives no prompt ids)",
     )
     .addOption(
       new Option('--tool-format <format>', 'how tool calls travel between assay and the model')

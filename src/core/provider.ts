@@ -56,7 +56,8 @@ export interface ModelRequest {
 
 /** The token ids of one turn: what the model read, what it sampled, and their logprobs. */
 export interface StepTokens {
-  prompt_ids: number[];
+  /** Null where the server does not return them (llama.cpp's server). */
+  prompt_ids: number[] | null;
   completion_ids: number[];
   /** One per completion id; null where the source sent none. */
   logprobs: number[] | null;

@@ -159,6 +159,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelP
       seed: sampling.seed ?? 0,
       stops,
       signal: request.signal,
+      logprobs: request.recordTokens === true,
       toolGrammar: grammar
         ? { trigger: TOOL_CALL_TRIGGER, grammar, suffix: TOOL_CALL_SUFFIX }
         : undefined,
@@ -179,13 +180,14 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelP
       usage: { prompt_tokens: result.promptTokens, completion_tokens: result.completionTokens },
       finishReason: result.finishReason,
       raw: { text: result.text, grammar: result.grammarUsed },
-      // llama.cpp in process: the exact ids; logprobs are not read out of the sampler here.
+      // llama.cpp in process: the exact ids, and each sampled token's probability as read
+      // from the sampler.
       ...(request.recordTokens === true
         ? {
             tokens: {
               prompt_ids: [...tokens],
               completion_ids: result.completionIds,
-              logprobs: null,
+              logprobs: result.logprobs,
             },
           }
         : {}),

@@ -15,7 +15,14 @@ import { type RetryOptions, withRetry } from './retry.js';
 import { sseChunks } from './sse-chunks.js';
 import { StreamAccumulator } from './stream-accumulator.js';
 import { moveThinking } from './think-tags.js';
-import { TOKEN_REQUEST_FIELDS, tokensFromCompletion } from './token-ids.js';
+import {
+  backendOfModels,
+  StreamedTokens,
+  type TokenBackend,
+  tokenRequestFields,
+  tokensFromCompletion,
+  tokensStream,
+} from './token-ids.js';
 
 export interface OpenAIProviderOptions {
   /** The server's OpenAI-compatible root, e.g. `http://127.0.0.1:11434/v1`. */
@@ -37,6 +44,13 @@ export interface OpenAIProviderOptions {
   fetch?: typeof fetch;
   /** Extra fields merged into every request body (e.g. `parallel_tool_calls`, `top_k`). */
   extraBody?: Record<string, unknown>;
+  /**
+   * Which server returns the token ids of `--record-tokens` turns, and so how to ask for them
+   * and whether they can be streamed. Default: `owned_by` of the server's `GET /models`
+   * (vLLM, SGLang and llama.cpp name themselves there); unknown servers are asked in every
+   * back end's words, without streaming.
+   */
+  tokenBackend?: TokenBackend | null;
   /** Backoff tuning; mostly for tests. */
   retry?: Pick<
     RetryOptions,
@@ -77,6 +91,24 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
   });
   let generatedIds = 0;
   const generateId: CallIdGenerator = () => `call_${++generatedIds}`;
+  let backend: Promise<TokenBackend | null> | undefined =
+    options.tokenBackend === undefined ? undefined : Promise.resolve(options.tokenBackend);
+
+  /**
+   * Asks the server once what it is. A server that answers `GET /models` with an error is not
+   * known; one that could not be reached is asked again on the next attempt.
+   */
+  function tokenBackend(signal: AbortSignal): Promise<TokenBackend | null> {
+    backend ??= client.models
+      .list({ signal })
+      .asResponse()
+      .then((response) => response.json())
+      .then(backendOfModels, (error: unknown) => {
+        if (!(error instanceof APIError && error.status !== undefined)) backend = undefined;
+        return null;
+      });
+    return backend;
+  }
 
   async function attempt(request: ModelRequest): Promise<ModelStep> {
     const deadline = new Deadline(timeoutMs);
@@ -84,23 +116,25 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       ? AbortSignal.any([request.signal, deadline.signal])
       : deadline.signal;
     try {
-      // Token ids arrive whole in a non-streaming body, so a turn that records them is not
-      // streamed; the server returns them only when asked (vLLM: `return_token_ids`).
-      const streaming = stream && request.recordTokens !== true;
+      // The server returns ids only when asked, each in its own words; only vLLM streams them,
+      // so a turn that records them from another server is sent whole.
+      const recording = request.recordTokens === true;
+      const server = recording ? await tokenBackend(signal) : null;
+      const streaming = stream && (!recording || tokensStream(server));
       const body = buildChatBody(request, {
         model: options.model,
         toolFormat,
         stream: streaming,
         extraBody: {
-          ...(request.recordTokens === true ? TOKEN_REQUEST_FIELDS : {}),
+          ...(recording ? tokenRequestFields(server) : {}),
           ...options.extraBody,
         },
       });
-      const { result, raw } = streaming
-        ? await streamed(body, signal, deadline)
-        : await whole(body, signal);
+      const { result, raw, streamedTokens } = streaming
+        ? await streamed(body, signal, deadline, recording)
+        : { ...(await whole(body, signal)), streamedTokens: null };
       const step = toStep(result, raw, request);
-      const tokens = request.recordTokens === true ? tokensFromCompletion(raw) : null;
+      const tokens = !recording ? null : streaming ? streamedTokens : tokensFromCompletion(raw);
       return tokens === null ? step : { ...step, tokens };
     } catch (error) {
       const errorBody =
@@ -115,7 +149,12 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     }
   }
 
-  async function streamed(body: Record<string, unknown>, signal: AbortSignal, deadline: Deadline) {
+  async function streamed(
+    body: Record<string, unknown>,
+    signal: AbortSignal,
+    deadline: Deadline,
+    recording: boolean,
+  ) {
     // The client sends the request and maps error statuses; the body is read by `sseChunks`,
     // whose decoder is linear in the answer's length where the client's is not.
     const response = await client.chat.completions
@@ -124,6 +163,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     deadline.touch();
     const events = sseChunks(response);
     const accumulator = new StreamAccumulator(generateId);
+    const tokens = recording ? new StreamedTokens() : null;
     const raw: unknown[] = [];
     let dropped = 0;
     for await (const chunk of events) {
@@ -131,6 +171,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       if (raw.length < RAW_CHUNKS_KEPT || endsTurn(chunk)) raw.push(chunk);
       else dropped++;
       accumulator.push(chunk);
+      tokens?.push(chunk);
     }
     if (dropped > 0) raw.push({ assay_dropped_chunks: dropped });
     // The client's stream ends quietly when its request is aborted; that is not the end.
@@ -138,7 +179,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     if (accumulator.choicesSeen === 0) {
       throw new BadResponse('the stream ended before any chunk with a choice');
     }
-    return { result: accumulator.result(), raw };
+    return { result: accumulator.result(), raw, streamedTokens: tokens?.result() ?? null };
   }
 
   async function whole(body: Record<string, unknown>, signal: AbortSignal) {

@@ -67,6 +67,11 @@ export function renderCompletionText(message: Json): string {
   return `${reasoning}${assistantBody(content, callsOf(message))}${IM_END}\n`;
 }
 
+/** The scripted logprob of the `i`th sampled token: negative, finite, varied. */
+export function byteLogprob(i: number): number {
+  return -((i % 7) + 1) / 100;
+}
+
 /**
  * Adds vLLM's token fields to a non-streaming `chat.completion` body, as vLLM does when the
  * request has `return_token_ids: true` (and `logprobs: true` for the logprobs): the prompt's ids
@@ -82,7 +87,7 @@ export function withTokenIds(body: Json, messages: readonly unknown[], logprobs:
     withIds['logprobs'] = {
       content: completion.map((id, i) => ({
         token: `token_id:${id}`,
-        logprob: -((i % 7) + 1) / 100,
+        logprob: byteLogprob(i),
         bytes: [id],
         top_logprobs: [],
       })),

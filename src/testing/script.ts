@@ -68,12 +68,13 @@ export type Fault =
   | { kind: 'stall'; ms: number; times?: number };
 
 /** How the scripted server lays a reply on the wire, after the real servers it imitates. */
-export type WireFormat = 'openai' | 'ollama' | 'vllm' | 'llamacpp' | 'hermes-text';
+export type WireFormat = 'openai' | 'ollama' | 'vllm' | 'sglang' | 'llamacpp' | 'hermes-text';
 
 export const WIRE_FORMATS: readonly WireFormat[] = [
   'openai',
   'ollama',
   'vllm',
+  'sglang',
   'llamacpp',
   'hermes-text',
 ];

@@ -4,7 +4,6 @@ import { sleep } from '../core/abort.js';
 import { errorMessage } from '../core/errors.js';
 import { isPlainObject, safeJsonParse } from '../core/json.js';
 import type { ChatMessage } from '../core/messages.js';
-import { withTokenIds } from './byte-tokens.js';
 import { sendFault } from './faults.js';
 import { sendError, sendJson, sseHeaders } from './http-replies.js';
 import {
@@ -16,6 +15,7 @@ import {
   type ScriptTool,
   type WireFormat,
 } from './script.js';
+import { streamedWithTokens, tokenRefusal, wholeWithTokens } from './token-wires.js';
 import { renderChunks, renderCompletion } from './wire-formats.js';
 
 export interface ScriptedServerOptions {
@@ -52,10 +52,16 @@ export interface ScriptedServer {
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const OWNERS: Partial<Record<WireFormat, string>> = {
+  vllm: 'vllm',
+  sglang: 'sglang',
+  llamacpp: 'llamacpp',
+  ollama: 'library',
+};
 
 /**
  * Starts an OpenAI-compatible server on 127.0.0.1 (a free port) whose replies come from
- * `script`, laid out on the wire like Ollama, vLLM, llama.cpp or a server that leaves Hermes
+ * `script`, laid out on the wire like Ollama, vLLM, SGLang, llama.cpp or a server that leaves Hermes
  * tags in the text, with optional faults. It serves `POST /v1/chat/completions` (streaming
  * and not) and `GET /v1/models`. For tests, examples and benchmarks; never for real traffic.
  *
@@ -109,6 +115,11 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       );
       return;
     }
+    const refusal = tokenRefusal(wire, request.body);
+    if (refusal !== null) {
+      sendError(res, 400, refusal, 'invalid_request_error');
+      return;
+    }
     const n = typeof request.body['n'] === 'number' ? request.body['n'] : 1;
     const nMode = options.n ?? (wire === 'ollama' ? 'ignore' : 'honour');
     if (n > 1 && nMode === 'reject') {
@@ -138,17 +149,23 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       if (!res.headersSent) res.writeHead(200, sseHeaders());
       // One write: the client's SSE parser sees the same events, and the loop benchmarks
       // measure the client rather than a packet per token.
-      const events = renderChunks(reply, context).map(
-        (chunk) => `data: ${JSON.stringify(chunk)}\n\n`,
-      );
+      const chunks = renderChunks(reply, context);
+      const withIds =
+        wire === 'vllm'
+          ? streamedWithTokens(
+              chunks,
+              renderCompletion(reply, context),
+              request.messages,
+              request.body,
+            )
+          : chunks;
+      const events = withIds.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`);
       res.end(`${events.join('')}data: [DONE]\n\n`);
     } else {
       const completion = withChoices(renderCompletion(reply, context), replies, context);
-      // vLLM's token fields, when asked for (streaming sends none: assay asks without streaming).
+      // Token ids and logprobs, when asked for in the imitated server's words.
       const body = JSON.stringify(
-        request.body['return_token_ids'] === true
-          ? withTokenIds(completion, request.messages, request.body['logprobs'] === true)
-          : completion,
+        wholeWithTokens(wire, completion, request.messages, request.body),
       );
       if (!res.headersSent) res.writeHead(200, { 'content-type': 'application/json' });
       res.end(body);
@@ -161,7 +178,8 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
         id: options.model ?? 'scripted',
         object: 'model',
         created: 1_700_000_000,
-        owned_by: 'assay',
+        // vLLM, SGLang and llama.cpp name themselves here; assay reads it to ask for token ids.
+        owned_by: OWNERS[wire] ?? 'assay',
       },
     ];
     sendJson(res, 200, { object: 'list', data });

@@ -29,7 +29,7 @@ export const traceMessageSchema = z.discriminatedUnion('role', [
     // `--record-tokens` (optional, added in v1): what this turn read and sampled, as token ids.
     tokens: z
       .object({
-        prompt_ids: z.array(z.number().int().nonnegative()),
+        prompt_ids: z.array(z.number().int().nonnegative()).nullable(),
         completion_ids: z.array(z.number().int().nonnegative()),
         logprobs: z.array(z.number()).nullable(),
       })

@@ -29,6 +29,11 @@ describe('--record-tokens with the bundled in-process model', () => {
     );
     expect(turns).toHaveLength(2);
     expect(record['tokens_consistent']).toBe(true);
+    for (const turn of turns) {
+      // One logprob per completion token, each a finite log of a probability.
+      expect(turn.logprobs).toHaveLength(turn.completion_ids.length);
+      expect(turn.logprobs!.every((lp) => Number.isFinite(lp) && lp <= 0)).toBe(true);
+    }
 
     const { rows } = exportRecords(
       [{ ...record, task_id: 't', arm: 'tools', group_id: 'g', reward: 1 }],
@@ -45,6 +50,39 @@ describe('--record-tokens with the bundled in-process model', () => {
     expect(tiny.detokenize(sampled as never, true)).toContain(String(48213 * 99172));
     await tiny.dispose();
     await llama.dispose();
+  });
+});
+
+describe('logprobs from the bundled in-process model', () => {
+  it('records one finite logprob ≤ 0 per sampled token, below 0 where the sampler had a choice', async () => {
+    const record = await runEpisode({
+      model,
+      prompt: 'Write one short sentence about rivers.',
+      tools: {},
+      policy: allowListedPolicy([]),
+      sampling: { seed: 11, temperature: 0.9, max_tokens: 24 },
+      recordTokens: true,
+    });
+    const turns = record.messages.flatMap((m) =>
+      m.role === 'assistant' && m.tokens ? [m.tokens] : [],
+    );
+    expect(turns).toHaveLength(1);
+    const { completion_ids, logprobs } = turns[0]!;
+    expect(completion_ids.length).toBeGreaterThan(0);
+    expect(logprobs).toHaveLength(completion_ids.length);
+    expect(logprobs!.every((lp) => Number.isFinite(lp) && lp <= 0)).toBe(true);
+    expect(logprobs!.some((lp) => lp < 0)).toBe(true);
+  });
+
+  it('records no logprobs without --record-tokens', async () => {
+    const record = await runEpisode({
+      model,
+      prompt: 'Say hi.',
+      tools: {},
+      policy: allowListedPolicy([]),
+      sampling: { seed: 1, temperature: 0, max_tokens: 8 },
+    });
+    expect(record.messages.some((m) => 'tokens' in m)).toBe(false);
   });
 });
 

@@ -118,7 +118,7 @@ describe('renderHtml', () => {
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
     const { document } = parseHTML(html);
     expect(document.querySelectorAll('img')).toHaveLength(0);
-    expect(document.querySelectorAll('script')).toHaveLength(2);
+    expect(document.querySelectorAll('script')).toHaveLength(3);
     const texts = [...document.querySelectorAll('li.assistant pre')].map((p) => p.textContent);
     expect(texts).toContain(HOSTILE_ANSWER);
   });
@@ -254,5 +254,29 @@ describe('reports of several samples per task', () => {
       ['1/2 correct', 'badge warn'],
     ]);
     expect(document.querySelectorAll('.tasks article.sample')).toHaveLength(4);
+  });
+});
+
+describe('discordant tasks at scale', () => {
+  it('inlines the conversations of the first 20 tasks only, every verdict opening its sample in the browser', async () => {
+    const base = await sampleRun();
+    const ids = Array.from({ length: 25 }, (_, i) => `d${String(i).padStart(2, '0')}`);
+    const tasks = ids.map((id) => ({ ...base.tasks[0]!, id }));
+    const records = ids.flatMap((task) => [
+      evalRecord({ task, arm: 'tools', reward: 1, runId: base.manifest.run_id }),
+      evalRecord({ task, arm: 'no-tools', reward: 0, runId: base.manifest.run_id }),
+    ]);
+    const results = aggregateRun(records, tasks, base.manifest);
+    const { document } = parseHTML(renderHtml(results, base.manifest, records));
+    expect(document.querySelectorAll('.tasks > details')).toHaveLength(20);
+    expect(document.querySelectorAll('.tasks article.sample')).toHaveLength(40);
+    const rows = [...document.querySelectorAll('.tasks .task-row')];
+    expect(rows).toHaveLength(25);
+    const last = rows.at(-1)!;
+    expect(last.querySelector('.task-id')?.textContent).toBe('d24');
+    expect(
+      [...last.querySelectorAll('a[data-sample]')].map((a) => a.getAttribute('data-sample')),
+    ).toEqual(['d24-tools-0-0', 'd24-no-tools-0-0']);
+    expect(last.querySelector('a')?.getAttribute('href')).toBe('#sample=d24-tools-0-0');
   });
 });

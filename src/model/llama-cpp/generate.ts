@@ -11,6 +11,8 @@ export interface GenerateOptions {
   seed: number;
   stops: readonly string[];
   signal?: AbortSignal | undefined;
+  /** Read each sampled token's probability (`--record-tokens`). */
+  logprobs?: boolean | undefined;
   /**
    * Constrains a tool call's JSON: once the text ends with `trigger`, the grammar decides every
    * token until it is complete, then `suffix` closes the block.
@@ -22,6 +24,13 @@ export interface Generated {
   text: string;
   /** The sampled token ids, with the tool-call suffix's ids when the grammar closed a call. */
   completionIds: number[];
+  /**
+   * With `logprobs`, one per completion id: the log of the sampled token's probability as
+   * node-llama-cpp reports it (`confidence`, after the sampling options; greedy decoding still
+   * gets the model's probability, not 1). The suffix the grammar closes a call with is forced,
+   * so its tokens get 0. Null without `logprobs`.
+   */
+  logprobs: number[] | null;
   promptTokens: number;
   completionTokens: number;
   finishReason: 'stop' | 'length';
@@ -51,6 +60,7 @@ export async function generate(
   const maxTokens = Math.min(options.maxTokens, room);
   const input = await reusePrefix(sequence, tokens);
   const generated: Token[] = [];
+  const logprobs: number[] = [];
   let finishReason: Generated['finishReason'] = 'length';
   let phaseInput = input;
   let grammarState: InstanceType<NodeLlamaCpp['LlamaGrammarEvaluationState']> | undefined;
@@ -59,24 +69,31 @@ export async function generate(
   // Two phases at most: free text, then (after the tool-call trigger) grammar-constrained JSON.
   for (let phase = 0; phase < 2 && generated.length < maxTokens; phase++) {
     let switchTo: Token | undefined;
-    const stream = sequence.evaluate(phaseInput, {
+    const evaluateOptions = {
       temperature: options.temperature,
       topP: options.topP,
       seed: options.seed + phase,
       ...(grammarState ? { grammarEvaluationState: grammarState } : {}),
-    });
-    for await (const token of stream) {
+    };
+    // `confidence` is the sampled token's probability; asking for it alone skips the rest of
+    // the vocabulary's probabilities.
+    const stream = options.logprobs
+      ? sequence.evaluateWithMetadata(phaseInput, { confidence: true }, evaluateOptions)
+      : tokensOnly(sequence.evaluate(phaseInput, evaluateOptions));
+    for await (const { token, confidence } of stream) {
       throwIfStopped(options.signal);
       if (model.isEogToken(token)) {
         finishReason = 'stop';
         break;
       }
       generated.push(token);
+      if (options.logprobs) logprobs.push(logOf(confidence));
       if (options.stops.length > 0 || (options.toolGrammar && !grammarState)) {
         text = model.detokenize(generated);
         const stop = options.stops.find((s) => text.endsWith(s));
         if (stop !== undefined) {
           generated.pop();
+          logprobs.length = generated.length;
           finishReason = 'stop';
           break;
         }
@@ -104,16 +121,30 @@ export async function generate(
   const completionIds: number[] = [...generated];
   if (grammarUsed && options.toolGrammar) {
     text += options.toolGrammar.suffix;
-    completionIds.push(...model.tokenize(options.toolGrammar.suffix, true));
+    const suffix = model.tokenize(options.toolGrammar.suffix, true);
+    completionIds.push(...suffix);
+    logprobs.push(...suffix.map(() => 0));
   }
   return {
     text,
     completionIds,
+    logprobs: options.logprobs ? logprobs : null,
     promptTokens: tokens.length,
     completionTokens: generated.length,
     finishReason,
     grammarUsed,
   };
+}
+
+async function* tokensOnly(
+  tokens: AsyncGenerator<Token, void, undefined | Token | Token[]>,
+): AsyncGenerator<{ token: Token; confidence: number | undefined }> {
+  for await (const token of tokens) yield { token, confidence: undefined };
+}
+
+/** A probability as a logprob; 0 (which the sampler never picks) is clamped to stay finite. */
+function logOf(probability: number | undefined): number {
+  return Math.log(Math.max(probability ?? 1, Number.MIN_VALUE));
 }
 
 /** Erases what differs from the new prompt and returns the tokens still to evaluate. */

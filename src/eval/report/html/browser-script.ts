@@ -21,6 +21,10 @@ var FILTERS = ['arm', 'tag', 'status', 'verifier', 'error'];
 var state = { arm: '', tag: '', status: '', verifier: '', error: '', q: '', sort: 'task', dir: 1, sample: '' };
 var view = [];
 var haystack = null;
+// The transcripts (each sample's "d") come in a second blob, read after the list is drawn:
+// they are nine tenths of the data. Until then, what needs them waits in "pending".
+var details = null, pending = [];
+function withDetails(fn) { if (details) fn(); else pending.push(fn); }
 var $ = function (id) { return document.getElementById(id); };
 var scroller = $('sb-scroll'), spacer = $('sb-spacer'), rows = $('sb-rows'), detail = $('sb-detail');
 var count = $('sb-count'), search = $('sb-q');
@@ -98,6 +102,11 @@ var KEYS = {
   answer: function (s) { return s.answer || ''; }
 };
 function apply() {
+  if (state.q && !details) {
+    count.textContent = 'reading the transcripts…';
+    withDetails(apply);
+    return;
+  }
   view = [];
   for (var i = 0; i < samples.length; i++) if (matches(samples[i], i)) view.push(i);
   var key = KEYS[state.sort] || KEYS.task, dir = state.dir;
@@ -225,6 +234,11 @@ function open(id) {
     r.classList.toggle('selected', s !== null && samples[Number(r.getAttribute('data-i'))] === s);
   });
   if (!s) { detail.replaceChildren(el('p', 'muted', 'Select a sample to read its timeline.')); saveHash(); return; }
+  if (!details) {
+    detail.replaceChildren(el('p', 'muted', 'Reading the transcripts…'));
+    withDetails(function () { if (state.sample === id) open(id); });
+    return;
+  }
   var d = detailOf(s);
   var head = add(el('h3'), el('span', 'badge ' + verdictClass(s.verdict), s.verdict), el('span', '', ' ' + s.task + ' · ' + s.arm + ' · sample ' + s.s + (s.attempt ? ', attempt ' + (s.attempt + 1) : '')));
   var where = s.line === null ? 'trace ' + s.id : 'traces.jsonl line ' + s.line + ' · trace ' + s.id;
@@ -303,6 +317,10 @@ function boot() {
   open(state.sample);
   // A linked view (filters or a sample in the address) opens at the browser, not the top.
   if (location.hash.length > 1) $('h-samples').scrollIntoView();
+  // What the address asks for (a search, a sample) is drawn once the transcripts are read.
+  if (details || (!state.q && !state.sample)) ready(); else withDetails(ready);
+}
+function ready() {
   var t2 = performance.now();
 // For bench/report.ts: when the page was parsed, the data read and the list drawn.
 document.documentElement.setAttribute('data-browser-ready', String(Math.round(t2)));
@@ -311,13 +329,30 @@ document.documentElement.setAttribute('data-browser-timing',
 }
 
 // The samples are gzipped JSON in base64; the browser inflates them natively, off the parser.
-var packed = atob((source.textContent || '').trim());
-var bytes = new Uint8Array(packed.length);
-for (var b = 0; b < packed.length; b++) bytes[b] = packed.charCodeAt(b);
-new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
-  .then(function (text) { samples = JSON.parse(text); t1 = performance.now(); boot(); })
-  .catch(function (error) {
-    detail.replaceChildren(el('p', 'error-line', 'Could not read the samples: ' + error));
-  });
+function inflate(element) {
+  var packed = atob((element.textContent || '').trim());
+  var bytes = new Uint8Array(packed.length);
+  for (var b = 0; b < packed.length; b++) bytes[b] = packed.charCodeAt(b);
+  return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+    .then(function (text) { return JSON.parse(text); });
+}
+function failed(error) {
+  detail.replaceChildren(el('p', 'error-line', 'Could not read the samples: ' + error));
+}
+inflate(source)
+  .then(function (list) {
+    samples = list; t1 = performance.now(); boot();
+    // After the first frame: the list is on screen while the transcripts are read.
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        inflate($('assay-details')).then(function (texts) {
+          texts.forEach(function (d, i) { samples[i].d = d; });
+          details = texts;
+          pending.splice(0).forEach(function (fn) { fn(); });
+        }).catch(failed);
+      }, 0);
+    });
+  })
+  .catch(failed);
 })();
 `;

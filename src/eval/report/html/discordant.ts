@@ -4,8 +4,13 @@ import { renderSample, verdictClass } from './conversation.js';
 import { escapeHtml as esc } from './escape.js';
 import { section } from './layout.js';
 
-/** Discordant tasks per comparison that get their conversations inlined; the rest are listed. */
-const MAX_DETAILED_TASKS = 200;
+/**
+ * Discordant tasks per comparison that get their conversations inlined; the rest are listed,
+ * each arm linking to its samples in the sample browser. Inlined conversations are markup the
+ * browser parses at open whether or not they are read: 200 tasks were 1.2 MB of a 2 MB
+ * 10,000-sample report, and most of its main-thread time to the first frame (bench/report.ts).
+ */
+const MAX_DETAILED_TASKS = 20;
 
 /** The tasks the arms disagree on, each opening onto every arm's conversations. */
 export function discordantSection(model: ReportModel): string {
@@ -43,7 +48,7 @@ export function discordantSection(model: ReportModel): string {
     );
     if (tasks.length > MAX_DETAILED_TASKS) {
       parts.push(
-        `<p class="note">Conversations are shown for the first ${MAX_DETAILED_TASKS} tasks; the rest are in <a href="${esc(model.tracesFile)}">${esc(model.tracesFile)}</a>.</p>`,
+        `<p class="note">Conversations are shown for the first ${MAX_DETAILED_TASKS} tasks; for the rest, a verdict opens its sample in the sample browser below, and all are in <a href="${esc(model.tracesFile)}">${esc(model.tracesFile)}</a>.</p>`,
       );
     }
   }
@@ -51,11 +56,17 @@ export function discordantSection(model: ReportModel): string {
 }
 
 function armCell(arm: ArmOfTask): string {
+  const first = arm.samples[0]?.record.trace_id;
+  // The sample browser's script opens `data-sample` links in place.
+  const link = (badge: string) =>
+    first === undefined
+      ? badge
+      : `<a href="#sample=${esc(encodeURIComponent(first))}" data-sample="${esc(first)}">${badge}</a>`;
   if (arm.samples.length === 1) {
     const v = sampleVerdict(arm.samples[0]!.record);
-    return `<span><span class="badge ${verdictClass(v)}">${esc(v)}</span></span>`;
+    return `<span>${link(`<span class="badge ${verdictClass(v)}">${esc(v)}</span>`)}</span>`;
   }
   const correct = arm.samples.filter((s) => sampleVerdict(s.record) === 'correct').length;
   const cls = arm.accuracy === 1 ? 'ok' : arm.accuracy === 0 ? 'bad' : 'warn';
-  return `<span><span class="badge ${cls}">${correct}/${arm.samples.length} correct</span></span>`;
+  return `<span>${link(`<span class="badge ${cls}">${correct}/${arm.samples.length} correct</span>`)}</span>`;
 }

@@ -58,7 +58,13 @@ export function sampleBrowserSection(model: ReportModel): string {
     '<div id="sb-detail" class="sb-detail" aria-live="polite"><p class="muted">The sample browser needs JavaScript; every transcript is also in the trace file.</p></div>',
     // Gzipped and base64-encoded: a 10,000-sample run is tens of MB of JSON, which the browser
     // would otherwise tokenize as HTML before any script runs. Base64 has no `<` to escape.
-    `<script type="application/gzip+base64" id="assay-samples">${gzipSync(jsonForScript(data)).toString('base64')}</script>`,
+    // The list's fields first, the transcripts apart: the list is drawn before they are read.
+    `<script type="application/gzip+base64" id="assay-samples">${packed(data.map(({ d: _, ...summary }) => summary))}</script>`,
+    `<script type="application/gzip+base64" id="assay-details">${packed(data.map((s) => s.d))}</script>`,
     `<script>${BROWSER_SCRIPT}</script>`,
   ]);
+}
+
+function packed(value: unknown): string {
+  return gzipSync(jsonForScript(value)).toString('base64');
 }
