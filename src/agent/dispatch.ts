@@ -5,6 +5,7 @@ import type { ModelToolCall } from '../core/provider.js';
 import { capText } from '../core/text.js';
 import type {
   AnyToolDefinition,
+  ChangeDecision,
   EpisodeResources,
   ToolArtifact,
   ToolResult,
@@ -138,6 +139,7 @@ export async function dispatchToolCall(
           episodeId: ctx.episodeId,
           step: ctx.step,
           ...followCheck(ctx.policy, policyCall),
+          ...changeCheck(ctx.policy, policyCall, signal),
         }),
       signal,
     );
@@ -218,4 +220,14 @@ function followCheck(
 ): { mayFollow?: (url: string) => string | null } {
   if (!policy.checkFollow) return {};
   return { mayFollow: (url) => policy.checkFollow!({ ...call, args: { ...call.args, url } }) };
+}
+
+/** The changed-definition check for a call, when the session can decide one. */
+function changeCheck(
+  policy: PolicySession,
+  call: PolicyCall,
+  signal: AbortSignal,
+): { confirmChange?: (reason: string) => Promise<ChangeDecision> } {
+  if (!policy.decideChange) return {};
+  return { confirmChange: (reason) => policy.decideChange!(call, reason, signal) };
 }

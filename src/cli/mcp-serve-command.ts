@@ -18,6 +18,7 @@ const serveFlagsSchema = z.object({
   policy: z.string().optional(),
   trace: z.string().optional(),
   mcp: z.string().optional(),
+  mcpPins: z.string().optional(),
   http: z.coerce
     .number({ message: '--http must be a port number' })
     .int()
@@ -47,7 +48,7 @@ export async function serveCommand(
     requiredBy: toolsExplicit ? '--tools' : undefined,
     onWarning: warn,
   });
-  const upstream = await mcpToolsFromFlag(flags.mcp);
+  const upstream = await mcpToolsFromFlag(flags.mcp, { pins: flags.mcpPins });
   const toolSet = toolChoice.create();
   const tracePath = resolve(flags.trace ?? defaultTracePath(process.cwd(), new Date()));
   const cleanups: (() => Promise<void>)[] = [() => toolSet.close(), async () => upstream?.close()];

@@ -52,6 +52,22 @@ export interface ToolContext {
    * else the reason not to. Absent when the policy has no say; tools then follow as usual.
    */
   mayFollow?: (url: string) => string | null;
+  /**
+   * Puts a fact the tool found while running to the policy (an MCP tool whose definition no
+   * longer matches its pin): the policy refuses, or asks a person as for any `ask`. Absent
+   * when the policy has no say; tools then refuse.
+   */
+  confirmChange?: (reason: string) => Promise<ChangeDecision>;
+}
+
+/** The policy's answer about a changed tool definition, as recorded with the call's result. */
+export interface ChangeDecision {
+  decision: 'allow' | 'deny';
+  /** `deny` when the policy refuses outright, `ask` when it put the change to a person. */
+  effect: 'deny' | 'ask';
+  rule: string;
+  reason: string;
+  answered_by?: 'user' | 'batch_ask';
 }
 
 /**
