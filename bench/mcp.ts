@@ -64,7 +64,12 @@ const ctx = {
 };
 const tool = await latencies(CALLS, (i) => calculator.run({ expression: expression(i) }, ctx));
 const session = new ServeSession({ tools: { calculator }, hints: toolHints, policy });
-const served = { signal: new AbortController().signal, confirm: null, clientName: 'bench' };
+const served = {
+  signal: new AbortController().signal,
+  confirm: null,
+  clientName: 'bench',
+  progress: null,
+};
 const inProcess = await latencies(CALLS, (i) =>
   session.callTool('calculator', { expression: expression(i) }, served),
 );

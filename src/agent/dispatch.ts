@@ -8,6 +8,7 @@ import type {
   ChangeDecision,
   EpisodeResources,
   ToolArtifact,
+  ToolProgress,
   ToolResult,
 } from '../core/tool.js';
 import type { PolicyCall, PolicyDecision, PolicySession } from '../policy/types.js';
@@ -29,6 +30,8 @@ export interface DispatchContext {
   step: number;
   signal: AbortSignal;
   artifactSink?: ArtifactSink | undefined;
+  /** Receives the progress a running tool reports (`assay mcp serve` forwards it). */
+  onProgress?: ((progress: ToolProgress) => void) | undefined;
 }
 
 export interface DispatchResult {
@@ -140,6 +143,7 @@ export async function dispatchToolCall(
           step: ctx.step,
           ...followCheck(ctx.policy, policyCall),
           ...changeCheck(ctx.policy, policyCall, signal),
+          ...(ctx.onProgress === undefined ? {} : { onProgress: ctx.onProgress }),
         }),
       signal,
     );

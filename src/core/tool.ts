@@ -58,6 +58,15 @@ export interface ToolContext {
    * when the policy has no say; tools then refuse.
    */
   confirmChange?: (reason: string) => Promise<ChangeDecision>;
+  /** Reports how a long call is getting on (an MCP server's progress), when someone listens. */
+  onProgress?: (progress: ToolProgress) => void;
+}
+
+/** One progress report of a running tool call, as MCP's `notifications/progress` carries it. */
+export interface ToolProgress {
+  progress: number;
+  total?: number;
+  message?: string;
 }
 
 /** The policy's answer about a changed tool definition, as recorded with the call's result. */

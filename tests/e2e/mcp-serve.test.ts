@@ -174,6 +174,60 @@ describe('assay mcp serve over stdio, driven by the SDK client', () => {
     await client.close();
   });
 
+  it('sends progress for a call with a progress token: start, heartbeat, the upstream steps, end', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'assay-mcp-serve-'));
+    const config = join(dir, 'mcp.json');
+    const everything = resolve(
+      'node_modules/@modelcontextprotocol/server-everything/dist/index.js',
+    );
+    await writeFile(
+      config,
+      JSON.stringify({
+        mcpServers: { ev: { command: process.execPath, args: [everything, 'stdio'] } },
+      }),
+    );
+    const policy = join(dir, 'policy.yaml');
+    await writeFile(
+      policy,
+      'version: 1\ndefault: deny\nrules:\n  - { id: long, tool: "mcp__ev__trigger-*", effect: allow }\n',
+    );
+    const client = new Client({ name: 'progress-client', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'mcp', 'serve', '--tools', 'none', '--mcp', config, '--mcp-pins', 'off'].concat(
+          ['--policy', policy, '--trace', join(dir, 't.jsonl')],
+        ),
+        stderr: 'ignore',
+      }),
+    );
+    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const result = await client.callTool(
+      { name: 'mcp__ev__trigger-long-running-operation', arguments: { duration: 1.5, steps: 3 } },
+      undefined,
+      { onprogress: (p) => seen.push(p) },
+    );
+    await client.close();
+    expect(text(result)).toContain('Long running operation completed');
+    const messages = seen.map((p) => p.message ?? '');
+    const name = 'mcp__ev__trigger-long-running-operation';
+    expect(messages[0]).toBe(`${name} started`);
+    // The upstream server's last step can race its own result, so 2 or 3 of its steps arrive.
+    const upstream = messages.filter((m) => m.startsWith(`${name} progress`));
+    expect(upstream.length).toBeGreaterThanOrEqual(2);
+    expect(upstream).toEqual(
+      [1, 2, 3].slice(0, upstream.length).map((i) => `${name} progress ${i}/3`),
+    );
+    expect(messages.some((m) => m.startsWith(`${name} running (`))).toBe(true);
+    expect(seen.at(-1)).toEqual({
+      progress: seen.length,
+      total: seen.length,
+      message: `${name} finished`,
+    });
+    // MCP wants progress to grow with every notification.
+    expect(seen.map((p) => p.progress)).toEqual(seen.map((_, i) => i + 1));
+  });
+
   describe.skipIf(!docker.available)(
     'with the python sandbox (Docker)',
     { timeout: 180_000 },

@@ -81,6 +81,28 @@ describe('assay as an MCP client', () => {
     );
   });
 
+  it('takes the progress a long-running server-everything tool sends and still gets its result', async () => {
+    const set = await connect(everythingServer('ev'));
+    const record = await runEpisode({
+      model: createScriptedModel(
+        callsThenAnswer([
+          { name: 'mcp__ev__trigger-long-running-operation', arguments: { duration: 1, steps: 4 } },
+        ]),
+      ),
+      prompt: 'run the long operation',
+      tools: set.tools,
+      policy: policy(set, '  - { id: ev, tool: "mcp__ev__*", effect: allow }\n'),
+    });
+    const call = record.tool_calls[0]!;
+    expect(call.result.ok).toBe(true);
+    expect(call.result.content).toContain('Long running operation completed');
+    // The server's last step can race its own result (the SDK then drops it): 3 or 4 arrive.
+    const progress = (call.result.data as { mcp: { progress: { notifications: number } } }).mcp
+      .progress;
+    expect(progress.notifications).toBeGreaterThanOrEqual(3);
+    expect(progress).toMatchObject({ last: { progress: progress.notifications, total: 4 } });
+  }, 60_000);
+
   it('denies a filesystem write the policy does not allow, and the file is never written', async () => {
     writeFileSync(join(dir, 'note.txt'), 'hello from the note');
     const set = await connect(filesystemServer(dir));

@@ -16,6 +16,7 @@ import {
   classifyMcpError,
   connectMcpClient,
   type McpClientConnection,
+  type McpProgress,
   type McpToolInfo,
 } from './sdk.js';
 
@@ -212,12 +213,21 @@ function mcpTool(
       }
       if (!state.alive)
         throw serverGone(state.name, name, undefined, state.connection.stderrTail());
+      // Progress is asked for always: it is passed on to whoever listens (mcp serve's client)
+      // and counted in the trace; it never extends the granted timeout.
+      const progress = { notifications: 0, last: null as McpProgress | null };
+      const onProgress = (update: McpProgress) => {
+        progress.notifications += 1;
+        progress.last = update;
+        ctx.onProgress?.(update);
+      };
       try {
         const result = await raceAbort(
           () =>
             state.connection.callTool(info.name, args, {
               signal: ctx.signal,
               timeoutMs: ctx.limits.timeout_ms,
+              onProgress,
             }),
           ctx.signal,
         );
@@ -226,6 +236,7 @@ function mcpTool(
           tool: info.name,
           definition_sha256: current,
           ...(change === undefined ? {} : { pinned_sha256: hash, definition_change: change }),
+          ...(progress.notifications === 0 ? {} : { progress }),
         });
       } catch (error) {
         if (ctx.signal.aborted) throw error;
