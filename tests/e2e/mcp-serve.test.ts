@@ -201,7 +201,8 @@ describe('assay mcp serve over stdio, driven by the SDK client', () => {
         stderr: 'ignore',
       }),
     );
-    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const seen: { progress: number; total?: number | undefined; message?: string | undefined }[] =
+      [];
     const result = await client.callTool(
       { name: 'mcp__ev__trigger-long-running-operation', arguments: { duration: 1.5, steps: 3 } },
       undefined,
