@@ -16,7 +16,11 @@ export function registerMcpCommand(program: Command, setExit: SetExit): void {
       'address to listen on with --http (off loopback needs ASSAY_MCP_TOKEN)',
     )
     .option('--mcp <file>', `${MCP_OPTION_HELP}; served on under the policy`)
-    .option('--mcp-pins <file>', MCP_PINS_OPTION_HELP);
+    .option('--mcp-pins <file>', MCP_PINS_OPTION_HELP)
+    .option(
+      '--workspace <dir>',
+      'give each MCP session a copy of DIR in a container, with the coding tools (DIR is never changed)',
+    );
   addToolOptions(serve);
   serve.action(async (raw: Record<string, unknown>) => {
     // Imported here so that `--help` loads neither the MCP SDK nor any tool.

@@ -10,6 +10,7 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { traceRecordSchema } from '../../src/trace/schema.js';
 import { requireDocker } from '../support/docker.js';
+import { makeRepo, treeHash } from '../support/repo-fixture.js';
 
 const BIN = resolve('bin/assay.js');
 const POLICY = resolve('tests/fixtures/mcp/serve-policy.yaml');
@@ -227,6 +228,52 @@ describe('assay mcp serve over stdio, driven by the SDK client', () => {
     });
     // MCP wants progress to grow with every notification.
     expect(seen.map((p) => p.progress)).toEqual(seen.map((_, i) => i + 1));
+  });
+
+  describe.skipIf(!docker.available)('with --workspace (Docker)', { timeout: 180_000 }, () => {
+    it('gives the session a copy of DIR: a file written is read back and seen by bash, the diff is traced, DIR is untouched', async () => {
+      const repo = await makeRepo({ 'notes.txt': 'hello\n' });
+      const before = await treeHash(repo);
+      const dir = await mkdtemp(join(tmpdir(), 'assay-mcp-serve-ws-'));
+      const trace = join(dir, 'trace.jsonl');
+      const policy = join(dir, 'policy.yaml');
+      await writeFile(
+        policy,
+        'version: 1\ndefault: deny\nrules:\n  - { id: ws, tool: [bash, read_file, write_file, edit_file, apply_patch], effect: allow }\n',
+      );
+      const client = new Client({ name: 'workspace-client', version: '1.0.0' });
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [BIN, 'mcp', 'serve', '--workspace', repo, '--policy', policy, '--trace', trace],
+          stderr: 'ignore',
+        }),
+      );
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'apply_patch',
+        'bash',
+        'edit_file',
+        'read_file',
+        'write_file',
+      ]);
+      const call = async (name: string, args: Record<string, unknown>) => {
+        const result = (await client.callTool({ name, arguments: args })) as CallResult;
+        expect(result.isError, text(result)).not.toBe(true);
+        return text(result);
+      };
+      await call('write_file', { path: 'new.txt', content: 'from mcp\n' });
+      expect(await call('read_file', { path: 'new.txt' })).toContain('from mcp');
+      expect(await call('bash', { command: 'cat new.txt notes.txt' })).toContain('from mcp\nhello');
+      await client.close();
+
+      const [record] = await waitFor(() => traceLines(trace), 1);
+      expect(record?.tool_calls.map((c) => c.name)).toEqual(['write_file', 'read_file', 'bash']);
+      expect(record?.workspace).toMatchObject({ source: repo, files_changed: ['new.txt'] });
+      expect(record?.workspace?.diff).toContain('+from mcp');
+      expect(await treeHash(repo)).toBe(before);
+      await expect(readFile(join(repo, 'new.txt'), 'utf8')).rejects.toThrow(/ENOENT/);
+    });
   });
 
   describe.skipIf(!docker.available)(
