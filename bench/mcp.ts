@@ -7,6 +7,7 @@
  * (BENCH_PY_CALLS=0 skips it).
  * Needs `npm run build` first: the server is the built `bin/assay.js`.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,38 +64,70 @@ const ctx = {
 };
 const tool = await latencies(CALLS, (i) => calculator.run({ expression: expression(i) }, ctx));
 const session = new ServeSession({ tools: { calculator }, hints: toolHints, policy });
-const served = { signal: new AbortController().signal, confirm: null, clientName: 'bench' };
+const served = {
+  signal: new AbortController().signal,
+  confirm: null,
+  clientName: 'bench',
+  progress: null,
+};
 const inProcess = await latencies(CALLS, (i) =>
   session.callTool('calculator', { expression: expression(i) }, served),
 );
 await session.close();
 
-async function mcpClient(tools: string) {
-  const client = new Client({ name: 'bench', version: '1' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [
-        resolve('bin/assay.js'),
-        'mcp',
-        'serve',
-        '--tools',
-        tools,
-        '--policy',
-        policyFile,
-        '--trace',
-        join(dir, 'trace.jsonl'),
-      ],
-      stderr: 'ignore',
-    }),
-  );
-  return client;
+/** CPU ms (user + system) a process has used so far, from /proc; null where there is none. */
+function processCpuMs(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
-const client = await mcpClient('calculator');
-const overMcp = await latencies(CALLS, (i) =>
-  client.callTool({ name: 'calculator', arguments: { expression: expression(i) } }),
-);
+/**
+ * The server's CPU per call over `n` calls: robust where wall times are not (a loaded
+ * machine), so a change to the server path shows up here first.
+ */
+async function serverCpuPerCall(
+  pid: number | null,
+  n: number,
+  call: (i: number) => Promise<unknown>,
+) {
+  const before = processCpuMs(pid);
+  for (let i = 0; i < n; i++) await call(i);
+  const after = processCpuMs(pid);
+  return before === null || after === null ? null : (after - before) / n;
+}
+
+async function mcpClient(tools: string) {
+  const client = new Client({ name: 'bench', version: '1' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [
+      resolve('bin/assay.js'),
+      'mcp',
+      'serve',
+      '--tools',
+      tools,
+      '--policy',
+      policyFile,
+      '--trace',
+      join(dir, 'trace.jsonl'),
+    ],
+    stderr: 'ignore',
+  });
+  await client.connect(transport);
+  return { client, pid: transport.pid };
+}
+
+const { client, pid } = await mcpClient('calculator');
+const calc = (i: number) =>
+  client.callTool({ name: 'calculator', arguments: { expression: expression(i) } });
+const overMcp = await latencies(CALLS, calc);
+const cpuPerCall = await serverCpuPerCall(pid, CALLS, calc);
 await client.close();
 
 console.log(`calculator, ${CALLS} calls`);
@@ -104,6 +137,9 @@ console.log(`  mcp serve over stdio       ${fmt(overMcp)}`);
 console.log(
   `  added by MCP stdio: p50 ${(overMcp.p50 - inProcess.p50).toFixed(3)} ms over the session, ${(overMcp.p50 - tool.p50).toFixed(3)} ms over the tool (target <= 1 ms); ratio ${(overMcp.p50 / inProcess.p50).toFixed(2)}x`,
 );
+if (cpuPerCall !== null) {
+  console.log(`  server CPU per call        ${cpuPerCall.toFixed(3)} ms (user + system, /proc)`);
+}
 
 const figures: Figure[] = [
   {
@@ -119,6 +155,9 @@ const figures: Figure[] = [
     unit: 'ms',
     target: { on: 'value', op: '<=', limit: 1 },
   },
+  ...(cpuPerCall === null
+    ? []
+    : [{ name: 'calculator, mcp serve CPU per call', value: cpuPerCall, unit: 'ms' }]),
 ];
 
 const sandbox = PY_CALLS > 0 ? await checkPythonSandbox({}) : null;
@@ -133,7 +172,7 @@ if (sandbox === null) {
   const pyInProcess = await latencies(PY_CALLS, () => python.run({ code: 'print(1)' }, pyCtx));
   await pyResources.disposeAll();
   await python.close();
-  const pyClient = await mcpClient('python');
+  const { client: pyClient } = await mcpClient('python');
   const pyOverMcp = await latencies(PY_CALLS, () =>
     pyClient.callTool({ name: 'python', arguments: { code: 'print(1)' } }),
   );

@@ -5,8 +5,10 @@ import type { ModelToolCall } from '../core/provider.js';
 import { capText } from '../core/text.js';
 import type {
   AnyToolDefinition,
+  ChangeDecision,
   EpisodeResources,
   ToolArtifact,
+  ToolProgress,
   ToolResult,
 } from '../core/tool.js';
 import type { PolicyCall, PolicyDecision, PolicySession } from '../policy/types.js';
@@ -28,6 +30,8 @@ export interface DispatchContext {
   step: number;
   signal: AbortSignal;
   artifactSink?: ArtifactSink | undefined;
+  /** Receives the progress a running tool reports (`assay mcp serve` forwards it). */
+  onProgress?: ((progress: ToolProgress) => void) | undefined;
 }
 
 export interface DispatchResult {
@@ -138,6 +142,8 @@ export async function dispatchToolCall(
           episodeId: ctx.episodeId,
           step: ctx.step,
           ...followCheck(ctx.policy, policyCall),
+          ...changeCheck(ctx.policy, policyCall, signal),
+          ...(ctx.onProgress === undefined ? {} : { onProgress: ctx.onProgress }),
         }),
       signal,
     );
@@ -218,4 +224,14 @@ function followCheck(
 ): { mayFollow?: (url: string) => string | null } {
   if (!policy.checkFollow) return {};
   return { mayFollow: (url) => policy.checkFollow!({ ...call, args: { ...call.args, url } }) };
+}
+
+/** The changed-definition check for a call, when the session can decide one. */
+function changeCheck(
+  policy: PolicySession,
+  call: PolicyCall,
+  signal: AbortSignal,
+): { confirmChange?: (reason: string) => Promise<ChangeDecision> } {
+  if (!policy.decideChange) return {};
+  return { confirmChange: (reason) => policy.decideChange!(call, reason, signal) };
 }

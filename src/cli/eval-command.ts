@@ -11,7 +11,7 @@ import type { Task } from '../eval/task-schema.js';
 import type { CodeRunner } from '../eval/verifiers/types.js';
 import type { SetExit } from './commands.js';
 import { createProgressPrinter } from './eval-progress.js';
-import { MCP_OPTION_HELP } from './mcp-flag.js';
+import { MCP_OPTION_HELP, MCP_PINS_OPTION_HELP } from './mcp-flag.js';
 import { addModelOptions, type ModelChoice, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
 import { createWorkerRates } from './queue-progress.js';
@@ -40,6 +40,7 @@ const evalFlagsSchema = z.object({
   policy: z.string().optional(),
   system: z.string().optional(),
   mcp: z.string().optional(),
+  mcpPins: z.string().optional(),
   seed: z.coerce.number().int().optional(),
   queue: z.string().optional(),
 });
@@ -66,6 +67,7 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
     )
     .option('--system <text>', 'a system prompt for every task')
     .option('--mcp <file>', MCP_OPTION_HELP)
+    .option('--mcp-pins <file>', MCP_PINS_OPTION_HELP)
     .option(
       '--queue <url>',
       'run the episodes on `assay worker`s through Redis: redis://HOST:PORT[/DB] (docs/scale-out.md)',
@@ -135,7 +137,9 @@ async function evalCommand(
   const mcp =
     flags.mcp === undefined
       ? null
-      : await (await import('./mcp-options.js')).mcpToolsFromFlag(flags.mcp);
+      : await (await import('./mcp-options.js')).mcpToolsFromFlag(flags.mcp, {
+          pins: flags.mcpPins,
+        });
   try {
     // Arms are checked against every requested tool first, so that a bad --arms is reported
     // before the sandbox check, and an arm that names python counts as asking for it.

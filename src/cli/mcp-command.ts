@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { SetExit } from './commands.js';
-import { MCP_OPTION_HELP } from './mcp-flag.js';
+import { MCP_OPTION_HELP, MCP_PINS_OPTION_HELP } from './mcp-flag.js';
 import { addToolOptions, toolsGiven } from './tool-options.js';
 
 export function registerMcpCommand(program: Command, setExit: SetExit): void {
@@ -15,7 +15,12 @@ export function registerMcpCommand(program: Command, setExit: SetExit): void {
       '--host <host>',
       'address to listen on with --http (off loopback needs ASSAY_MCP_TOKEN)',
     )
-    .option('--mcp <file>', `${MCP_OPTION_HELP}; served on under the policy`);
+    .option('--mcp <file>', `${MCP_OPTION_HELP}; served on under the policy`)
+    .option('--mcp-pins <file>', MCP_PINS_OPTION_HELP)
+    .option(
+      '--workspace <dir>',
+      'give each MCP session a copy of DIR in a container, with the coding tools (DIR is never changed)',
+    );
   addToolOptions(serve);
   serve.action(async (raw: Record<string, unknown>) => {
     // Imported here so that `--help` loads neither the MCP SDK nor any tool.

@@ -18,6 +18,7 @@ const serveFlagsSchema = z.object({
   policy: z.string().optional(),
   trace: z.string().optional(),
   mcp: z.string().optional(),
+  mcpPins: z.string().optional(),
   http: z.coerce
     .number({ message: '--http must be a port number' })
     .int()
@@ -25,6 +26,7 @@ const serveFlagsSchema = z.object({
     .max(65535, { message: '--http must be a port number (0-65535)' })
     .optional(),
   host: z.string().min(1).default('127.0.0.1'),
+  workspace: z.string().min(1).optional(),
 });
 
 const IDENTITY = { name: 'assay', version: '0.1.0' };
@@ -43,14 +45,32 @@ export async function serveCommand(
   if (flags.http === undefined && raw.host !== undefined) {
     throw new UsageError('USAGE', '--host needs --http PORT');
   }
-  const toolChoice = await usableTools(await toolsFromOptions(raw, { pythonPool: 0 }), {
-    requiredBy: toolsExplicit ? '--tools' : undefined,
-    onWarning: warn,
-  });
-  const upstream = await mcpToolsFromFlag(flags.mcp);
+  // The workspace sandbox is loaded only for `--workspace`; its tools become the default.
+  const workspaces =
+    flags.workspace === undefined
+      ? null
+      : await (await import('./mcp-serve-workspace.js')).openServeWorkspaces(
+          resolve(flags.workspace),
+          raw,
+        );
+  const toolChoice = await usableTools(
+    await toolsFromOptions(raw, {
+      pythonPool: 0,
+      ...(workspaces === null ? {} : workspaces.toolOptions(toolsExplicit)),
+    }),
+    {
+      requiredBy: toolsExplicit || workspaces !== null ? '--tools' : undefined,
+      onWarning: warn,
+    },
+  );
+  const upstream = await mcpToolsFromFlag(flags.mcp, { pins: flags.mcpPins });
   const toolSet = toolChoice.create();
   const tracePath = resolve(flags.trace ?? defaultTracePath(process.cwd(), new Date()));
-  const cleanups: (() => Promise<void>)[] = [() => toolSet.close(), async () => upstream?.close()];
+  const cleanups: (() => Promise<void>)[] = [
+    () => toolSet.close(),
+    async () => upstream?.close(),
+    async () => workspaces?.closeAll(),
+  ];
   try {
     const policy = await policyWithMcp(flags.policy, upstream);
     const trace = await ServeTrace.open(tracePath, warn);
@@ -73,7 +93,8 @@ export async function serveCommand(
       const end = () => {
         ended ??= (async () => {
           await session.close();
-          await trace.finish(session.record('completed'));
+          const record = session.record('completed');
+          await trace.finish((await workspaces?.finish(record, tracePath)) ?? record);
         })();
         return ended;
       };

@@ -12,6 +12,7 @@ import type { AnyToolDefinition, ToolArtifact } from '../core/tool.js';
 import type { Prompter } from '../policy/prompter.js';
 import type { Policy, PolicySession } from '../policy/types.js';
 import type { TraceRecord, TraceToolCall } from '../trace/schema.js';
+import { CallProgress, HEARTBEAT_MS } from './mcp-serve-progress.js';
 
 /** Tool annotations: hints a client may show or use to decide on approval, never enforced here. */
 export type ToolHints = ServedToolInfo['annotations'];
@@ -23,6 +24,8 @@ export interface ServeSessionOptions {
   /** Called as soon as each call finishes, with its trace entry and the session so far. */
   onCall?: (finished: FinishedCall) => void;
   artifactSink?: (traceId: string) => ArtifactSink;
+  /** How often a call the client asked progress for reports that it is still running. */
+  heartbeatMs?: number;
 }
 
 export interface FinishedCall {
@@ -105,6 +108,10 @@ export class ServeSession {
         bytes: artifact.data.byteLength,
       };
     };
+    const progress =
+      ctx.progress === null
+        ? null
+        : new CallProgress(ctx.progress, name, this.#options.heartbeatMs ?? HEARTBEAT_MS);
     try {
       const dispatched = await dispatchToolCall(modelCall, {
         tools: this.#options.tools,
@@ -115,10 +122,13 @@ export class ServeSession {
         step,
         signal: ctx.signal,
         artifactSink,
+        onProgress: progress === null ? undefined : (update) => progress.forward(update),
       });
       this.#finish(modelCall, dispatched.call, dispatched.message);
+      await progress?.end(dispatched.call.result.ok ? 'finished' : 'failed');
       return toMcpResult(dispatched.call, produced);
     } catch (error) {
+      progress?.stop();
       if (ctx.signal.aborted) {
         // The client cancelled: it reads no result, but the trace keeps the attempt.
         const content = 'cancelled by the client';

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import { type TraceRecord, traceRecordSchema } from '../trace/schema.js';
@@ -11,11 +11,16 @@ import type { FinishedCall } from './mcp-serve-session.js';
  * session's record without calls first, then one line per call: appends, so the cost of a call
  * does not grow with the session), so that a crash keeps every call that finished: the next
  * `mcp serve` on the same trace appends those records (outcome `aborted`).
+ *
+ * The partial file stays open for the session and lines that finish while a write is in flight
+ * go out in one write. It is not fsynced per call: a crash of assay loses no finished call
+ * (the OS has the bytes), a power loss may lose the calls of open sessions; the session's
+ * record is fsynced when the session ends.
  */
 export class ServeTrace {
   readonly #writer: TraceWriter;
   readonly #partialDir: string;
-  readonly #pending = new Map<string, Promise<void>>();
+  readonly #partials = new Map<string, PartialFile>();
 
   private constructor(writer: TraceWriter, partialDir: string) {
     this.#writer = writer;
@@ -33,22 +38,29 @@ export class ServeTrace {
   /** Saves a finished call; the writes of one session stay in order. */
   progress(finished: FinishedCall): void {
     const { traceId } = finished;
-    const previous = this.#pending.get(traceId);
-    const head =
-      previous === undefined
-        ? `${JSON.stringify({ ...finished.record(), tool_calls: [], messages: [] })}\n`
-        : '';
-    const line = `${head}${JSON.stringify({ call: finished.call, messages: finished.messages, at: new Date().toISOString() })}\n`;
-    const next = (previous ?? Promise.resolve())
-      .then(() => appendFile(this.#partialPath(traceId), line))
-      .catch(() => {});
-    this.#pending.set(traceId, next);
+    let file = this.#partials.get(traceId);
+    if (file === undefined) {
+      const handle = open(this.#partialPath(traceId), 'a');
+      // A failed open is seen (and ignored) by the flush; this keeps it from being unhandled.
+      handle.catch(() => {});
+      const head = `${JSON.stringify({ ...finished.record(), tool_calls: [], messages: [] })}\n`;
+      file = { handle, lines: [head], flushing: null };
+      this.#partials.set(traceId, file);
+    }
+    file.lines.push(
+      `${JSON.stringify({ call: finished.call, messages: finished.messages, at: new Date().toISOString() })}\n`,
+    );
+    file.flushing ??= flush(file);
   }
 
   /** Appends the finished session's record and drops its partial file. */
   async finish(record: TraceRecord): Promise<void> {
-    await this.#pending.get(record.trace_id);
-    this.#pending.delete(record.trace_id);
+    const file = this.#partials.get(record.trace_id);
+    this.#partials.delete(record.trace_id);
+    if (file !== undefined) {
+      await file.flushing;
+      await (await file.handle.catch(() => null))?.close().catch(() => {});
+    }
     await this.#writer.append(record);
     await rm(this.#partialPath(record.trace_id), { force: true });
   }
@@ -76,6 +88,26 @@ export class ServeTrace {
         onWarning(`cannot recover ${path}: ${errorMessage(error)}`);
       }
     }
+  }
+}
+
+/** The open partial file of a session and the lines not yet written to it. */
+interface PartialFile {
+  handle: Promise<FileHandle>;
+  lines: string[];
+  flushing: Promise<void> | null;
+}
+
+/** Writes the queued lines, all that queued during a write going out in the next one. */
+async function flush(file: PartialFile): Promise<void> {
+  try {
+    const handle = await file.handle;
+    while (file.lines.length > 0) await handle.write(file.lines.splice(0).join(''));
+  } catch {
+    // The partial file is a crash safeguard only: the session's record is still written.
+    file.lines.length = 0;
+  } finally {
+    file.flushing = null;
   }
 }
 

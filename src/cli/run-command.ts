@@ -7,7 +7,7 @@ import { errorMessage, UsageError } from '../core/errors.js';
 import type { Policy } from '../policy/types.js';
 import type { TraceRecord } from '../trace/schema.js';
 import type { SetExit } from './commands.js';
-import { MCP_OPTION_HELP } from './mcp-flag.js';
+import { MCP_OPTION_HELP, MCP_PINS_OPTION_HELP } from './mcp-flag.js';
 import { addModelOptions, modelFromOptions } from './model-options.js';
 import { parseOptions } from './parse-options.js';
 import { addToolOptions, toolsFromOptions, toolsGiven, usableTools } from './tool-options.js';
@@ -23,6 +23,7 @@ const runFlagsSchema = z.object({
   system: z.string().optional(),
   policy: z.string().optional(),
   mcp: z.string().optional(),
+  mcpPins: z.string().optional(),
   verbose: z.boolean().default(false),
   workspace: z.string().min(1).optional(),
   diff: z.string().min(1).optional(),
@@ -46,6 +47,7 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
       'policy file deciding every tool call (default: policies/default.yaml)',
     )
     .option('--mcp <file>', MCP_OPTION_HELP)
+    .option('--mcp-pins <file>', MCP_PINS_OPTION_HELP)
     .option('-v, --verbose', 'print each step and tool call to stderr')
     .option('--workspace <dir>', 'copy DIR into a fresh container for the coding tools')
     .option('--diff <file>', 'with --workspace: write the final diff to FILE')
@@ -100,7 +102,10 @@ async function runCommand(
   );
   // The MCP client is loaded only for a run that names MCP servers.
   const mcpOptions = flags.mcp === undefined ? null : await import('./mcp-options.js');
-  const mcp = mcpOptions === null ? null : await mcpOptions.mcpToolsFromFlag(flags.mcp);
+  const mcp =
+    mcpOptions === null
+      ? null
+      : await mcpOptions.mcpToolsFromFlag(flags.mcp, { pins: flags.mcpPins });
   const policy = await (mcpOptions !== null
     ? mcpOptions.policyWithMcp(flags.policy, mcp)
     : flags.policy === undefined

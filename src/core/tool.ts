@@ -52,6 +52,31 @@ export interface ToolContext {
    * else the reason not to. Absent when the policy has no say; tools then follow as usual.
    */
   mayFollow?: (url: string) => string | null;
+  /**
+   * Puts a fact the tool found while running to the policy (an MCP tool whose definition no
+   * longer matches its pin): the policy refuses, or asks a person as for any `ask`. Absent
+   * when the policy has no say; tools then refuse.
+   */
+  confirmChange?: (reason: string) => Promise<ChangeDecision>;
+  /** Reports how a long call is getting on (an MCP server's progress), when someone listens. */
+  onProgress?: (progress: ToolProgress) => void;
+}
+
+/** One progress report of a running tool call, as MCP's `notifications/progress` carries it. */
+export interface ToolProgress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** The policy's answer about a changed tool definition, as recorded with the call's result. */
+export interface ChangeDecision {
+  decision: 'allow' | 'deny';
+  /** `deny` when the policy refuses outright, `ask` when it put the change to a person. */
+  effect: 'deny' | 'ask';
+  rule: string;
+  reason: string;
+  answered_by?: 'user' | 'batch_ask';
 }
 
 /**

@@ -36,6 +36,8 @@ export interface CompiledPolicy {
   description: string | undefined;
   defaultEffect: Effect;
   batchAsk: 'deny' | 'allow';
+  /** `mcp.on_definition_change`: a call to a re-defined MCP tool is refused, or put to a person. */
+  onDefinitionChange: 'deny' | 'ask';
   rules: readonly CompiledRule[];
   /**
    * Limits for allowed calls whose rules name none, already within the ceilings. `cpu_ms` is
@@ -101,6 +103,7 @@ export function compilePolicy(
     description: spec.description,
     defaultEffect: spec.default,
     batchAsk: spec.batch_ask,
+    onDefinitionChange: spec.mcp?.on_definition_change ?? 'deny',
     rules,
     defaults,
     ceilings,

@@ -120,6 +120,12 @@ export const policyFileSchema = z.strictObject({
     })
     .optional(),
   rules: z.array(ruleSchema).default([]),
+  mcp: z
+    .strictObject({
+      /** What a call to an MCP tool whose definition no longer matches its pin becomes. */
+      on_definition_change: z.enum(['deny', 'ask']).default('deny'),
+    })
+    .optional(),
 });
 
 export type PolicyFile = z.infer<typeof policyFileSchema>;

@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../core/abort.js';
 import type { ToolLimits } from '../core/limits.js';
-import type { ToolUsage } from '../core/tool.js';
+import type { ChangeDecision, ToolUsage } from '../core/tool.js';
 import { BudgetLedger } from './budgets.js';
 import { clampsFor } from './clamps.js';
 import type { CompiledPolicy, CompiledRule } from './compile.js';
@@ -169,6 +169,35 @@ export class PolicyEpisode implements PolicySession {
     return why;
   }
 
+  /**
+   * A tool found its definition changed since it was pinned. `on_definition_change: deny`
+   * refuses; `ask` goes to the prompter (or `batch_ask`) under the pseudo-rule
+   * `mcp.on_definition_change`, so an `episode` answer covers later calls of that tool.
+   */
+  async decideChange(
+    call: PolicyCall,
+    reason: string,
+    signal?: AbortSignal,
+  ): Promise<ChangeDecision> {
+    const rule = definitionChangeRule(call.tool, reason);
+    if (this.#policy.onDefinitionChange === 'deny') {
+      return {
+        decision: 'deny',
+        effect: 'deny',
+        rule: rule.id,
+        reason: `${reason} The policy refuses changed MCP tool definitions (mcp.on_definition_change: deny).`,
+      };
+    }
+    const answer = await this.#answer(call, rule, null, signal);
+    return {
+      decision: answer.allow ? 'allow' : 'deny',
+      effect: 'ask',
+      rule: rule.id,
+      reason: answer.reason,
+      answered_by: answer.by,
+    };
+  }
+
   record(call: PolicyCall, usage: ToolUsage, taints: boolean, output: string): void {
     this.#ledger.record(call.tool, usage);
     if (!taints) return;
@@ -241,6 +270,22 @@ export class PolicyEpisode implements PolicySession {
     }
     return { allow: false, by: 'batch_ask', reason: askDeniedInBatch(rule, call.tool) };
   }
+}
+
+/** The rule an `ask` about a changed MCP definition is put to a person under. */
+function definitionChangeRule(tool: string, reason: string): CompiledRule {
+  return {
+    id: 'mcp.on_definition_change',
+    index: -1,
+    effect: 'ask',
+    tools: [tool],
+    matchesTool: (name) => name === tool,
+    when: [],
+    unless: [],
+    limits: {},
+    reason,
+    line: null,
+  };
 }
 
 /** How an `ask` was resolved. */

@@ -1,5 +1,5 @@
 import type { ToolLimits } from '../core/limits.js';
-import type { ToolUsage } from '../core/tool.js';
+import type { ChangeDecision, ToolUsage } from '../core/tool.js';
 import type { Prompter } from './prompter.js';
 
 /** What a rule says about a call. */
@@ -46,6 +46,11 @@ export interface PolicySession {
    * Sessions without it let tools follow what their own guards allow.
    */
   checkFollow?(next: PolicyCall): string | null;
+  /**
+   * Whether a call already allowed may run a tool whose definition changed since it was
+   * pinned (`mcp.on_definition_change`): refused, or asked as any `ask` is.
+   */
+  decideChange?(call: PolicyCall, reason: string, signal?: AbortSignal): Promise<ChangeDecision>;
 }
 
 export interface EpisodeContext {

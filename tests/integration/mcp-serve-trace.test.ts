@@ -15,7 +15,12 @@ const policy = parsePolicy(
   'calc.yaml',
 );
 
-const ctx = () => ({ signal: new AbortController().signal, confirm: null, clientName: 'crashy' });
+const ctx = () => ({
+  signal: new AbortController().signal,
+  confirm: null,
+  clientName: 'crashy',
+  progress: null,
+});
 
 async function lines(path: string) {
   const text = await readFile(path, 'utf8');

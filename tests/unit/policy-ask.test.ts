@@ -194,3 +194,53 @@ describe('the terminal prompter', () => {
     });
   });
 });
+
+describe('a changed MCP tool definition (mcp.on_definition_change)', () => {
+  const mcpPolicy = (setting: string) =>
+    parsePolicy(
+      `version: 1\nbatch_ask: deny\nmcp: { on_definition_change: ${setting} }\nrules:\n  - { id: fs, tool: web_fetch, effect: allow }\n`,
+      'mcp.yaml',
+    );
+  const call = { tool: 'web_fetch', args: { url: 'https://a.org/' }, step: 1 };
+
+  it('is refused without asking anyone under the default, deny', async () => {
+    const prompter = scripted();
+    const session = parsePolicy('version: 1\n', 'plain.yaml').startEpisode({
+      prompt: '',
+      interactive: true,
+      prompter,
+    });
+    const d = await session.decideChange(call, 'The definition changed.');
+    expect(d).toMatchObject({ decision: 'deny', effect: 'deny', rule: 'mcp.on_definition_change' });
+    expect(d.reason).toContain('mcp.on_definition_change: deny');
+    expect(prompter.asked).toEqual([]);
+  });
+
+  it('is put to the person under ask, with the change as the reason, and their answer decides', async () => {
+    const prompter = scripted({ answer: 'once' }, { answer: 'deny', reason: 'looks poisoned' });
+    const session = mcpPolicy('ask').startEpisode({ prompt: '', interactive: true, prompter });
+    const allowed = await session.decideChange(call, 'The definition of x changed.');
+    expect(allowed).toMatchObject({ decision: 'allow', effect: 'ask', answered_by: 'user' });
+    expect(prompter.asked[0]).toMatchObject({
+      tool: 'web_fetch',
+      rule: 'mcp.on_definition_change',
+      reason: 'The definition of x changed.',
+    });
+    const refused = await session.decideChange(call, 'The definition of x changed.');
+    expect(refused).toMatchObject({ decision: 'deny', effect: 'ask', answered_by: 'user' });
+    expect(refused.reason).toContain('looks poisoned');
+  });
+
+  it('remembers an answer for the whole episode for that tool only', async () => {
+    const prompter = scripted({ answer: 'episode' });
+    const session = mcpPolicy('ask').startEpisode({ prompt: '', interactive: true, prompter });
+    await session.decideChange(call, 'changed');
+    const again = await session.decideChange({ ...call, step: 2 }, 'changed');
+    expect(again).toMatchObject({ decision: 'allow', answered_by: 'user' });
+    expect(prompter.asked).toHaveLength(1);
+  });
+
+  it('rejects an unknown on_definition_change value with its path', () => {
+    expect(() => mcpPolicy('allow')).toThrow(/mcp\.on_definition_change/);
+  });
+});

@@ -1,15 +1,22 @@
 import { z } from 'zod';
 import { raceAbort } from '../../src/core/abort.js';
 import { errorMessage, InfraError } from '../../src/core/errors.js';
-import type { AnyToolDefinition, ToolResult, ToolSet } from '../../src/core/tool.js';
+import type {
+  AnyToolDefinition,
+  ChangeDecision,
+  ToolResult,
+  ToolSet,
+} from '../../src/core/tool.js';
 import type { McpServerConfig } from './config.js';
 import { fromMcpResult } from './content.js';
 import { McpNameMap } from './names.js';
 import { definitionHash } from './pin.js';
+import type { McpPinStore } from './pin-store.js';
 import {
   classifyMcpError,
   connectMcpClient,
   type McpClientConnection,
+  type McpProgress,
   type McpToolInfo,
 } from './sdk.js';
 
@@ -19,8 +26,11 @@ export interface McpTraceInfo {
     string,
     { tools: Record<string, { tool: string; sha256: string }>; alive: boolean }
   >;
-  /** Tools whose definitions changed after they were pinned: refused from then on. */
-  changed: { name: string; pinned: string; now: string | null }[];
+  /**
+   * Tools whose definitions changed after they were pinned (in this run, or since a pin an
+   * earlier run kept in the pins file): refused from then on, or asked, as the policy says.
+   */
+  changed: { name: string; pinned: string; now: string | null; since?: 'earlier_run' }[];
 }
 
 export interface McpToolSet extends ToolSet {
@@ -49,7 +59,7 @@ interface ServerState {
  */
 export async function connectMcpTools(
   servers: readonly McpServerConfig[],
-  options: { signal?: AbortSignal; connectTimeoutMs?: number } = {},
+  options: { signal?: AbortSignal; connectTimeoutMs?: number; pins?: McpPinStore } = {},
 ): Promise<McpToolSet> {
   const states: ServerState[] = [];
   const tools: Record<string, AnyToolDefinition> = {};
@@ -101,12 +111,25 @@ export async function connectMcpTools(
       });
       for (const info of listed) {
         const hash = definitionHash(info);
-        state.pinned.set(info.name, hash);
+        // A pin from an earlier run wins: a definition that moved since is a change now.
+        const earlier = options.pins?.get(server.name, info.name);
+        const pin = earlier ?? hash;
+        if (earlier === undefined) options.pins?.add(server.name, info.name, hash);
+        else if (earlier !== hash) {
+          changed.push({
+            name: `${server.name}/${info.name}`,
+            pinned: earlier,
+            now: hash,
+            since: 'earlier_run',
+          });
+        }
+        state.pinned.set(info.name, pin);
         state.current.set(info.name, hash);
         const name = names.add(server.name, info.name);
-        tools[name] = mcpTool(name, info, hash, state);
+        tools[name] = mcpTool(name, info, pin, state);
       }
     }
+    await options.pins?.save();
   } catch (error) {
     await closeAll();
     throw error;
@@ -168,28 +191,52 @@ function mcpTool(
     async run(args, ctx): Promise<ToolResult> {
       if (state.refreshing) await state.refreshing;
       const current = state.current.get(info.name);
-      if (current !== hash) {
-        const message =
-          current === null
-            ? `${name} was removed by its MCP server during the run; it was not called.`
-            : `The definition of ${name} changed after it was pinned (sha256 ${hash.slice(0, 12)} → ${current?.slice(0, 12)}); the call was refused.`;
+      let change: ChangeDecision | undefined;
+      if (current === null || current === undefined) {
+        const message = `${name} was removed by its MCP server during the run; it was not called.`;
         return { ok: false, content: message, error: { code: 'MCP_DEFINITION_CHANGED', message } };
+      }
+      if (current !== hash) {
+        const what = `The definition of ${name} changed after it was pinned (sha256 ${hash.slice(0, 12)} → ${current.slice(0, 12)}).`;
+        change = ctx.confirmChange
+          ? await ctx.confirmChange(what)
+          : { decision: 'deny', effect: 'deny', rule: 'mcp.on_definition_change', reason: what };
+        if (change.decision === 'deny') {
+          const message = `${what} The call was refused: ${change.reason}`;
+          return {
+            ok: false,
+            content: message,
+            error: { code: 'MCP_DEFINITION_CHANGED', message },
+            data: { mcp: { server: state.name, tool: info.name, definition_change: change } },
+          };
+        }
       }
       if (!state.alive)
         throw serverGone(state.name, name, undefined, state.connection.stderrTail());
+      // Progress is asked for always: it is passed on to whoever listens (mcp serve's client)
+      // and counted in the trace; it never extends the granted timeout.
+      const progress = { notifications: 0, last: null as McpProgress | null };
+      const onProgress = (update: McpProgress) => {
+        progress.notifications += 1;
+        progress.last = update;
+        ctx.onProgress?.(update);
+      };
       try {
         const result = await raceAbort(
           () =>
             state.connection.callTool(info.name, args, {
               signal: ctx.signal,
               timeoutMs: ctx.limits.timeout_ms,
+              onProgress,
             }),
           ctx.signal,
         );
         return fromMcpResult(result, {
           server: state.name,
           tool: info.name,
-          definition_sha256: hash,
+          definition_sha256: current,
+          ...(change === undefined ? {} : { pinned_sha256: hash, definition_change: change }),
+          ...(progress.notifications === 0 ? {} : { progress }),
         });
       } catch (error) {
         if (ctx.signal.aborted) throw error;

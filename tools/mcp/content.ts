@@ -8,7 +8,7 @@ import type { McpCallResult, McpContentBlock } from './sdk.js';
  */
 export function fromMcpResult(
   result: McpCallResult,
-  provenance: { server: string; tool: string; definition_sha256: string },
+  provenance: { server: string; tool: string; definition_sha256: string } & Record<string, unknown>,
 ): ToolResult {
   const parts: string[] = [];
   const artifacts: ToolArtifact[] = [];

@@ -40,6 +40,13 @@ export interface McpCallResult {
   isError?: boolean;
 }
 
+/** One `notifications/progress` of a running request. */
+export interface McpProgress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
 /** How a call to a server failed: the server is gone, it timed out, or it refused the request. */
 export type McpFailureKind = 'connection' | 'timeout' | 'protocol';
 
@@ -59,10 +66,14 @@ export type McpServerTarget =
 /** A connected MCP client: promise-only, closed with `close()`. */
 export interface McpClientConnection {
   listTools(signal?: AbortSignal): Promise<McpToolInfo[]>;
+  /**
+   * Calls a tool. With `onProgress` a progress token is sent and the server's progress
+   * notifications reach it; the timeout stays the granted one whatever the server reports.
+   */
   callTool(
     name: string,
     args: Record<string, unknown>,
-    options: { signal: AbortSignal; timeoutMs: number },
+    options: { signal: AbortSignal; timeoutMs: number; onProgress?: (p: McpProgress) => void },
   ): Promise<McpCallResult>;
   /** Called when the server says its tool list changed. */
   onToolsChanged(handler: () => void): void;
@@ -132,6 +143,9 @@ export async function connectMcpClient(
       const result = await client.callTool({ name, arguments: args }, undefined, {
         signal: options.signal,
         timeout: options.timeoutMs,
+        ...(options.onProgress === undefined
+          ? {}
+          : { onprogress: progressHandler(options.onProgress), resetTimeoutOnProgress: false }),
       });
       return result as McpCallResult;
     },
@@ -143,6 +157,16 @@ export async function connectMcpClient(
     },
     stderrTail: tail,
     close: () => client.close(),
+  };
+}
+
+/** The SDK's progress callback, passing on only the fields a server actually set. */
+function progressHandler(handler: (p: McpProgress) => void) {
+  return (p: { progress: number; total?: number | undefined; message?: string | undefined }) => {
+    const update: McpProgress = { progress: p.progress };
+    if (p.total !== undefined) update.total = p.total;
+    if (typeof p.message === 'string') update.message = p.message.slice(0, 500);
+    handler(update);
   };
 }
 
@@ -189,6 +213,8 @@ export interface ServedCallContext {
   confirm: ((message: string, signal?: AbortSignal) => Promise<boolean>) | null;
   /** The client's name, from its `initialize` request. */
   clientName: string;
+  /** Sends `notifications/progress` for this call; null when the client sent no progress token. */
+  progress: ((progress: McpProgress) => Promise<void>) | null;
 }
 
 export interface McpServerHandlers {
@@ -232,10 +258,24 @@ export function createMcpServer(
             );
             return answer.action === 'accept' && answer.content?.['allow'] === true;
           };
+    const token = request.params._meta?.progressToken;
+    const progress =
+      token === undefined
+        ? null
+        : (update: McpProgress) =>
+            extra.sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken: token, ...update },
+            });
     const result = await handlers.callTool(
       request.params.name,
       (request.params.arguments ?? {}) as Record<string, unknown>,
-      { signal: extra.signal, confirm, clientName: server.getClientVersion()?.name ?? 'unknown' },
+      {
+        signal: extra.signal,
+        confirm,
+        clientName: server.getClientVersion()?.name ?? 'unknown',
+        progress,
+      },
     );
     return { ...result };
   });

@@ -56,8 +56,12 @@ export const applyPatchInput = z.strictObject({
     ),
 });
 
-/** How the tools reach the episode's workspace: given by the composition root. */
-export type WorkspaceProvider = () => Promise<WorkspaceSession>;
+/**
+ * How the tools reach the episode's workspace: given by the composition root. It gets the
+ * episode's id, so that a server with several episodes at once (`mcp serve` over HTTP) can
+ * give each its own copy.
+ */
+export type WorkspaceProvider = (episodeId: string) => Promise<WorkspaceSession>;
 
 export function renderBash(result: BashResult): ToolResult {
   const parts: string[] = [];
@@ -109,7 +113,7 @@ export function createWorkspaceTools(workspace: WorkspaceProvider): AnyToolDefin
       inputSchema: bashInput,
       async run(args, ctx) {
         const timeoutMs = Math.min(ctx.limits.timeout_ms, (args.timeout_s ?? 3600) * 1000);
-        const session = await workspace();
+        const session = await workspace(ctx.episodeId);
         return renderBash(await session.bash(args.command, timeoutMs, ctx.limits.output_bytes));
       },
     }),
@@ -118,16 +122,16 @@ export function createWorkspaceTools(workspace: WorkspaceProvider): AnyToolDefin
       description:
         'Read a text file with numbered lines (a window: offset and limit in lines), or list a directory.',
       inputSchema: readFileInput,
-      async run(args) {
-        return fileResult(await (await workspace()).tool('read_file', args));
+      async run(args, ctx) {
+        return fileResult(await (await workspace(ctx.episodeId)).tool('read_file', args));
       },
     }),
     defineTool({
       name: 'write_file',
       description: 'Create a file or overwrite it with the given content.',
       inputSchema: writeFileInput,
-      async run(args) {
-        return fileResult(await (await workspace()).tool('write_file', args));
+      async run(args, ctx) {
+        return fileResult(await (await workspace(ctx.episodeId)).tool('write_file', args));
       },
     }),
     defineTool({
@@ -135,8 +139,8 @@ export function createWorkspaceTools(workspace: WorkspaceProvider): AnyToolDefin
       description:
         'Replace old_string with new_string in a file. old_string must match exactly and be unique unless replace_all is true.',
       inputSchema: editFileInput,
-      async run(args) {
-        return fileResult(await (await workspace()).tool('edit_file', args));
+      async run(args, ctx) {
+        return fileResult(await (await workspace(ctx.episodeId)).tool('edit_file', args));
       },
     }),
     defineTool({
@@ -144,8 +148,8 @@ export function createWorkspaceTools(workspace: WorkspaceProvider): AnyToolDefin
       description:
         'Apply a patch in the *** Begin Patch format to files in /workspace; if any hunk fails, nothing changes.',
       inputSchema: applyPatchInput,
-      async run(args) {
-        return fileResult(await (await workspace()).tool('apply_patch', args));
+      async run(args, ctx) {
+        return fileResult(await (await workspace(ctx.episodeId)).tool('apply_patch', args));
       },
     }),
   ];
