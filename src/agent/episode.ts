@@ -7,11 +7,12 @@ import type { OutcomeStatus, TraceError, TraceRecord, TraceToolCall } from '../t
 import { type ArtifactSink, dispatchToolCall, unrequestedToolCall } from './dispatch.js';
 import type { AgentEventHandler } from './events.js';
 import { LoopGuard } from './loop-guard.js';
+import { DEFAULT_MAX_STEPS } from './max-steps.js';
 import { buildTraceRecord, type EpisodeIds, newTraceId, type TurnRecord } from './record.js';
 import { EpisodeResourcePool } from './resources.js';
 import { toolSpecs } from './tool-specs.js';
 
-export const DEFAULT_MAX_STEPS = 16;
+export { DEFAULT_MAX_STEPS };
 
 export interface EpisodeOptions {
   model: ModelProvider;

@@ -3,10 +3,9 @@ import { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { isPlainObject, safeJsonParse } from '../core/json.js';
 import type { ToolSpec } from '../core/provider.js';
+import { EXPORT_FORMATS, isExportFormat } from '../eval/export/format-names.js';
 import type { ExportCounts } from '../eval/export/formats.js';
-import { EXPORT_FORMATS, exportRecords, isExportFormat } from '../eval/export/formats.js';
 import type { GroupFilter, OnlyFilter } from '../eval/export/select.js';
-import { readTraces } from '../trace/reader.js';
 import type { SetExit } from './commands.js';
 
 const ONLY: readonly OnlyFilter[] = ['all', 'passed', 'failed'];
@@ -48,6 +47,9 @@ async function exportCommand(file: string, raw: Record<string, unknown>): Promis
   const groups = choice('--groups', raw['groups'], GROUPS);
   const toolSpecs =
     typeof raw['toolSpecs'] === 'string' ? await readToolSpecs(raw['toolSpecs']) : [];
+  // Loaded here: the exporters and the trace schema are of no use to `--help`.
+  const { exportRecords } = await import('../eval/export/formats.js');
+  const { readTraces } = await import('../trace/reader.js');
   const records = await readTraces(file, {
     onWarning: (message) => process.stderr.write(`assay: warning: ${message}\n`),
   });

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import type { ModelProvider, Sampling, ToolFormat } from '../core/provider.js';
 import { TOOL_FORMATS } from '../core/provider.js';
@@ -49,42 +48,50 @@ export function addModelOptions(command: Command): Command {
     );
 }
 
-const numberFlag = (name: string) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isFinite(n)) {
-        ctx.addIssue({ code: 'custom', message: `--${name} must be a number, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
+/**
+ * The schema of the model flags, built on first use: zod and its schemas load only for a
+ * command that runs, not for `--help`.
+ */
+async function modelFlagsSchema() {
+  const { z } = await import('zod');
+  const numberFlag = (name: string) =>
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isFinite(n)) {
+          ctx.addIssue({ code: 'custom', message: `--${name} must be a number, got "${v}"` });
+          return z.NEVER;
+        }
+        return n;
+      });
+  return z.object({
+    model: z.string().min(1).optional(),
+    baseUrl: z
+      .url({ message: '--base-url must be a URL such as http://127.0.0.1:11434/v1' })
+      .optional(),
+    apiKey: z.string().optional(),
+    modelPath: z.string().optional(),
+    threads: z.coerce
+      .number({ message: '--threads must be a number' })
+      .int({ message: '--threads must be a whole number' })
+      .positive({ message: '--threads must be a positive integer' })
+      .optional(),
+    temperature: numberFlag('temperature'),
+    topP: numberFlag('top-p'),
+    seed: numberFlag('seed'),
+    maxTokens: numberFlag('max-tokens'),
+    reasoningEffort: z.enum(['low', 'medium', 'high']).optional(),
+    requestTimeout: numberFlag('request-timeout'),
+    stream: z.boolean().default(true),
+    recordTokens: z.boolean().default(false),
+    toolFormat: z.enum(TOOL_FORMATS as [ToolFormat, ...ToolFormat[]]).default('auto'),
+  });
+}
 
-const modelFlagsSchema = z.object({
-  model: z.string().min(1).optional(),
-  baseUrl: z
-    .url({ message: '--base-url must be a URL such as http://127.0.0.1:11434/v1' })
-    .optional(),
-  apiKey: z.string().optional(),
-  modelPath: z.string().optional(),
-  threads: z.coerce
-    .number({ message: '--threads must be a number' })
-    .int({ message: '--threads must be a whole number' })
-    .positive({ message: '--threads must be a positive integer' })
-    .optional(),
-  temperature: numberFlag('temperature'),
-  topP: numberFlag('top-p'),
-  seed: numberFlag('seed'),
-  maxTokens: numberFlag('max-tokens'),
-  reasoningEffort: z.enum(['low', 'medium', 'high']).optional(),
-  requestTimeout: numberFlag('request-timeout'),
-  stream: z.boolean().default(true),
-  recordTokens: z.boolean().default(false),
-  toolFormat: z.enum(TOOL_FORMATS as [ToolFormat, ...ToolFormat[]]).default('auto'),
-});
+let modelFlags: ReturnType<typeof modelFlagsSchema> | undefined;
 
 export interface ModelChoice {
   provider: ModelProvider;
@@ -108,7 +115,8 @@ export async function modelFromOptions(
   env = process.env,
   options: { samples?: number } = {},
 ): Promise<ModelChoice> {
-  const flags = parseOptions(modelFlagsSchema, raw);
+  modelFlags ??= modelFlagsSchema();
+  const flags = parseOptions(await modelFlags, raw);
   const sampling: Sampling = {};
   if (flags.temperature !== undefined) sampling.temperature = flags.temperature;
   if (flags.topP !== undefined) sampling.top_p = flags.topP;

@@ -1,22 +1,34 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { UsageError } from '../core/errors.js';
 import { isPlainObject, safeJsonParse } from '../core/json.js';
-import { explainCall, formatExplanation } from '../policy/explain.js';
-import { BUILTIN_TOOL_NAMES } from '../policy/known-tools.js';
-import { loadPolicy } from '../policy/load.js';
 import type { SetExit } from './commands.js';
 
-const explainFlagsSchema = z.object({
-  tool: z.string().min(1),
-  args: z.string().default('{}'),
-  tainted: z.boolean().default(false),
-  step: z.coerce.number().int().nonnegative({ message: 'must be a whole number' }).default(1),
-  batch: z.boolean().default(false),
-  interactive: z.boolean().default(false),
-  prompt: z.string().default(''),
-  json: z.boolean().default(false),
-});
+/** The flags of `policy explain`, built when it runs so that `--help` loads no zod. */
+async function explainFlagsSchema() {
+  const { z } = await import('zod');
+  return z.object({
+    tool: z.string().min(1),
+    args: z.string().default('{}'),
+    tainted: z.boolean().default(false),
+    step: z.coerce.number().int().nonnegative({ message: 'must be a whole number' }).default(1),
+    batch: z.boolean().default(false),
+    interactive: z.boolean().default(false),
+    prompt: z.string().default(''),
+    json: z.boolean().default(false),
+  });
+}
+
+/** The policy loader (YAML, zod, the matchers), loaded by the subcommands that read a policy. */
+async function policyModules() {
+  const [{ loadPolicy }, { BUILTIN_TOOL_NAMES }, { explainCall, formatExplanation }] =
+    await Promise.all([
+      import('../policy/load.js'),
+      import('../policy/known-tools.js'),
+      import('../policy/explain.js'),
+    ]);
+  return { loadPolicy, BUILTIN_TOOL_NAMES, explainCall, formatExplanation };
+}
 
 /** `assay policy validate|explain`: check a policy file, and see how it decides one call. */
 export function registerPolicyCommand(program: Command, setExit: SetExit): void {
@@ -29,6 +41,7 @@ export function registerPolicyCommand(program: Command, setExit: SetExit): void 
     .description('load a policy file; print every problem with its file, line and key')
     .argument('<file>', 'a YAML or JSON policy file')
     .action(async (file: string) => {
+      const { loadPolicy, BUILTIN_TOOL_NAMES } = await policyModules();
       const loaded = await loadPolicy(file, { knownTools: BUILTIN_TOOL_NAMES });
       const c = loaded.compiled;
       const rules = `${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}`;
@@ -53,7 +66,7 @@ export function registerPolicyCommand(program: Command, setExit: SetExit): void 
     .option('--prompt <text>', "the user's prompt; its URLs count as seen")
     .option('--json', 'print the explanation as JSON')
     .action(async (file: string, raw: Record<string, unknown>) => {
-      const flags = explainFlags(raw);
+      const flags = await explainFlags(raw);
       if (flags.batch && flags.interactive) {
         throw new UsageError('USAGE', '--batch and --interactive exclude each other');
       }
@@ -65,6 +78,8 @@ export function registerPolicyCommand(program: Command, setExit: SetExit): void 
           `--args must be a JSON object such as '{"url":"https://example.org"}': ${why}`,
         );
       }
+      const { loadPolicy, BUILTIN_TOOL_NAMES, explainCall, formatExplanation } =
+        await policyModules();
       const loaded = await loadPolicy(file, { knownTools: BUILTIN_TOOL_NAMES });
       const explanation = await explainCall(loaded, {
         tool: flags.tool,
@@ -81,8 +96,10 @@ export function registerPolicyCommand(program: Command, setExit: SetExit): void 
     });
 }
 
-function explainFlags(raw: unknown): z.infer<typeof explainFlagsSchema> {
-  const parsed = explainFlagsSchema.safeParse(raw);
+async function explainFlags(
+  raw: unknown,
+): Promise<z.infer<Awaited<ReturnType<typeof explainFlagsSchema>>>> {
+  const parsed = (await explainFlagsSchema()).safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const flag = issue?.path[0] === undefined ? '' : `--${String(issue.path[0])}: `;

@@ -1,17 +1,23 @@
 import type { Command } from 'commander';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { SetExit } from './commands.js';
 import { parseOptions } from './parse-options.js';
 
-const buildFlagsSchema = z.object({
-  image: z.string().min(1).optional(),
-  force: z.boolean().default(false),
-  mirror: z
-    .url({ message: '--mirror must be a URL such as http://deb.debian.org/debian' })
-    .optional(),
-  cacheDir: z.string().min(1).optional(),
-  dockerHost: z.string().min(1).optional(),
-});
+/** The flags of `sandbox build`, built when it runs so that `--help` loads no zod. */
+async function buildFlagsSchema() {
+  const { z } = await import('zod');
+  return z.object({
+    image: z.string().min(1).optional(),
+    force: z.boolean().default(false),
+    mirror: z
+      .url({ message: '--mirror must be a URL such as http://deb.debian.org/debian' })
+      .optional(),
+    cacheDir: z.string().min(1).optional(),
+    dockerHost: z.string().min(1).optional(),
+  });
+}
+
+type BuildFlags = z.infer<Awaited<ReturnType<typeof buildFlagsSchema>>>;
 
 /** `assay sandbox build|reap`: the python sandbox's image and leftovers. */
 export function registerSandboxCommand(program: Command, setExit: SetExit): void {
@@ -36,7 +42,7 @@ export function registerSandboxCommand(program: Command, setExit: SetExit): void
       'build on this engine: unix://, tcp:// (TLS on 2376) or ssh:// (env DOCKER_HOST)',
     )
     .action(async (raw: Record<string, unknown>) => {
-      setExit(await build(parseOptions(buildFlagsSchema, raw)));
+      setExit(await build(parseOptions(await buildFlagsSchema(), raw)));
     });
   sandbox
     .command('reap')
@@ -52,7 +58,7 @@ export function registerSandboxCommand(program: Command, setExit: SetExit): void
     });
 }
 
-async function build(flags: z.infer<typeof buildFlagsSchema>): Promise<number> {
+async function build(flags: BuildFlags): Promise<number> {
   // Loaded here so that commands which never touch Docker do not pay for dockerode.
   const { DockerEngine } = await import('../../sandbox/docker/engine.js');
   const { buildDefaultImage, prepareCustomImage } = await import(

@@ -2,15 +2,14 @@ import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { importGsm8k } from '../eval/importers/gsm8k.js';
-import { importMath500 } from '../eval/importers/math500.js';
-import { sampleItems } from '../eval/importers/sample.js';
-import { importSweBench } from '../eval/importers/swe-bench.js';
-import { loadSuite } from '../eval/suite.js';
 import type { Task } from '../eval/task-schema.js';
 import type { SetExit } from './commands.js';
 
-const IMPORTERS = { gsm8k: importGsm8k, math500: importMath500 } as const;
+// Each importer (and the suite schema) loads when it runs, not for `--help`.
+const IMPORTERS = {
+  gsm8k: async () => (await import('../eval/importers/gsm8k.js')).importGsm8k,
+  math500: async () => (await import('../eval/importers/math500.js')).importMath500,
+} as const;
 
 interface ImportFlags {
   out?: string;
@@ -40,6 +39,7 @@ export function registerSuitesCommand(program: Command, setExit: SetExit): void 
     .description('check every line of a suite; errors name the file, line and field')
     .argument('<file>', 'the suite (JSONL)')
     .action(async (file: string) => {
+      const { loadSuite } = await import('../eval/suite.js');
       const suite = await loadSuite(file);
       process.stdout.write(`${file}: ok, ${describeTasks(suite.tasks)}\n`);
       setExit(0);
@@ -59,8 +59,9 @@ async function importCommand(
     );
   }
   const flags = importFlags(raw);
-  const importer = IMPORTERS[format as keyof typeof IMPORTERS];
+  const importer = await IMPORTERS[format as keyof typeof IMPORTERS]();
   const tasks = await importer(file, flags.instruction ? {} : { instruction: null });
+  const { sampleItems } = await import('../eval/importers/sample.js');
   const picked = sampleItems(tasks, {
     ...(flags.limit === undefined ? {} : { limit: flags.limit }),
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
@@ -113,6 +114,7 @@ async function importSweBenchCommand(file: string, raw: Record<string, unknown>)
   if (typeof repos !== 'string' || typeof out !== 'string')
     throw new UsageError('USAGE', 'suites import swe-bench needs --repos DIR and --out FILE');
   const suiteDir = dirname(resolve(out));
+  const { importSweBench } = await import('../eval/importers/swe-bench.js');
   const tasks = await importSweBench(resolve(file), {
     reposDir: resolve(repos),
     suiteDir,

@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { z } from 'zod';
 import type { BuiltinToolName, ToolSet } from '../../tools/registry.js';
 import { WEB_SEARCH_BACKENDS } from '../../tools/web-search/backend-names.js';
 import type { WorkspaceProvider } from '../../tools/workspace/index.js';
 import { InfraError } from '../core/errors.js';
 import { BUILTIN_TOOL_NAMES } from '../core/tool-names.js';
 import { parseOptions } from './parse-options.js';
-import { checkPythonSandbox, type PythonSandboxStatus } from './python-availability.js';
+import type { PythonSandboxStatus } from './python-availability.js';
 
 /**
  * Adds the flags that pick and configure tools, shared by `run` and `eval`. The default tool
@@ -40,14 +39,20 @@ export function addToolOptions(command: Command): Command {
     );
 }
 
-const toolFlagsSchema = z.object({
-  tools: z.string().optional(),
-  search: z.enum(WEB_SEARCH_BACKENDS).default('local'),
-  searchUrl: z.url({ message: 'must be a URL such as http://127.0.0.1:8888' }).optional(),
-  corpus: z.string().optional(),
-  image: z.string().min(1).optional(),
-  dockerHost: z.string().min(1).optional(),
-});
+/** The schema of the tool flags, built on first use so that `--help` loads no zod. */
+async function toolFlagsSchema() {
+  const { z } = await import('zod');
+  return z.object({
+    tools: z.string().optional(),
+    search: z.enum(WEB_SEARCH_BACKENDS).default('local'),
+    searchUrl: z.url({ message: 'must be a URL such as http://127.0.0.1:8888' }).optional(),
+    corpus: z.string().optional(),
+    image: z.string().min(1).optional(),
+    dockerHost: z.string().min(1).optional(),
+  });
+}
+
+let toolFlags: ReturnType<typeof toolFlagsSchema> | undefined;
 
 export interface ToolChoice {
   names: BuiltinToolName[];
@@ -71,7 +76,8 @@ export async function toolsFromOptions(
   options: { pythonPool?: number; workspace?: WorkspaceProvider; defaultTools?: string } = {},
   env = process.env,
 ): Promise<ToolChoice> {
-  const flags = parseOptions(toolFlagsSchema, raw);
+  toolFlags ??= toolFlagsSchema();
+  const flags = parseOptions(await toolFlags, raw);
   // Every engine of this process (sandboxes, the reaper, the code_tests verifier) reads
   // DOCKER_HOST, so the flag is one setting for all of them, checked here before any is made.
   if (flags.dockerHost !== undefined) {
@@ -122,7 +128,12 @@ export async function usableTools(
   options: UsableToolsOptions,
 ): Promise<ToolChoice> {
   if (!choice.names.includes('python')) return choice;
-  const check = options.checkPython ?? ((image) => checkPythonSandbox({ image }));
+  let check = options.checkPython;
+  if (check === undefined) {
+    // Loaded here: it reads the sandbox image recipe, which `--help` has no use for.
+    const { checkPythonSandbox } = await import('./python-availability.js');
+    check = (image) => checkPythonSandbox({ image });
+  }
   const status = await check(choice.image);
   if (status.usable) {
     if (options.checkPython === undefined) reapInBackground();

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { readTraceLines } from '../trace/reader.js';
 import type { SetExit } from './commands.js';
 
 /**
@@ -26,6 +25,8 @@ function addValidateCommand(traces: Command, setExit: SetExit): void {
  * 0 when every line is a valid record (torn lines from a crash are warnings), 2 otherwise.
  */
 async function validateTraceFile(file: string, print: (text: string) => void): Promise<number> {
+  // Loaded here: the trace schema (zod) is of no use to `--help`.
+  const { readTraceLines } = await import('../trace/reader.js');
   let valid = 0;
   let invalid = 0;
   let torn = 0;

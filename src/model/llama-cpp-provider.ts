@@ -90,6 +90,10 @@ interface Loaded {
  */
 export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelProvider {
   const path = checkGgufFile(options.modelPath);
+  // Importing the binding and getLlama's test of it in a child process take about 1.5 s of wall
+  // time; started now, they overlap the rest of a run's setup (policy, tools, trace file). A
+  // failure surfaces where the first step awaits the same promise.
+  cpuLlama().catch(() => undefined);
   const parseFormat = textFormat(options.toolFormat ?? 'auto');
   let loading: Promise<Loaded> | undefined;
   let closed = false;

@@ -96,6 +96,40 @@ describe('CLI startup', () => {
     expect(packagesLoaded(urls, ['zod'])).toEqual([]);
   });
 
+  // A command's flags are declared in its *-command.ts; the code that runs it (its *-action.ts,
+  // zod schemas, loaders) loads only when it runs. Today 6 to 14 modules: bin, main, commands,
+  // the command file, the flag helpers and the few core modules they read.
+  const commandHelps = [
+    ['run', '--help'],
+    ['eval', '--help'],
+    ['eval', 'rescore', '--help'],
+    ['traces', 'validate', '--help'],
+    ['traces', 'export', '--help'],
+    ['suites', 'import', '--help'],
+    ['sandbox', 'build', '--help'],
+    ['policy', 'explain', '--help'],
+    ['doctor', '--help'],
+    ['mcp', 'serve', '--help'],
+    ['worker', '--help'],
+  ];
+  it.each(commandHelps.map((args) => [args.join(' '), args] as const))(
+    'assay %s loads at most 16 project modules, no zod and no action file',
+    async (_name, words) => {
+      const { code, stdout, urls } = await modulesLoaded([BIN, ...words]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/Usage: assay /);
+      // The log has a line per import; a module imported by several counts once.
+      const project = [
+        ...new Set(
+          urls.filter((url) => url.startsWith('file:') && !url.includes('/node_modules/')),
+        ),
+      ];
+      expect(project.length).toBeLessThanOrEqual(16);
+      expect(project.filter((url) => url.endsWith('-action.js'))).toEqual([]);
+      expect(packagesLoaded(urls, ['zod'])).toEqual([]);
+    },
+  );
+
   it('assay run --tools calculator against a server loads no Docker, llama.cpp or HTML package', async () => {
     await using server = await startScriptedServer({ script: calculatorScript() });
     const { code, stdout, urls } = await modulesLoaded([

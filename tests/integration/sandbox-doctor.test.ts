@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DockerEngine } from '../../sandbox/docker/engine.js';
-import { formatDoctor, registerDoctorCommand, runDoctor } from '../../src/cli/doctor-command.js';
+import { formatDoctor, runDoctor } from '../../src/cli/doctor-action.js';
+import { registerDoctorCommand } from '../../src/cli/doctor-command.js';
 import { requireDocker } from '../support/docker.js';
 
 const docker = await requireDocker();

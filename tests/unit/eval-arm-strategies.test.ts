@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { greedyWarning } from '../../src/cli/eval-command.js';
+import { greedyWarning } from '../../src/cli/eval-action.js';
 import { modelFromOptions } from '../../src/cli/model-options.js';
 import { parseArms } from '../../src/eval/run/arms.js';
 import { parallelSamples } from '../../src/eval/run/strategy-spec.js';

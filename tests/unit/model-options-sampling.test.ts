@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { greedyWarning } from '../../src/cli/eval-command.js';
+import { greedyWarning } from '../../src/cli/eval-action.js';
 import { BUNDLED_MODEL_TEMPERATURE, modelFromOptions } from '../../src/cli/model-options.js';
 
 describe('sampling defaults', () => {

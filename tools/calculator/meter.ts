@@ -32,6 +32,11 @@ export class Meter {
     }
   }
 
+  /** Moves the deadline on by `ms`: time spent building a mathjs function is not the expression's. */
+  extend(ms: number): void {
+    this.#deadline += ms;
+  }
+
   /** 10^maxDigits: an exact integer at or above it has too many digits. */
   get exactBound(): bigint {
     return this.#bound;

@@ -1,6 +1,7 @@
 import type { ToolSpec } from '../../core/provider.js';
 import type { TraceRecord } from '../../trace/schema.js';
 import { type ExportContext, exportContext } from './context.js';
+import type { ExportFormat } from './format-names.js';
 import { toOpenRlhf } from './openrlhf.js';
 import { type SelectionCounts, type SelectOptions, selectRecords } from './select.js';
 import { toShareGpt } from './sharegpt.js';
@@ -8,15 +9,7 @@ import { toTokens } from './tokens.js';
 import { toTrl, toTrlGrpo } from './trl.js';
 import { toVerifiers } from './verifiers-format.js';
 
-export const EXPORT_FORMATS = [
-  'trl',
-  'trl-grpo',
-  'verifiers',
-  'openrlhf',
-  'sharegpt',
-  'tokens',
-] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, type ExportFormat, isExportFormat } from './format-names.js';
 
 type Writer = (record: TraceRecord, ctx: ExportContext) => Record<string, unknown> | null;
 
@@ -69,8 +62,4 @@ export function exportRecords(
     else rows.push(row);
   }
   return { rows, counts: { ...counts, unwritable, folded } };
-}
-
-export function isExportFormat(value: string): value is ExportFormat {
-  return (EXPORT_FORMATS as readonly string[]).includes(value);
 }
