@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerTools } from '../../src/cli/worker-command.js';
+import { workerTools } from '../../src/cli/worker-action.js';
 import { AssayError } from '../../src/core/errors.js';
 
 type Choice = Parameters<typeof workerTools>[0];
