@@ -14,8 +14,12 @@ const SUM = 'mcp__everything__get-sum';
 const redis = await requireRedis();
 const QUEUE = `${redis.url}/6`;
 
-/** Adds the two numbers of the prompt with get-sum when it is offered; else guesses 0. */
-const sumScript: Script = (request) => {
+/**
+ * Adds the two numbers of the prompt with get-sum when it is offered; else guesses 0. Each
+ * reply takes 100 ms, as a model would, so that one worker cannot drain the queue alone.
+ */
+const sumScript: Script = async (request) => {
+  await new Promise((resolve) => setTimeout(resolve, 100));
   const prompt = String(request.messages.find((m) => m.role === 'user')?.content ?? '');
   const [a, b] = (prompt.match(/\d+/g) ?? []).map(Number);
   const tool = request.messages.find((m) => m.role === 'tool');
@@ -73,6 +77,10 @@ describe.skipIf(!redis.available)('--mcp on the queue', () => {
         ...['--tools', 'none', '--mcp', config, '--policy', policy],
       ]),
     );
+    // Both workers have started their MCP servers and wait for jobs before any is queued.
+    const ready = Date.now() + 60_000;
+    while (!workers.every((w) => w.stderr().includes('←')) && Date.now() < ready)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     const out = join(dir, 'run');
     const result = await runCli(
       [
