@@ -20,7 +20,11 @@ const QUEUE = `${redis.url}/8`;
 const policy = allowListedPolicy(['calculator']);
 
 async function queuedRun(
-  options: { createTools?: (names: readonly string[]) => never; onStream?: (r: Redis) => void },
+  options: {
+    createTools?: (names: readonly string[]) => never;
+    onStream?: (r: Redis) => void;
+    samples?: number;
+  },
   runId: string,
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'assay-queue-int-'));
@@ -51,7 +55,7 @@ async function queuedRun(
     const summary = await runEval({
       suite,
       arms: [{ name: 'no-tools', tools: [] }],
-      samples: 1,
+      samples: options.samples ?? 1,
       concurrency: 1000,
       seed: 0,
       model,
@@ -106,6 +110,21 @@ describe.skipIf(!redis.available)('the queue collector with a real redis-server'
       name: 'in-process',
       settings: { note: 'test' },
     });
+  });
+
+  it('waits on 18 queued episodes at once without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const { dir } = await queuedRun({ samples: 3 }, `many-${Date.now()}`);
+      expect(await readTraces(join(dir, 'out', 'traces.jsonl'))).toHaveLength(18);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
   });
 
   it('ends a job that fails every delivery as an infra error, never as reward 0', async () => {

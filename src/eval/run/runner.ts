@@ -1,3 +1,4 @@
+import { defaultMaxListeners, setMaxListeners } from 'node:events';
 import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
@@ -199,6 +200,10 @@ export async function runEval(options: EvalRunOptions): Promise<EvalRunSummary> 
   };
 
   const signal = options.signal ?? new AbortController().signal;
+  // Every episode in flight waits on this one signal (up to --concurrency of them, plus their
+  // sleeps and verifiers), so more than Node's default of 10 listeners is normal, not a leak;
+  // each removes its listener when it ends.
+  setMaxListeners(Math.max(defaultMaxListeners, 4 * options.concurrency + 16), signal);
   const artifactSink = (traceId: string) => (artifact: Parameters<typeof storeArtifact>[2]) =>
     storeArtifact(tracesPath, traceId, artifact);
   const execute: AttemptExecutor =
