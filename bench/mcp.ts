@@ -3,8 +3,8 @@
  * `assay mcp serve` over stdio, beside the same call in this process (the tool alone, and the
  * same session object the server uses: validation, policy, dispatch, no transport). Target:
  * p50 added <= 1 ms over in-process. Then python `print(1)` through MCP (target p50 <= 3 ms),
- * beside the python tool in-process, when Docker and the sandbox image are there
- * (BENCH_PY_CALLS=0 skips it).
+ * beside the python tool and the serve session in-process, in alternating rounds, when Docker
+ * and the sandbox image are there (BENCH_PY_CALLS=0 skips it).
  * Needs `npm run build` first: the server is the built `bin/assay.js`.
  */
 import { readFileSync } from 'node:fs';
@@ -42,6 +42,34 @@ async function latencies(n: number, call: (i: number) => Promise<unknown>) {
   }
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 0.5), p95: percentile(times, 0.95) };
+}
+
+/** Latencies of several series over `n` calls each, run in five alternating rounds. */
+async function alternating<K extends string>(
+  n: number,
+  series: Record<K, () => Promise<unknown>>,
+): Promise<Record<K, { p50: number; p95: number }>> {
+  const keys = Object.keys(series) as K[];
+  for (const key of keys) for (let i = 0; i < Math.min(50, n); i++) await series[key]();
+  const times = Object.fromEntries(keys.map((key) => [key, [] as number[]])) as Record<K, number[]>;
+  const rounds = 5;
+  for (let round = 0; round < rounds; round++) {
+    for (const key of keys) {
+      for (let i = round; i < n; i += rounds) {
+        const started = performance.now();
+        await series[key]();
+        times[key].push(performance.now() - started);
+      }
+    }
+  }
+  const stats = (t: number[]) => {
+    t.sort((a, b) => a - b);
+    return { p50: percentile(t, 0.5), p95: percentile(t, 0.95) };
+  };
+  return Object.fromEntries(keys.map((key) => [key, stats(times[key])])) as Record<
+    K,
+    { p50: number; p95: number }
+  >;
 }
 
 const fmt = (s: { p50: number; p95: number }) =>
@@ -166,21 +194,38 @@ if (sandbox === null) {
 } else if (!sandbox.usable) {
   console.log(`python: skipped (${sandbox.problem})`);
 } else {
+  // The three run in alternating rounds: on a busy machine, load that changes between one
+  // series and the next would otherwise show up as cost added by the server.
   const python = createPythonTool();
   const pyResources = new EpisodeResourcePool();
   const pyCtx = { ...ctx, resources: pyResources };
-  const pyInProcess = await latencies(PY_CALLS, () => python.run({ code: 'print(1)' }, pyCtx));
+  const pySession = new ServeSession({ tools: { python }, hints: toolHints, policy });
+  const { client: pyClient, pid: pyPid } = await mcpClient('python');
+  const code = { code: 'print(1)' };
+  const series = {
+    tool: () => python.run(code, pyCtx),
+    session: () => pySession.callTool('python', code, served),
+    mcp: () => pyClient.callTool({ name: 'python', arguments: code }),
+  };
+  const times = await alternating(PY_CALLS, series);
+  const pyCpuPerCall = await serverCpuPerCall(pyPid, PY_CALLS, series.mcp);
+  await pyClient.close();
+  await pySession.close();
   await pyResources.disposeAll();
   await python.close();
-  const { client: pyClient } = await mcpClient('python');
-  const pyOverMcp = await latencies(PY_CALLS, () =>
-    pyClient.callTool({ name: 'python', arguments: { code: 'print(1)' } }),
-  );
-  await pyClient.close();
-  console.log(`python print(1), ${PY_CALLS} calls`);
+  const [pyInProcess, pySessionInProcess, pyOverMcp] = [times.tool, times.session, times.mcp];
+  console.log(`python print(1), ${PY_CALLS} calls, in alternating rounds`);
   console.log(`  python tool in-process     ${fmt(pyInProcess)}`);
+  console.log(`  serve session in-process   ${fmt(pySessionInProcess)}`);
   console.log(`  mcp serve over stdio       ${fmt(pyOverMcp)} (target p50 <= 3 ms)`);
-  console.log(`  added by MCP stdio: p50 ${(pyOverMcp.p50 - pyInProcess.p50).toFixed(3)} ms`);
+  console.log(
+    `  added by MCP stdio: p50 ${(pyOverMcp.p50 - pySessionInProcess.p50).toFixed(3)} ms over the session, ${(pyOverMcp.p50 - pyInProcess.p50).toFixed(3)} ms over the tool`,
+  );
+  if (pyCpuPerCall !== null) {
+    console.log(
+      `  server CPU per call        ${pyCpuPerCall.toFixed(3)} ms (user + system, /proc)`,
+    );
+  }
   figures.push({
     name: 'python print(1) via mcp serve stdio, p50',
     value: pyOverMcp.p50,
@@ -189,5 +234,8 @@ if (sandbox === null) {
     baselineName: 'python tool in-process',
     target: { on: 'value', op: '<=', limit: 3 },
   });
+  if (pyCpuPerCall !== null) {
+    figures.push({ name: 'python, mcp serve CPU per call', value: pyCpuPerCall, unit: 'ms' });
+  }
 }
 reportFigures('mcp', figures);
