@@ -3,6 +3,24 @@ import type { z } from 'zod';
 import { safeJsonParse } from '../../src/core/json.js';
 import { DockerDemuxer, LineSplitter } from './stream-frames.js';
 
+/** A payload whose length is known before its chunks are produced. */
+export interface StreamedPayload {
+  bytes: number;
+  chunks: AsyncIterable<Buffer>;
+}
+
+function drained(stream: Duplex): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+}
+
 /** The channel ended before a reply came: the runner exited, was killed, or broke protocol. */
 export class ChannelClosedError extends Error {
   constructor(readonly reason: string) {
@@ -44,6 +62,8 @@ export class JsonLineChannel<Ready, Reply extends { id?: unknown }> {
   #onReadyFailed!: (error: Error) => void;
   #onClosed!: (reason: string) => void;
   #gotReady = false;
+  /** Requests are written one after another: a streamed payload is never interleaved. */
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(stream: Duplex, maxReplyBytes: number, protocol: LineProtocol<Ready, Reply>) {
     this.#stream = stream;
@@ -85,18 +105,43 @@ export class JsonLineChannel<Ready, Reply extends { id?: unknown }> {
   /**
    * Sends one request and resolves with the reply that carries its id. `payload`, when given,
    * follows the line as raw bytes (the runner reads exactly `bytes` of them), so a large
-   * binary input crosses the channel without base64.
+   * binary input crosses the channel without base64. A streamed payload is written as its
+   * chunks come, and later requests wait until it is all sent.
    */
-  request(message: Record<string, unknown>, payload?: Buffer): Promise<Reply> {
+  request(message: Record<string, unknown>, payload?: Buffer | StreamedPayload): Promise<Reply> {
     if (this.#closeReason !== undefined)
       return Promise.reject(new ChannelClosedError(this.#closeReason));
     const id = this.#nextId++;
-    const line = { ...message, id, ...(payload ? { bytes: payload.length } : {}) };
-    return new Promise<Reply>((resolve, reject) => {
+    const bytes = Buffer.isBuffer(payload) ? payload.length : payload?.bytes;
+    const line = { ...message, id, ...(bytes !== undefined ? { bytes } : {}) };
+    const reply = new Promise<Reply>((resolve, reject) => {
       this.#waiters.set(id, { resolve, reject });
-      this.#stream.write(`${JSON.stringify(line)}\n`);
-      if (payload) this.#stream.write(payload);
     });
+    this.#writing = this.#writing.then(async () => {
+      if (this.#closeReason !== undefined) return;
+      this.#stream.write(`${JSON.stringify(line)}\n`);
+      if (Buffer.isBuffer(payload)) this.#stream.write(payload);
+      else if (payload) await this.#send(payload);
+    });
+    this.#writing.catch((error: unknown) => {
+      this.#fail(`sending a request failed: ${error instanceof Error ? error.message : error}`);
+    });
+    this.#writing = this.#writing.catch(() => undefined);
+    return reply;
+  }
+
+  /** Writes a payload's chunks with backpressure; exactly `bytes` of them, or the channel fails. */
+  async #send(payload: StreamedPayload): Promise<void> {
+    let sent = 0;
+    for await (const chunk of payload.chunks) {
+      if (this.#closeReason !== undefined) return;
+      sent += chunk.length;
+      if (sent > payload.bytes)
+        throw new Error(`the payload is longer than ${payload.bytes} bytes`);
+      if (!this.#stream.write(chunk)) await drained(this.#stream);
+    }
+    if (sent !== payload.bytes)
+      throw new Error(`the payload is ${sent} bytes, not the ${payload.bytes} announced`);
   }
 
   /** Ends the runner's stdin (it exits on end-of-file) and drops the socket. */

@@ -4,12 +4,12 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { UsageError } from '../../src/core/errors.js';
-import { endTar, pushTarEntry } from './tar-writer.js';
+import { endTar, pushTarEntry, TAR_END_BYTES, tarEntryBytes } from './tar-writer.js';
 
 const run = promisify(execFile);
 
-/** Packing yields to the event loop after this many bytes, so a container can start meanwhile. */
-const YIELD_BYTES = 4 * 1024 * 1024;
+/** Packed bytes are sent in chunks of about this size, with the event loop free between them. */
+const CHUNK_BYTES = 1024 * 1024;
 
 /** Caps on what a workspace copy may hold; past them the copy is refused before it starts. */
 export interface CopyLimits {
@@ -163,13 +163,34 @@ export async function listSource(
   return { root, entries, bytes, commit: git?.commit ?? null };
 }
 
+/** A tar whose length is known before its bytes are read, so it can be sent as it is packed. */
+export interface TarStream {
+  bytes: number;
+  chunks: AsyncIterable<Buffer>;
+}
+
 /**
- * A tar of the listing; files are read as they are packed, and a file that grew meanwhile is
- * cut at its listed size (the caps were checked against those sizes).
+ * A tar of the listing, packed as it is sent: files are read one by one, and a file that
+ * grew meanwhile is cut at its listed size (the caps were checked against those sizes). The
+ * length is fixed by the listing; a file that shrank leaves zero blocks after the end.
  */
-export async function packSource(listing: SourceListing): Promise<Buffer> {
-  const out: Buffer[] = [];
-  let sinceYield = 0;
+export function streamSource(listing: SourceListing): TarStream {
+  let bytes = TAR_END_BYTES;
+  for (const entry of listing.entries) bytes += tarEntryBytes({ ...entry, name: entry.path });
+  return { bytes, chunks: packChunks(listing, bytes) };
+}
+
+async function* packChunks(listing: SourceListing, bytes: number): AsyncGenerator<Buffer> {
+  let out: Buffer[] = [];
+  let pending = 0;
+  let sent = 0;
+  const flush = () => {
+    const chunk = Buffer.concat(out);
+    out = [];
+    pending = 0;
+    sent += chunk.length;
+    return chunk;
+  };
   for (const entry of listing.entries) {
     if (entry.kind === 'dir') pushTarEntry(out, { kind: 'dir', name: entry.path });
     else if (entry.kind === 'symlink')
@@ -177,15 +198,20 @@ export async function packSource(listing: SourceListing): Promise<Buffer> {
     else {
       const data = readFileSync(join(listing.root, entry.path)).subarray(0, entry.size);
       pushTarEntry(out, { kind: 'file', name: entry.path, mode: entry.mode | 0o600, data });
-      sinceYield += data.length;
-      if (sinceYield > YIELD_BYTES) {
-        sinceYield = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
+      pending += data.length;
+      if (pending > CHUNK_BYTES) yield flush();
     }
   }
   endTar(out);
-  return Buffer.concat(out);
+  const tail = flush();
+  yield Buffer.concat([tail, Buffer.alloc(bytes - sent)]);
+}
+
+/** The whole tar of the listing in one buffer. */
+export async function packSource(listing: SourceListing): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of streamSource(listing).chunks) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 /** A tar of named files (hidden tests), for a verifier's fresh workspace. */

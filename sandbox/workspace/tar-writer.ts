@@ -61,6 +61,26 @@ function longNames(out: Buffer[], name: string, link: string): void {
   if (pad) out.push(pad);
 }
 
+/** How many bytes `pushTarEntry` writes for an entry with `size` bytes of data. */
+export function tarEntryBytes(entry: {
+  kind: TarEntry['kind'];
+  name: string;
+  target?: string | undefined;
+  size: number;
+}): number {
+  const name = entry.kind === 'dir' ? `${entry.name}/` : entry.name;
+  const link = entry.kind === 'symlink' ? (entry.target ?? '') : '';
+  let records = '';
+  if (Buffer.byteLength(name) > 100) records += paxRecord('path', name);
+  if (Buffer.byteLength(link) > 100) records += paxRecord('linkpath', link);
+  const blocks = (bytes: number) => Math.ceil(bytes / BLOCK) * BLOCK;
+  const pax = records === '' ? 0 : BLOCK + blocks(Buffer.byteLength(records));
+  return pax + BLOCK + (entry.kind === 'file' ? blocks(entry.size) : 0);
+}
+
+/** The two zero blocks that end an archive, in bytes. */
+export const TAR_END_BYTES = BLOCK * 2;
+
 /** Appends one entry's blocks to `out`. */
 export function pushTarEntry(out: Buffer[], entry: TarEntry): void {
   const name = entry.kind === 'dir' ? `${entry.name}/` : entry.name;

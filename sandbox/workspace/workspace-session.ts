@@ -22,6 +22,7 @@ import {
   uploadResult,
   type WorkspaceReply,
 } from './protocol.js';
+import type { TarStream } from './source-files.js';
 import { WorkspaceChannel } from './workspace-channel.js';
 
 /** A workspace container holds a repository and its tests: more room than a python sandbox. */
@@ -87,20 +88,26 @@ export class WorkspaceSession {
         ...sandboxEnv(limits).map((e) => e.split('=')[0] ?? ''),
         'PATH',
       ]);
-      const problems = hardeningProblems(
-        await engine.inspectContainer(id, { signal }),
-        input,
-        allowed,
-      );
+      // Attaching sends nothing to the container, so it runs beside the inspection; the
+      // container starts only once the hardening is confirmed.
+      const [inspected, attached] = await Promise.allSettled([
+        engine.inspectContainer(id, { signal }),
+        engine.attach(id, { signal }),
+      ]);
+      if (attached.status === 'rejected') throw attached.reason;
+      const opened = new WorkspaceChannel(attached.value, MAX_REPLY_BYTES);
+      channel = opened;
+      if (inspected.status === 'rejected') throw inspected.reason;
+      const info = inspected.value;
+      const problems = hardeningProblems(info, input, allowed);
       if (problems.length > 0)
         throw new InfraError(
           'SANDBOX_START_FAILED',
           `refusing to use container ${id.slice(0, 12)}: the engine did not apply ${problems.join('; ')}`,
         );
-      channel = new WorkspaceChannel(await engine.attach(id, { signal }), MAX_REPLY_BYTES);
       await engine.startContainer(id, { signal });
-      await withDeadline(channel.ready, 30_000, 'the workspace runner did not start');
-      return new WorkspaceSession(engine, id, channel);
+      await withDeadline(opened.ready, 30_000, 'the workspace runner did not start');
+      return new WorkspaceSession(engine, id, opened);
     } catch (error) {
       channel?.close('start failed');
       await engine.removeContainer(id).catch(() => undefined);
@@ -115,12 +122,16 @@ export class WorkspaceSession {
   }
 
   /**
-   * Copies a tar into /workspace, sent as raw bytes after the request line. The first upload
+   * Copies a tar into /workspace, sent as raw bytes after the request line (a stream is sent
+   * as it is packed, so unpacking overlaps packing). The first upload
    * is the base the diff is taken against: the runner records it in the background, and the
    * first request that could change the workspace waits for that. `base: false` skips the
    * record (a grader that never diffs).
    */
-  async upload(tar: Buffer, options: { base?: boolean } = {}): Promise<{ files: number }> {
+  async upload(
+    tar: Buffer | TarStream,
+    options: { base?: boolean } = {},
+  ): Promise<{ files: number }> {
     const reply = await this.#request({ type: 'upload', base: options.base ?? true }, 120_000, tar);
     if (!reply.ok) throw new AssayError('INPUT_INVALID', reply.content);
     return uploadResult.parse(reply.data);
@@ -167,7 +178,7 @@ export class WorkspaceSession {
   async #request(
     message: Record<string, unknown>,
     timeoutMs = 60_000,
-    payload?: Buffer,
+    payload?: Buffer | TarStream,
   ): Promise<WorkspaceReply> {
     try {
       return await withDeadline(

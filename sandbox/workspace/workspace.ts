@@ -2,7 +2,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../../src/core/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
-import { type CopyLimits, DEFAULT_COPY_LIMITS, listSource, packSource } from './source-files.js';
+import {
+  type CopyLimits,
+  DEFAULT_COPY_LIMITS,
+  listSource,
+  streamSource,
+  type TarStream,
+} from './source-files.js';
 import { countTarEntries } from './tar-writer.js';
 import { WorkspaceSession } from './workspace-session.js';
 
@@ -67,7 +73,8 @@ export class Workspace {
     const source = resolve(dir);
     const limits = { ...DEFAULT_COPY_LIMITS, ...options.copyLimits };
     // A `.tar` (e.g. `git archive` of a base commit) is copied as it is. The caps are checked
-    // before anything starts; the container then starts while the copy is packed.
+    // before anything starts; the copy is then packed while the container starts, and sent
+    // while it is still being packed, so the container unpacks as the host reads files.
     const listing = source.endsWith('.tar') ? null : await listSource(source, limits);
     const starting = options.startSession
       ? options.startSession()
@@ -76,9 +83,9 @@ export class Workspace {
           image: options.image,
           signal: options.signal,
         });
-    let tar: Buffer;
+    let tar: Buffer | (TarStream & { packed: Promise<void> });
     try {
-      tar = listing ? await packSource(listing) : await readTarSource(source, limits);
+      tar = listing ? prefetch(streamSource(listing)) : await readTarSource(source, limits);
     } catch (error) {
       await starting.then((session) => session.close()).catch(() => undefined);
       throw error;
@@ -94,7 +101,14 @@ export class Workspace {
       return new Workspace(source, listing?.commit ?? null, uploaded.files, session);
     } catch (error) {
       await session.close();
-      throw error;
+      // A file that could not be read fails the send; report the file, not the channel.
+      const packError = Buffer.isBuffer(tar)
+        ? undefined
+        : await tar.packed.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+      throw packError ?? error;
     }
   }
 
@@ -141,6 +155,47 @@ export class Workspace {
   close(): Promise<void> {
     return this.session.close();
   }
+}
+
+/**
+ * Pulls a stream's chunks as fast as they come, before anyone reads them (packing runs while
+ * the container starts); the reader then gets the buffered chunks and waits for the rest.
+ */
+export function prefetch(tar: TarStream): TarStream & { packed: Promise<void> } {
+  const chunks: Buffer[] = [];
+  let done = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const packed = (async () => {
+    try {
+      for await (const chunk of tar.chunks) {
+        chunks.push(chunk);
+        wake?.();
+      }
+    } catch (error) {
+      failure = { error };
+    }
+    done = true;
+    wake?.();
+    if (failure) throw failure.error;
+  })();
+  packed.catch(() => undefined);
+  async function* read(): AsyncGenerator<Buffer> {
+    for (;;) {
+      const chunk = chunks.shift();
+      if (chunk) {
+        yield chunk;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (done) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  }
+  return { bytes: tar.bytes, chunks: read(), packed };
 }
 
 async function readTarSource(path: string, limits: CopyLimits): Promise<Buffer> {

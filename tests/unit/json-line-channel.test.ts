@@ -44,6 +44,41 @@ describe('the JSON-line channel both runners share', () => {
     expect(sent.subarray(line.length)).toEqual(payload);
   });
 
+  it('streams a payload chunk by chunk and sends the next request only after it', async () => {
+    const { stream, written, send } = fakeStream();
+    const channel = new WorkspaceChannel(stream, 1 << 20);
+    send(1, workspaceReady);
+    await channel.ready;
+    async function* chunks() {
+      yield Buffer.from('abc');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      yield Buffer.from('de');
+    }
+    const upload = channel.request({ type: 'upload' }, { bytes: 5, chunks: chunks() });
+    const ping = channel.request({ type: 'ping' });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    send(1, reply(1));
+    send(1, reply(2));
+    await Promise.all([upload, ping]);
+    expect(Buffer.concat(written).toString()).toBe(
+      '{"type":"upload","id":1,"bytes":5}\nabcde{"type":"ping","id":2}\n',
+    );
+  });
+
+  it('closes the channel when a streamed payload is shorter than announced', async () => {
+    const { stream, send } = fakeStream();
+    const channel = new WorkspaceChannel(stream, 1 << 20);
+    send(1, workspaceReady);
+    await channel.ready;
+    async function* chunks() {
+      yield Buffer.from('abc');
+    }
+    await expect(
+      channel.request({ type: 'upload' }, { bytes: 5, chunks: chunks() }),
+    ).rejects.toThrow('the payload is 3 bytes, not the 5 announced');
+    expect(channel.isOpen).toBe(false);
+  });
+
   it('closes on a reply to a request that was not made, naming the runner', async () => {
     const { stream, send } = fakeStream();
     const channel = new WorkspaceChannel(stream, 1 << 20);

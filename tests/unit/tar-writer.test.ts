@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packFiles, packSource } from '../../sandbox/workspace/source-files.js';
+import { packFiles, packSource, streamSource } from '../../sandbox/workspace/source-files.js';
 import { endTar, pushTarEntry } from '../../sandbox/workspace/tar-writer.js';
 
 /** Unpacks with the system's GNU tar, the same program the workspace runner uses. */
@@ -68,5 +68,45 @@ describe('the workspace tar writer', () => {
     const dir = await unpack(tar);
     expect(await readFile(join(dir, 'a.py'), 'utf8')).toBe('print(1)\n');
     expect(await readFile(join(dir, 'empty'), 'utf8')).toBe('');
+  });
+
+  it('announces the exact length of a streamed tar before reading any file, long names included', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'assay-stream-'));
+    const long = `${'n'.repeat(150)}.py`;
+    await writeFile(join(root, long), 'a'.repeat(700));
+    await writeFile(join(root, 'b.py'), 'b\n');
+    const tar = streamSource({
+      root,
+      bytes: 702,
+      commit: null,
+      entries: [
+        { path: long, kind: 'file', size: 700, mode: 0o644 },
+        { path: 'b.py', kind: 'file', size: 2, mode: 0o644 },
+        { path: 'link', kind: 'symlink', size: 0, mode: 0o777, target: 't'.repeat(120) },
+      ],
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of tar.chunks) chunks.push(chunk);
+    const whole = Buffer.concat(chunks);
+    expect(whole.length).toBe(tar.bytes);
+    const dir = await unpack(whole);
+    expect(await readFile(join(dir, long), 'utf8')).toBe('a'.repeat(700));
+    expect(await readlink(join(dir, 'link'))).toBe('t'.repeat(120));
+  });
+
+  it('keeps the announced length when a file shrank after listing, padding after the end', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'assay-shrank-'));
+    await writeFile(join(root, 'a.py'), 'x\n');
+    const tar = streamSource({
+      root,
+      bytes: 5000,
+      commit: null,
+      entries: [{ path: 'a.py', kind: 'file', size: 5000, mode: 0o644 }],
+    });
+    const chunks: Buffer[] = [];
+    for await (const chunk of tar.chunks) chunks.push(chunk);
+    const whole = Buffer.concat(chunks);
+    expect(whole.length).toBe(tar.bytes);
+    expect(await readFile(join(await unpack(whole), 'a.py'), 'utf8')).toBe('x\n');
   });
 });
