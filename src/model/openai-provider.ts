@@ -110,12 +110,35 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
     return backend;
   }
 
-  async function attempt(request: ModelRequest): Promise<ModelStep> {
+  /**
+   * Runs one request under the request timeout and the caller's signal, and turns whatever it
+   * throws into a ModelError that names the endpoint and says whether the timeout fired.
+   */
+  async function withDeadline<T>(
+    request: ModelRequest,
+    run: (signal: AbortSignal, deadline: Deadline) => Promise<T>,
+  ): Promise<T> {
     const deadline = new Deadline(timeoutMs);
     const signal = request.signal
       ? AbortSignal.any([request.signal, deadline.signal])
       : deadline.signal;
     try {
+      return await run(signal, deadline);
+    } catch (error) {
+      const errorBody =
+        error instanceof APIError && error.headers ? errorBodies.get(error.headers) : undefined;
+      throw toModelError(error, endpoint, {
+        callerSignal: request.signal,
+        timedOut: deadline.fired,
+        errorBody,
+      });
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  function attempt(request: ModelRequest): Promise<ModelStep> {
+    return withDeadline(request, async (signal, deadline) => {
       // The server returns ids only when asked, each in its own words; only vLLM streams them,
       // so a turn that records them from another server is sent whole.
       const recording = request.recordTokens === true;
@@ -136,17 +159,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
       const step = toStep(result, raw, request);
       const tokens = !recording ? null : streaming ? streamedTokens : tokensFromCompletion(raw);
       return tokens === null ? step : { ...step, tokens };
-    } catch (error) {
-      const errorBody =
-        error instanceof APIError && error.headers ? errorBodies.get(error.headers) : undefined;
-      throw toModelError(error, endpoint, {
-        callerSignal: request.signal,
-        timedOut: deadline.fired,
-        errorBody,
-      });
-    } finally {
-      deadline.clear();
-    }
+    });
   }
 
   async function streamed(
@@ -244,12 +257,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
    * share of the completion tokens, as if it had been its own request: compute compares
    * the same whether the server takes `n` or not.
    */
-  async function attemptMany(request: ModelRequest, n: number): Promise<ModelStep[]> {
-    const deadline = new Deadline(timeoutMs);
-    const signal = request.signal
-      ? AbortSignal.any([request.signal, deadline.signal])
-      : deadline.signal;
-    try {
+  function attemptMany(request: ModelRequest, n: number): Promise<ModelStep[]> {
+    return withDeadline(request, async (signal) => {
       const body = buildChatBody(request, {
         model: options.model,
         toolFormat,
@@ -279,17 +288,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           throw new BadResponse(`expected a chat.completion object, got ${preview(raw)}`);
         return toStep(result, one, request);
       });
-    } catch (error) {
-      const errorBody =
-        error instanceof APIError && error.headers ? errorBodies.get(error.headers) : undefined;
-      throw toModelError(error, endpoint, {
-        callerSignal: request.signal,
-        timedOut: deadline.fired,
-        errorBody,
-      });
-    } finally {
-      deadline.clear();
-    }
+    });
   }
 
   const retrying = <T>(request: ModelRequest, run: () => Promise<T>) =>
