@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { headlessArgs } from '../tests/support/chromium.js';
 
 /**
  * A headless Chromium driven over the DevTools protocol on `--remote-debugging-pipe` (fd 3 in,
@@ -34,16 +35,7 @@ export class CdpBrowser {
   static launch(chromium: string, profile: string): CdpBrowser {
     const child = spawn(
       chromium,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-extensions',
-        `--user-data-dir=${profile}`,
-        '--remote-debugging-pipe',
-        'about:blank',
-      ],
+      [...headlessArgs(profile), '--remote-debugging-pipe', 'about:blank'],
       { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] },
     );
     return new CdpBrowser(child, child.stdio[3] as Writable, child.stdio[4] as Readable);

@@ -42,8 +42,8 @@ export async function requireChromium(): Promise<ChromiumStatus> {
   return { path: null, reason };
 }
 
-/** Headless Chromium's arguments to print a page's DOM once its scripts have settled. */
-export function chromiumArgs(profile: string, url: string): string[] {
+/** Headless Chromium with a throwaway profile: no sandbox, GPU, first-run page or extensions. */
+export function headlessArgs(profile: string): string[] {
   return [
     '--headless',
     '--no-sandbox',
@@ -51,6 +51,13 @@ export function chromiumArgs(profile: string, url: string): string[] {
     '--no-first-run',
     '--disable-extensions',
     `--user-data-dir=${profile}`,
+  ];
+}
+
+/** Headless Chromium's arguments to print a page's DOM once its scripts have settled. */
+export function chromiumArgs(profile: string, url: string): string[] {
+  return [
+    ...headlessArgs(profile),
     // Lets the page's promises (the samples are inflated asynchronously) settle before the
     // dump. It also makes the page's clock virtual, so in-page timings mean nothing here.
     '--virtual-time-budget=30000',
