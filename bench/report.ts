@@ -20,8 +20,8 @@ import type { RunManifest } from '../src/eval/run/manifest.js';
 import { aggregate } from '../src/eval/stats/aggregate.js';
 import type { Task } from '../src/eval/task-schema.js';
 import type { TraceRecord } from '../src/trace/schema.js';
+import { CdpBrowser, openDrawn } from '../tests/support/cdp-pipe.js';
 import { chromiumArgs, requireChromium } from '../tests/support/chromium.js';
-import { CdpBrowser, openDrawn } from './cdp-pipe.js';
 import { type Figure, reportFigures } from './figures.js';
 
 const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 10_000);

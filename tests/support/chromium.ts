@@ -1,8 +1,4 @@
-import { execFile } from 'node:child_process';
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { access } from 'node:fs/promises';
 
 /** Where headless Chromium is looked for: `$CHROMIUM`, then Debian's and others' names. */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -64,44 +60,4 @@ export function chromiumArgs(profile: string, url: string): string[] {
     '--dump-dom',
     url,
   ];
-}
-
-export interface DumpOptions {
-  /** Fragment to open the page at, without `#`. */
-  hash?: string;
-  timeoutMs?: number;
-}
-
-/**
- * Opens a local HTML file in headless Chromium and returns the DOM after the page's scripts
- * ran (`--dump-dom`) and how long the browser process took. A fresh profile per call keeps
- * parallel runs apart.
- */
-export async function dumpDom(
-  chromium: string,
-  file: string,
-  options: DumpOptions = {},
-): Promise<{ dom: string; wallMs: number }> {
-  const profile = await mkdtemp(join(tmpdir(), 'assay-chromium-'));
-  const url = `${pathToFileURL(file).href}${options.hash ? `#${options.hash}` : ''}`;
-  const args = chromiumArgs(profile, url);
-  const started = performance.now();
-  try {
-    const dom = await new Promise<string>((resolve, reject) => {
-      execFile(
-        chromium,
-        args,
-        { timeout: options.timeoutMs ?? 120_000, maxBuffer: 256 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          if (error) {
-            const why = error.killed ? `killed by ${error.signal} (timeout?)` : error.message;
-            reject(new Error(`${chromium} failed on ${url}: ${why}\n${stderr.slice(-2000)}`));
-          } else resolve(stdout);
-        },
-      );
-    });
-    return { dom, wallMs: performance.now() - started };
-  } finally {
-    await rm(profile, { recursive: true, force: true });
-  }
 }

@@ -5,16 +5,9 @@ import { BENCHES } from '../../bench/bench-list.js';
 
 const DIR = join(import.meta.dirname, '../../bench');
 /**
- * The files of bench/ that are not benches: the runner, its list, the figures' helpers, and the
- * DevTools pipe through which the report bench drives Chromium.
+ * The files of bench/ that are not benches: the runner, its list and the figures' helpers.
  */
-const NOT_BENCHES = new Set([
-  'run-all.ts',
-  'bench-list.ts',
-  'figures.ts',
-  'figure-table.ts',
-  'cdp-pipe.ts',
-]);
+const NOT_BENCHES = new Set(['run-all.ts', 'bench-list.ts', 'figures.ts', 'figure-table.ts']);
 
 const benchFiles = readdirSync(DIR)
   .filter((file) => file.endsWith('.ts') && !NOT_BENCHES.has(file))

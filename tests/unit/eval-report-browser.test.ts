@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,8 @@ import { renderHtml } from '../../src/eval/report/html.js';
 import { renderMarkdown } from '../../src/eval/report/markdown.js';
 import type { TraceRecord } from '../../src/trace/schema.js';
 import { type SampleRun, sampleRun } from '../fixtures/eval-run/sample-run.js';
-import { dumpDom, requireChromium } from '../support/chromium.js';
+import { CdpBrowser, openDrawn } from '../support/cdp-pipe.js';
+import { requireChromium } from '../support/chromium.js';
 
 /** Model text that tries every way out of a JSON script element and out of the page. */
 const HOSTILE_TRANSCRIPT = [
@@ -175,18 +177,27 @@ describe.skipIf(chromium.path === null)(
   () => {
     let dir = '';
     let file = '';
+    let browser: CdpBrowser;
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'assay-report-browser-'));
       file = join(dir, 'report.html');
       const run = await sampleRun();
       await writeFile(file, renderHtml(run.results, run.manifest, withHostileTranscript(run)));
+      browser = CdpBrowser.launch(chromium.path!, join(dir, 'profile'));
     });
     afterAll(async () => {
+      await browser?.close();
       await rm(dir, { recursive: true, force: true });
     });
-    const open = async (hash?: string) =>
-      parseHTML((await dumpDom(chromium.path!, file, hash === undefined ? {} : { hash })).dom)
-        .document;
+    // The DOM once the page marked itself ready (for a search or a sample, after the
+    // transcripts were inflated), on the page's real clock however loaded the machine is.
+    const open = async (hash?: string) => {
+      const url = `${pathToFileURL(file).href}${hash === undefined ? '' : `#${hash}`}`;
+      const { value } = await openDrawn(browser, url, 'document.documentElement.outerHTML', {
+        timeoutMs: 120_000,
+      });
+      return parseHTML(`<!DOCTYPE html>${value as string}`).document;
+    };
 
     it('draws the sample list and runs no script from the transcript', async () => {
       const document = await open();

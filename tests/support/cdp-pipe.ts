@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { headlessArgs } from '../tests/support/chromium.js';
+import { headlessArgs } from './chromium.js';
 
 /**
  * A headless Chromium driven over the DevTools protocol on `--remote-debugging-pipe` (fd 3 in,
- * fd 4 out, NUL-separated JSON): no puppeteer, no port. For benches that need real wall time in
- * the page, which `--dump-dom` with `--virtual-time-budget` cannot give.
+ * fd 4 out, NUL-separated JSON): no puppeteer, no port. For the report's bench and browser tests,
+ * which need the page's real clock: `--dump-dom` with `--virtual-time-budget` may dump a page
+ * before its transcripts are inflated, because virtual time runs on while the main thread idles.
  */
 export class CdpBrowser {
   private nextId = 1;
