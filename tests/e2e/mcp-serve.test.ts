@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { traceRecordSchema } from '../../src/trace/schema.js';
 import { requireDocker } from '../support/docker.js';
+import { startServeHttp } from '../support/mcp-serve-http.js';
 import { makeRepo, treeHash } from '../support/repo-fixture.js';
 
 const BIN = resolve('bin/assay.js');
@@ -401,38 +401,6 @@ describe('assay mcp serve over stdio, driven by the SDK client', () => {
   );
 });
 
-function startHttpServer(
-  trace: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'mcp',
-      'serve',
-      '--tools',
-      'calculator',
-      '--policy',
-      POLICY,
-      '--trace',
-      trace,
-      '--http',
-      '0',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
-  );
-  return new Promise((resolvePromise, reject) => {
-    let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      err += chunk;
-      const url = /at (http:\/\/\S+\/mcp);/.exec(err)?.[1];
-      if (url) resolvePromise({ url, child });
-    });
-    child.once('exit', (code) => reject(new Error(`mcp serve exited with ${code}: ${err}`)));
-  });
-}
-
 function rawPost(url: string, headers: Record<string, string>): Promise<number> {
   return new Promise((done, fail) => {
     const req = request(
@@ -469,7 +437,14 @@ function rawPost(url: string, headers: Record<string, string>): Promise<number> 
 describe('assay mcp serve over Streamable HTTP', () => {
   it('serves a session to the SDK client and writes it as one valid trace record', async () => {
     const trace = join(await mkdtemp(join(tmpdir(), 'assay-mcp-http-')), 'trace.jsonl');
-    const { url, child } = await startHttpServer(trace);
+    const { url, child } = await startServeHttp([
+      '--tools',
+      'calculator',
+      '--policy',
+      POLICY,
+      '--trace',
+      trace,
+    ]);
     try {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
       const client = new Client({ name: 'http-client', version: '1.0.0' });
@@ -497,7 +472,10 @@ describe('assay mcp serve over Streamable HTTP', () => {
 
   it('refuses a foreign Host or Origin and, with a token set, a request without it', async () => {
     const trace = join(await mkdtemp(join(tmpdir(), 'assay-mcp-http-')), 'trace.jsonl');
-    const { url, child } = await startHttpServer(trace, { ASSAY_MCP_TOKEN: 'sekret-token' });
+    const { url, child } = await startServeHttp(
+      ['--tools', 'calculator', '--policy', POLICY, '--trace', trace],
+      { ASSAY_MCP_TOKEN: 'sekret-token' },
+    );
     try {
       const port = new URL(url).port;
       const auth = { authorization: 'Bearer sekret-token' };
