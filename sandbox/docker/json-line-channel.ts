@@ -7,6 +7,8 @@ import { DockerDemuxer, LineSplitter } from './stream-frames.js';
 export interface StreamedPayload {
   bytes: number;
   chunks: AsyncIterable<Buffer>;
+  /** Called with each chunk once the socket has taken its bytes, so its buffer can be reused. */
+  release?: ((chunk: Buffer) => void) | undefined;
 }
 
 function drained(stream: Duplex): Promise<void> {
@@ -138,7 +140,9 @@ export class JsonLineChannel<Ready, Reply extends { id?: unknown }> {
       sent += chunk.length;
       if (sent > payload.bytes)
         throw new Error(`the payload is longer than ${payload.bytes} bytes`);
-      if (!this.#stream.write(chunk)) await drained(this.#stream);
+      const release = payload.release;
+      const taken = release ? () => release(chunk) : undefined;
+      if (!this.#stream.write(chunk, taken)) await drained(this.#stream);
     }
     if (sent !== payload.bytes)
       throw new Error(`the payload is ${sent} bytes, not the ${payload.bytes} announced`);

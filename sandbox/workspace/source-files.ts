@@ -1,15 +1,14 @@
 import { execFile } from 'node:child_process';
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { UsageError } from '../../src/core/errors.js';
+import type { StreamedPayload } from '../docker/json-line-channel.js';
+import { ChunkPool, tarChunks } from './tar-chunks.js';
 import { endTar, pushTarEntry, TAR_END_BYTES, tarEntryBytes } from './tar-writer.js';
 
 const run = promisify(execFile);
-
-/** Packed bytes are sent in chunks of about this size, with the event loop free between them. */
-const CHUNK_BYTES = 1024 * 1024;
 
 /** Caps on what a workspace copy may hold; past them the copy is refused before it starts. */
 export interface CopyLimits {
@@ -163,48 +162,28 @@ export async function listSource(
   return { root, entries, bytes, commit: git?.commit ?? null };
 }
 
-/** A tar whose length is known before its bytes are read, so it can be sent as it is packed. */
-export interface TarStream {
-  bytes: number;
-  chunks: AsyncIterable<Buffer>;
-}
+/**
+ * A tar whose length is known before its bytes are read, so it can be sent as it is packed.
+ * `release`, when given, is told when a chunk's bytes were taken (its buffer is then reused).
+ */
+export type TarStream = StreamedPayload;
 
 /**
- * A tar of the listing, packed as it is sent: files are read one by one, and a file that
- * grew meanwhile is cut at its listed size (the caps were checked against those sizes). The
- * length is fixed by the listing; a file that shrank leaves zero blocks after the end.
+ * A tar of the listing, packed as it is sent (`tar-chunks.ts`): files are read one by one, and
+ * a file that grew meanwhile is cut at its listed size (the caps were checked against those
+ * sizes). The length is fixed by the listing; a file that shrank leaves zero blocks after the end.
  */
 export function streamSource(listing: SourceListing): TarStream {
   let bytes = TAR_END_BYTES;
   for (const entry of listing.entries) bytes += tarEntryBytes({ ...entry, name: entry.path });
-  return { bytes, chunks: packChunks(listing, bytes) };
-}
-
-async function* packChunks(listing: SourceListing, bytes: number): AsyncGenerator<Buffer> {
-  let out: Buffer[] = [];
-  let pending = 0;
-  let sent = 0;
-  const flush = () => {
-    const chunk = Buffer.concat(out);
-    out = [];
-    pending = 0;
-    sent += chunk.length;
-    return chunk;
+  const pool = new ChunkPool();
+  return {
+    bytes,
+    chunks: (async function* () {
+      yield* tarChunks(listing, pool, bytes);
+    })(),
+    release: (chunk) => pool.release(chunk),
   };
-  for (const entry of listing.entries) {
-    if (entry.kind === 'dir') pushTarEntry(out, { kind: 'dir', name: entry.path });
-    else if (entry.kind === 'symlink')
-      pushTarEntry(out, { kind: 'symlink', name: entry.path, target: entry.target ?? '' });
-    else {
-      const data = readFileSync(join(listing.root, entry.path)).subarray(0, entry.size);
-      pushTarEntry(out, { kind: 'file', name: entry.path, mode: entry.mode | 0o600, data });
-      pending += data.length;
-      if (pending > CHUNK_BYTES) yield flush();
-    }
-  }
-  endTar(out);
-  const tail = flush();
-  yield Buffer.concat([tail, Buffer.alloc(bytes - sent)]);
 }
 
 /** The whole tar of the listing in one buffer. */

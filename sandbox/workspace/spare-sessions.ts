@@ -1,10 +1,10 @@
 import { WorkspaceSession, type WorkspaceSessionOptions } from './workspace-session.js';
 
 /**
- * Workspace containers started ahead of need, so grading does not wait for one to start. Each
- * is handed out once, never used before (a grade still gets a fresh container), and the next
- * one starts in the background while the current grade runs. The owner calls `close` at the
- * end, which removes the one still waiting.
+ * Workspace containers started ahead of need, so an episode's workspace or a grade does not
+ * wait for one to start. Each is handed out once, never used before (every episode and grade
+ * still gets a fresh container), and the next one starts in the background while the current
+ * one is used. The owner calls `close` at the end, which removes the one still waiting.
  */
 export class SpareWorkspaceSessions {
   readonly #options: WorkspaceSessionOptions;
@@ -29,6 +29,11 @@ export class SpareWorkspaceSessions {
     const session = await waiting?.catch(() => undefined);
     this.prepare();
     return session ?? WorkspaceSession.start(this.#options);
+  }
+
+  /** The id of the container waiting to be taken, once it has started; undefined when none. */
+  async waiting(): Promise<string | undefined> {
+    return (await this.#next?.catch(() => undefined))?.id;
   }
 
   async close(): Promise<void> {

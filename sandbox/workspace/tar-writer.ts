@@ -36,8 +36,8 @@ function header(name: string, type: string, size: number, mode: number, link: st
 }
 
 function padding(size: number): Buffer | undefined {
-  const rest = size % BLOCK;
-  return rest === 0 ? undefined : Buffer.alloc(BLOCK - rest);
+  const bytes = tarPadding(size);
+  return bytes === 0 ? undefined : Buffer.alloc(bytes);
 }
 
 /** A PAX record `LEN key=value\n`, whose length counts its own digits. */
@@ -81,8 +81,14 @@ export function tarEntryBytes(entry: {
 /** The two zero blocks that end an archive, in bytes. */
 export const TAR_END_BYTES = BLOCK * 2;
 
-/** Appends one entry's blocks to `out`. */
-export function pushTarEntry(out: Buffer[], entry: TarEntry): void {
+/** An entry as its header describes it: a file by its size, its bytes written after it. */
+export type TarHeaderEntry =
+  | { kind: 'dir'; name: string }
+  | { kind: 'symlink'; name: string; target: string }
+  | { kind: 'file'; name: string; mode: number; size: number };
+
+/** Appends an entry's header blocks (a PAX header first for long names) to `out`. */
+export function pushTarHeader(out: Buffer[], entry: TarHeaderEntry): void {
   const name = entry.kind === 'dir' ? `${entry.name}/` : entry.name;
   const link = entry.kind === 'symlink' ? entry.target : '';
   longNames(out, name, link);
@@ -90,11 +96,26 @@ export function pushTarEntry(out: Buffer[], entry: TarEntry): void {
   if (entry.kind === 'dir') out.push(header(short, '5', 0, 0o755, ''));
   else if (entry.kind === 'symlink')
     out.push(header(short, '2', 0, 0o777, Buffer.from(link).subarray(0, 100).toString('utf8')));
-  else {
-    out.push(header(short, '0', entry.data.length, entry.mode, ''), entry.data);
-    const pad = padding(entry.data.length);
-    if (pad) out.push(pad);
+  else out.push(header(short, '0', entry.size, entry.mode, ''));
+}
+
+/** How many zero bytes follow `size` bytes of file data to end its last block. */
+export function tarPadding(size: number): number {
+  const rest = size % BLOCK;
+  return rest === 0 ? 0 : BLOCK - rest;
+}
+
+/** Appends one entry's blocks to `out`. */
+export function pushTarEntry(out: Buffer[], entry: TarEntry): void {
+  if (entry.kind !== 'file') {
+    pushTarHeader(out, entry);
+    return;
   }
+  const { data, ...rest } = entry;
+  pushTarHeader(out, { ...rest, size: data.length });
+  out.push(data);
+  const pad = padding(data.length);
+  if (pad) out.push(pad);
 }
 
 /** The two zero blocks that end an archive. */

@@ -2,13 +2,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../../src/core/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
-import {
-  type CopyLimits,
-  DEFAULT_COPY_LIMITS,
-  listSource,
-  streamSource,
-  type TarStream,
-} from './source-files.js';
+import { type PrefetchedTar, prefetch } from './prefetch.js';
+import { type CopyLimits, DEFAULT_COPY_LIMITS, listSource, streamSource } from './source-files.js';
 import { countTarEntries } from './tar-writer.js';
 import { WorkspaceSession } from './workspace-session.js';
 
@@ -83,14 +78,20 @@ export class Workspace {
           image: options.image,
           signal: options.signal,
         });
-    let tar: Buffer | (TarStream & { packed: Promise<void> });
+    let tar: Buffer | PrefetchedTar;
     try {
       tar = listing ? prefetch(streamSource(listing)) : await readTarSource(source, limits);
     } catch (error) {
       await starting.then((session) => session.close()).catch(() => undefined);
       throw error;
     }
-    const session = await starting;
+    let session: WorkspaceSession;
+    try {
+      session = await starting;
+    } catch (error) {
+      if (!Buffer.isBuffer(tar)) tar.stop();
+      throw error;
+    }
     try {
       const uploaded = await session.upload(tar, { base: options.base ?? true });
       if (uploaded.files > limits.maxFiles)
@@ -102,12 +103,14 @@ export class Workspace {
     } catch (error) {
       await session.close();
       // A file that could not be read fails the send; report the file, not the channel.
-      const packError = Buffer.isBuffer(tar)
-        ? undefined
-        : await tar.packed.then(
-            () => undefined,
-            (e: unknown) => e,
-          );
+      let packError: unknown;
+      if (!Buffer.isBuffer(tar)) {
+        tar.stop();
+        packError = await tar.packed.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      }
       throw packError ?? error;
     }
   }
@@ -155,47 +158,6 @@ export class Workspace {
   close(): Promise<void> {
     return this.session.close();
   }
-}
-
-/**
- * Pulls a stream's chunks as fast as they come, before anyone reads them (packing runs while
- * the container starts); the reader then gets the buffered chunks and waits for the rest.
- */
-export function prefetch(tar: TarStream): TarStream & { packed: Promise<void> } {
-  const chunks: Buffer[] = [];
-  let done = false;
-  let failure: { error: unknown } | undefined;
-  let wake: (() => void) | undefined;
-  const packed = (async () => {
-    try {
-      for await (const chunk of tar.chunks) {
-        chunks.push(chunk);
-        wake?.();
-      }
-    } catch (error) {
-      failure = { error };
-    }
-    done = true;
-    wake?.();
-    if (failure) throw failure.error;
-  })();
-  packed.catch(() => undefined);
-  async function* read(): AsyncGenerator<Buffer> {
-    for (;;) {
-      const chunk = chunks.shift();
-      if (chunk) {
-        yield chunk;
-        continue;
-      }
-      if (failure) throw failure.error;
-      if (done) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-      });
-      wake = undefined;
-    }
-  }
-  return { bytes: tar.bytes, chunks: read(), packed };
 }
 
 async function readTarSource(path: string, limits: CopyLimits): Promise<Buffer> {

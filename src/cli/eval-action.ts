@@ -176,7 +176,11 @@ async function evalWithTools(
         });
   if (queue) process.stderr.write(`assay eval: episodes go to the workers of ${queue.redacted}\n`);
   let finished = false;
-  const grader = workspaces?.workspaceGrader(suite.path, image);
+  // Episodes and grades open on containers started ahead; one starts now for the first
+  // episode unless the episodes run on a queue's workers.
+  const spares = workspaces?.startedAhead(image);
+  if (!queue) spares?.prepare();
+  const grader = workspaces?.workspaceGrader(suite.path, image, spares);
   try {
     const summary = await runEval({
       suite,
@@ -198,7 +202,14 @@ async function evalWithTools(
       policy,
       createTools,
       ...(workspaces
-        ? { workspaceEpisode: await workspaces.workspaceEpisodes(suite.path, image, createTools) }
+        ? {
+            workspaceEpisode: await workspaces.workspaceEpisodes(
+              suite.path,
+              image,
+              createTools,
+              spares,
+            ),
+          }
         : {}),
       outDir,
       resume: flags.resume,

@@ -62,12 +62,18 @@ export async function workerCommand(raw: Record<string, unknown>): Promise<numbe
 
   // Repository tasks arrive with their workspace as a tar (docs/scale-out.md); the task's
   // `workspace` is then that file's absolute path, so no suite directory is involved here.
+  // Episodes and grades share containers started ahead: the first repository job starts the
+  // next one, so later jobs do not wait for a container to start.
   const workspaces = await import('./workspace-eval.js');
-  const workspaceEpisode = await workspaces.workspaceEpisodes('/', toolChoice.image, (names) =>
-    workerTools(toolChoice, mcp, names, workerName),
+  const spares = workspaces.startedAhead(toolChoice.image);
+  const workspaceEpisode = await workspaces.workspaceEpisodes(
+    '/',
+    toolChoice.image,
+    (names) => workerTools(toolChoice, mcp, names, workerName),
+    spares,
   );
 
-  const grader = workspaces.workspaceGrader('/', toolChoice.image);
+  const grader = workspaces.workspaceGrader('/', toolChoice.image, spares);
   const controller = new AbortController();
   const onSignal = () => {
     process.stderr.write('assay worker: stopping after the running episodes\n');

@@ -21,20 +21,33 @@ function workspaceDir(suitePath: string, task: Task): string {
 }
 
 /**
- * Per-episode tools of a repository task: the workspace container starts on the first call of
- * a coding tool (an arm without them never starts one), and the diff is taken at the end.
+ * Workspace containers started ahead for a run's episodes and grades (one waits at a time);
+ * the run closes it at the end, which removes the one still waiting.
+ */
+export function startedAhead(image: string | undefined): SpareWorkspaceSessions {
+  return new SpareWorkspaceSessions({ image });
+}
+
+/**
+ * Per-episode tools of a repository task: the workspace is opened on the first call of a
+ * coding tool (an arm without them never opens one), on a container started ahead when
+ * `spares` is given, and the diff is taken at the end.
  */
 export async function workspaceEpisodes(
   suitePath: string,
   image: string | undefined,
   createOther: (names: readonly BuiltinToolName[]) => ToolSet,
+  spares?: SpareWorkspaceSessions,
 ): Promise<(task: Task, tools: readonly string[]) => WorkspaceEpisode> {
   const createCoding = await loadBuiltinTools(WORKSPACE_TOOL_GROUP);
   return (task, tools) => {
     const dir = workspaceDir(suitePath, task);
     let opened: Promise<Workspace> | undefined;
     const open = () => {
-      opened ??= Workspace.open(dir, { image });
+      opened ??= Workspace.open(dir, {
+        image,
+        ...(spares ? { startSession: () => spares.take() } : {}),
+      });
       return opened;
     };
     const names = tools as readonly BuiltinToolName[];
@@ -74,13 +87,14 @@ async function readTree(root: string): Promise<Record<string, string>> {
 
 /**
  * The `tests` verifier's grader: a fresh container per grade (see verify-diff.ts), the next one
- * started while the current grade runs. `close` removes the one left waiting.
+ * started while the current grade runs (from `spares`, which the episodes may share). `close`
+ * removes the one left waiting.
  */
 export function workspaceGrader(
   suitePath: string,
   image: string | undefined,
+  spares: SpareWorkspaceSessions = startedAhead(image),
 ): { grade: WorkspaceGrader; close: () => Promise<void> } {
-  const spares = new SpareWorkspaceSessions({ image });
   const grade: WorkspaceGrader = async (task, diff, signal) => {
     const tests = task.tests;
     if (tests === undefined || typeof tests === 'string')

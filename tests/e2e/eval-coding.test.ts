@@ -2,6 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { LABEL_PID } from '../../sandbox/docker/labels.js';
 import { runCli } from '../support/cli.js';
 import { requireDocker } from '../support/docker.js';
 import { type ScriptRequest, startScriptedServer } from '../support/scripted-server.js';
@@ -55,6 +56,12 @@ describe.skipIf(!docker.available)('assay eval on the coding suite', { timeout: 
       { timeoutMs: 540_000 },
     );
     expect(result.code).toBe(0);
+    // The containers started ahead for episodes and grades were all removed at the end.
+    const left = await docker.engine.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABEL_PID}=${result.pid}`] },
+    });
+    expect(left).toEqual([]);
     const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as {
       arms: Record<string, { n: number; scored: number; infra_errors: number; accuracy: number }>;
     };

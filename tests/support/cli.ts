@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 export interface CliResult {
   code: number | null;
+  /** The process id the command ran as (the `assay.pid` label of the containers it made). */
+  pid: number | undefined;
   stdout: string;
   stderr: string;
 }
@@ -32,7 +34,7 @@ export function runCli(
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, pid: child.pid, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
   });

@@ -65,6 +65,45 @@ describe('the JSON-line channel both runners share', () => {
     );
   });
 
+  it('hands a chunk back for reuse only once the socket has taken its bytes', async () => {
+    const pending: (() => void)[] = [];
+    const written: Buffer[] = [];
+    const stream = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, done) {
+        written.push(Buffer.from(chunk));
+        pending.push(() => done());
+      },
+    });
+    const channel = new WorkspaceChannel(stream, 1 << 20);
+    const header = Buffer.alloc(8);
+    header[0] = 1;
+    header.writeUInt32BE(workspaceReady.length, 4);
+    stream.push(Buffer.concat([header, Buffer.from(workspaceReady)]));
+    await channel.ready;
+    const chunk = Buffer.from('abc');
+    const released: Buffer[] = [];
+    async function* chunks() {
+      yield chunk;
+    }
+    const upload = channel.request(
+      { type: 'upload' },
+      { bytes: 3, chunks: chunks(), release: (c) => released.push(c) },
+    );
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    // The request line is taken; then the chunk reaches the socket but is not taken yet.
+    while (pending.length === 0) await turn();
+    pending.shift()?.();
+    while (written.length < 2) await turn();
+    expect(written[1]?.toString()).toBe('abc');
+    expect(released).toEqual([]);
+    while (pending.length > 0) pending.shift()?.();
+    while (released.length === 0) await turn();
+    expect(released).toEqual([chunk]);
+    channel.close();
+    await expect(upload).rejects.toThrow('closed by the host');
+  });
+
   it('closes the channel when a streamed payload is shorter than announced', async () => {
     const { stream, send } = fakeStream();
     const channel = new WorkspaceChannel(stream, 1 << 20);
