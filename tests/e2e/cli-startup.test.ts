@@ -22,16 +22,25 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs `node --import module-log.mjs ARGS`: its exit code, stdout and the modules it resolved. */
+/**
+ * Runs `node --import module-log.mjs ARGS` (plain `node`, as the bin's shebang does): its exit
+ * code, stdout and the modules it loaded, ES modules and CommonJS requires alike.
+ */
 async function modulesLoaded(
   args: readonly string[],
 ): Promise<{ code: number | null; stdout: string; urls: string[] }> {
   const log = join(dir, `modules-${runs++}.log`);
   let stdout = '';
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', HOOK, ...args], {
+    const child = spawn(process.execPath, ['--import', HOOK, ...args], {
       cwd: ROOT,
-      env: { ...process.env, ASSAY_MODULE_LOG: log, ASSAY_MODEL: '', ASSAY_BASE_URL: '' },
+      env: {
+        ...process.env,
+        ASSAY_MODULE_LOG: log,
+        ASSAY_MODEL: '',
+        ASSAY_BASE_URL: '',
+        NODE_OPTIONS: '',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout.setEncoding('utf8').on('data', (data: string) => {
@@ -60,6 +69,16 @@ describe('CLI startup', () => {
   it('the module log sees a heavy package when a process does load one', async () => {
     const { urls } = await modulesLoaded(['--input-type=module', '-e', "await import('openai');"]);
     expect(heavyPackages(urls)).toEqual(['openai']);
+  });
+
+  it('the module log sees what CommonJS code requires', async () => {
+    // The ES resolve hook sees only the first file of a CommonJS package; its requires are
+    // recorded by the require hook.
+    const { code, urls } = await modulesLoaded(['-e', "require('commander')"]);
+    expect(code).toBe(0);
+    const files = urls.filter((url) => url.includes('/node_modules/commander/'));
+    expect(files.some((url) => url.endsWith('/commander/index.js'))).toBe(true);
+    expect(files.some((url) => url.endsWith('/commander/lib/command.js'))).toBe(true);
   });
 
   const helps = [

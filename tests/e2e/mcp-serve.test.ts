@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { traceRecordSchema } from '../../src/trace/schema.js';
 import { requireDocker } from '../support/docker.js';
+import { type ServeHttp, startServeHttp } from '../support/mcp-serve-http.js';
 import { makeRepo, treeHash } from '../support/repo-fixture.js';
 
 const BIN = resolve('bin/assay.js');
@@ -401,36 +401,8 @@ describe('assay mcp serve over stdio, driven by the SDK client', () => {
   );
 });
 
-function startHttpServer(
-  trace: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'mcp',
-      'serve',
-      '--tools',
-      'calculator',
-      '--policy',
-      POLICY,
-      '--trace',
-      trace,
-      '--http',
-      '0',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } },
-  );
-  return new Promise((resolvePromise, reject) => {
-    let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      err += chunk;
-      const url = /at (http:\/\/\S+\/mcp);/.exec(err)?.[1];
-      if (url) resolvePromise({ url, child });
-    });
-    child.once('exit', (code) => reject(new Error(`mcp serve exited with ${code}: ${err}`)));
-  });
+function startHttpServer(trace: string, env: NodeJS.ProcessEnv = {}): Promise<ServeHttp> {
+  return startServeHttp(['--tools', 'calculator', '--policy', POLICY, '--trace', trace], { env });
 }
 
 function rawPost(url: string, headers: Record<string, string>): Promise<number> {
