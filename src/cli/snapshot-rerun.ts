@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { isatty } from 'node:tty';
 import { NO_NODE_SNAPSHOT_FLAG, runsWithoutNodeSnapshot } from '../core/node-snapshot.js';
 
 /**
@@ -39,7 +40,8 @@ export function rerunWithoutSnapshot(): Promise<number> {
   );
   // At a terminal, Ctrl-C reaches the whole process group, the child included: passing it on
   // would deliver it twice. This process still waits for the child, which decides how to stop.
-  const atTerminal = [process.stdin, process.stdout, process.stderr].some((stream) => stream.isTTY);
+  // isatty on the descriptors, not process.stdin: that would open stdin in this process too.
+  const atTerminal = [0, 1, 2].some((fd) => isatty(fd));
   const handlers = new Map<NodeJS.Signals, () => void>();
   for (const signal of [...FORWARDED, 'SIGINT'] as const) {
     const forward = signal !== 'SIGINT' || !atTerminal;
