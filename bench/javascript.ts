@@ -4,6 +4,9 @@
  * and through the isolate session alone, (2) the cost of a new isolate (create, first run,
  * dispose) against a new vm context. node:vm is no security boundary; it is the floor for
  * "run a snippet in a separate global", so the ratios say what isolation costs.
+ *
+ *   npm run bench -- javascript, or node --no-node-snapshot --import tsx bench/javascript.ts
+ *   (isolated-vm needs the flag; without it the isolates fail with ISOLATE_FAILED)
  */
 import vm from 'node:vm';
 import { IsolateSession } from '../sandbox/isolate/isolate-session.js';

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --no-node-snapshot
+#!/usr/bin/env node
 import { main } from '../dist/src/cli/main.js';
 
 main(process.argv.slice(2)).then(

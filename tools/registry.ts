@@ -34,8 +34,11 @@ export type CreatedTool = { tool: AnyToolDefinition; close?: () => Promise<void>
 /** Makes one tool; its module is already loaded. */
 export type ToolFactory = (options: BuiltinToolOptions) => CreatedTool;
 
-/** What a tool needs from the machine it runs on. */
-export type ToolNeed = 'docker' | 'network';
+/**
+ * What a tool needs from the machine it runs on. `isolate`: V8 isolates (isolated-vm), which
+ * need Node started with `--no-node-snapshot`; the CLI runs such commands again with it.
+ */
+export type ToolNeed = 'docker' | 'network' | 'isolate';
 
 /**
  * MCP tool annotations (`assay mcp serve` advertises them): what the tool may do to the world
@@ -127,7 +130,7 @@ export const TOOL_REGISTRY: readonly ToolRegistration[] = Object.freeze([
     name: 'javascript',
     summary: 'JavaScript in a V8 isolate kept for the episode; no Node, files, timers or network',
     isDefault: true,
-    needs: [],
+    needs: ['isolate'],
     hints: RUNS_CODE,
     load: async () => {
       const { createJavascriptTool } = await import('./javascript/index.js');
@@ -238,6 +241,11 @@ export function toolTable(): string {
       `| \`${row.name}\` | ${row.summary} | ${row.isDefault ? 'yes' : 'no'} | ${row.needs.join(', ') || '-'} |`,
   );
   return ['| tool | does | default | needs |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Whether any of the named tools has the need (a name not in the registry has none). */
+export function toolsNeed(names: readonly string[], need: ToolNeed): boolean {
+  return names.some((name) => registrations.get(name as BuiltinToolName)?.needs.includes(need));
 }
 
 /** Parses a `--tools` value: a comma-separated list of tool names, or `none`. */

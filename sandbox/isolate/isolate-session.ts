@@ -1,5 +1,6 @@
 import ivm from 'isolated-vm';
 import { errorMessage, InfraError } from '../../src/core/errors.js';
+import { NO_NODE_SNAPSHOT_FLAG, runsWithoutNodeSnapshot } from '../../src/core/node-snapshot.js';
 import type { CodeSession } from '../../src/core/sandbox-session.js';
 import { failIfCatastrophic, isolatesFailed, recordCatastrophe } from './catastrophe.js';
 import { type IsolateRunError, mapIsolateError } from './errors.js';
@@ -68,10 +69,18 @@ export class IsolateSession implements CodeSession<IsolateRunOptions, IsolateRun
   /**
    * Creates an isolate with a fresh context and the prelude installed. Throws `InfraError`
    * (`ISOLATE_FAILED`) after any isolate of this process had a catastrophic error: V8 may be
-   * in an undefined state then, so no further code runs in this process.
+   * in an undefined state then, so no further code runs in this process. Throws it too in a
+   * process that started from Node's snapshot: isolated-vm needs `node --no-node-snapshot` on
+   * Node 20 and later, and an isolate made without it may crash the process.
    */
   static async create(options: IsolateSessionOptions): Promise<IsolateSession> {
     failIfCatastrophic();
+    if (!runsWithoutNodeSnapshot()) {
+      throw new InfraError(
+        'ISOLATE_FAILED',
+        `cannot start a JavaScript isolate: isolated-vm needs Node started with ${NO_NODE_SNAPSHOT_FLAG} (run \`node ${NO_NODE_SNAPSHOT_FLAG} your-script.js\` or set NODE_OPTIONS=${NO_NODE_SNAPSHOT_FLAG})`,
+      );
+    }
     const memoryMb = Math.min(MAX_MEMORY_MB, Math.max(MIN_MEMORY_MB, Math.floor(options.memoryMb)));
     const isolate = new ivm.Isolate({
       memoryLimit: memoryMb,

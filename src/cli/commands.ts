@@ -26,9 +26,10 @@ const COMMANDS: Record<string, () => Promise<Register[]>> = {
 
 /**
  * What `assay --help` lists for each command: its term and its description. The top-level help
- * is printed from this table alone, so that it loads no command file (each builds zod schemas
- * and imports the modules it runs). tests/unit/cli-command-summaries.test.ts checks that the
- * table prints exactly what the registered commands would.
+ * is printed from this table alone (top-help.ts), so that it loads neither commander nor any
+ * command file (each builds zod schemas and imports the modules it runs).
+ * tests/unit/cli-command-summaries.test.ts checks that the table prints exactly what the
+ * registered commands would.
  */
 export const COMMAND_SUMMARIES: Readonly<Record<string, { term: string; description: string }>> = {
   run: {

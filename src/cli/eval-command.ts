@@ -35,6 +35,9 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (suitePath: string, raw: Record<string, unknown>) => {
+    // Verifiers may make JavaScript isolates, which need Node without its start-up snapshot.
+    const rerun = await (await import('./snapshot-rerun.js')).rerunIfSnapshot();
+    if (rerun !== undefined) return setExit(rerun);
     // The runner's code (and zod) loads only when the command runs, not for `--help`.
     const { evalCommand } = await import('./eval-action.js');
     setExit(await evalCommand(suitePath, raw, toolsGiven(command)));
@@ -47,6 +50,8 @@ export function registerEvalCommand(program: Command, setExit: SetExit): void {
     .argument('<dir>', 'the run folder (its --out)')
     .option('--suite <file>', 'the suite to score against (default: the one in DIR/run.json)')
     .action(async (dir: string, raw: { suite?: string }) => {
+      const rerun = await (await import('./snapshot-rerun.js')).rerunIfSnapshot();
+      if (rerun !== undefined) return setExit(rerun);
       const { rescoreCommand } = await import('./eval-action.js');
       setExit(await rescoreCommand(dir, raw));
     });

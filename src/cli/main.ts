@@ -1,11 +1,20 @@
-import { Command, CommanderError } from 'commander';
 import { AssayError, errorMessage } from '../core/errors.js';
-import { assayVersion } from '../core/package-root.js';
+import { PROGRAM_DESCRIPTION, printTopHelp, topHelpRequest } from './top-help.js';
 
 /** Runs the `assay` command line and resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // `assay`, `assay --help`: commander's text from the summary table, without loading commander.
+  const help = topHelpRequest(argv);
+  if (help !== undefined) {
+    printTopHelp(help);
+    return 0;
+  }
+  const [{ Command, CommanderError }, { assayVersion }] = await Promise.all([
+    import('commander'),
+    import('../core/package-root.js'),
+  ]);
   const program = new Command('assay')
-    .description('A local runtime for tool-using AI agents that measures what tools are worth.')
+    .description(PROGRAM_DESCRIPTION)
     .version(assayVersion())
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });

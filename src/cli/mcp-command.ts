@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { SetExit } from './commands.js';
 import { MCP_OPTION_HELP, MCP_PINS_OPTION_HELP } from './mcp-flag.js';
-import { addToolOptions, toolsGiven } from './tool-options.js';
+import { addToolOptions, rerunIfToolsNeedIsolates, toolsGiven } from './tool-options.js';
 
 export function registerMcpCommand(program: Command, setExit: SetExit): void {
   const mcp = program.command('mcp').description('assay as an MCP server');
@@ -23,6 +23,12 @@ export function registerMcpCommand(program: Command, setExit: SetExit): void {
     );
   addToolOptions(serve);
   serve.action(async (raw: Record<string, unknown>) => {
+    // With --workspace and no --tools, the coding tools are the default (see mcp-serve-workspace.ts).
+    const rerun = await rerunIfToolsNeedIsolates(
+      raw,
+      raw['workspace'] === undefined ? undefined : 'workspace',
+    );
+    if (rerun !== undefined) return setExit(rerun);
     // Imported here so that `--help` loads neither the MCP SDK nor any tool.
     const { serveCommand } = await import('./mcp-serve-command.js');
     setExit(await serveCommand(raw, toolsGiven(serve)));

@@ -3,7 +3,7 @@ import { DEFAULT_MAX_STEPS } from '../agent/max-steps.js';
 import type { SetExit } from './commands.js';
 import { MCP_OPTION_HELP, MCP_PINS_OPTION_HELP } from './mcp-flag.js';
 import { addModelOptions } from './model-options.js';
-import { addToolOptions, toolsGiven } from './tool-options.js';
+import { addToolOptions, rerunIfToolsNeedIsolates, toolsGiven } from './tool-options.js';
 
 export function registerRunCommand(program: Command, setExit: SetExit): void {
   const command = program
@@ -33,6 +33,12 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (prompt: string, raw: Record<string, unknown>) => {
+    // With --workspace and no --tools, the coding tools are the default (see run-action.ts).
+    const rerun = await rerunIfToolsNeedIsolates(
+      raw,
+      raw['workspace'] === undefined ? undefined : 'workspace',
+    );
+    if (rerun !== undefined) return setExit(rerun);
     // The episode's code (and zod) loads only when the command runs, not for `--help`.
     const { runCommand } = await import('./run-action.js');
     setExit(await runCommand(prompt, raw, toolsGiven(command)));

@@ -107,6 +107,30 @@ export async function toolsFromOptions(
   };
 }
 
+/**
+ * Runs the command again without Node's start-up snapshot when its tools make JavaScript
+ * isolates (the registry's `isolate` need: isolated-vm needs `--no-node-snapshot`), and
+ * resolves to that child's exit code; undefined when this process runs the command itself.
+ * `defaultTools` is the list used without `--tools` (the registry's defaults when undefined).
+ * A `--tools` value that does not parse is left for the command to report.
+ */
+export async function rerunIfToolsNeedIsolates(
+  raw: Record<string, unknown>,
+  defaultTools?: string,
+): Promise<number | undefined> {
+  const { rerunWithoutSnapshot, snapshotRerunNeeded } = await import('./snapshot-rerun.js');
+  if (!snapshotRerunNeeded()) return undefined;
+  const { DEFAULT_TOOLS, parseToolList, toolsNeed } = await import('../../tools/registry.js');
+  const list = typeof raw['tools'] === 'string' ? raw['tools'] : (defaultTools ?? DEFAULT_TOOLS);
+  let names: string[];
+  try {
+    names = parseToolList(list);
+  } catch {
+    return undefined;
+  }
+  return toolsNeed(names, 'isolate') ? rerunWithoutSnapshot() : undefined;
+}
+
 export interface UsableToolsOptions {
   /**
    * The flag that asked for the tools (`--tools`, or `--arms` naming one): a tool that cannot

@@ -26,6 +26,9 @@ export function registerWorkerCommand(program: Command, setExit: SetExit): void 
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (raw: Record<string, unknown>) => {
+    // Verifiers may make JavaScript isolates, which need Node without its start-up snapshot.
+    const rerun = await (await import('./snapshot-rerun.js')).rerunIfSnapshot();
+    if (rerun !== undefined) return setExit(rerun);
     // The queue worker's code (and zod) loads only when the command runs, not for `--help`.
     const { workerCommand } = await import('./worker-action.js');
     setExit(await workerCommand(raw));

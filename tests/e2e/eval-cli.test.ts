@@ -154,6 +154,7 @@ describe('assay eval against a scripted model server', () => {
       '--out',
       out,
     ];
+    // With the flag there is no snapshot rerun: SIGKILL reaches the process doing the work.
     const child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], {
       stdio: 'ignore',
     });

@@ -37,6 +37,7 @@ afterEach(() => {
 });
 
 function startWorker(args: string[]): { stderr: () => string; exited: Promise<number | null> } {
+  // With the flag there is no snapshot rerun: SIGKILL reaches the process doing the work.
   const child = spawn(process.execPath, ['--no-node-snapshot', BIN, 'worker', ...args], {
     env: { ...process.env, ASSAY_MODEL: '', ASSAY_BASE_URL: '' },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -40,6 +40,7 @@ function startWorker(name: string, modelUrl: string): Spawned {
     ...['worker', '--queue', QUEUE, '--name', name, '--concurrency', '2'],
     ...['--lock-duration', '2000', '--base-url', modelUrl, '--model', 'm', '--tools', 'calculator'],
   ];
+  // With the flag there is no snapshot rerun: SIGKILL reaches the process doing the work.
   const child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], {
     env: { ...process.env, ASSAY_MODEL: '', ASSAY_BASE_URL: '' },
     stdio: ['ignore', 'ignore', 'pipe'],

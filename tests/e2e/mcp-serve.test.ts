@@ -9,7 +9,7 @@ import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { traceRecordSchema } from '../../src/trace/schema.js';
 import { requireDocker } from '../support/docker.js';
-import { startServeHttp } from '../support/mcp-serve-http.js';
+import { type ServeHttp, startServeHttp } from '../support/mcp-serve-http.js';
 import { makeRepo, treeHash } from '../support/repo-fixture.js';
 
 const BIN = resolve('bin/assay.js');
@@ -401,6 +401,10 @@ describe('assay mcp serve over stdio, driven by the SDK client', () => {
   );
 });
 
+function startHttpServer(trace: string, env: NodeJS.ProcessEnv = {}): Promise<ServeHttp> {
+  return startServeHttp(['--tools', 'calculator', '--policy', POLICY, '--trace', trace], { env });
+}
+
 function rawPost(url: string, headers: Record<string, string>): Promise<number> {
   return new Promise((done, fail) => {
     const req = request(
@@ -437,14 +441,7 @@ function rawPost(url: string, headers: Record<string, string>): Promise<number> 
 describe('assay mcp serve over Streamable HTTP', () => {
   it('serves a session to the SDK client and writes it as one valid trace record', async () => {
     const trace = join(await mkdtemp(join(tmpdir(), 'assay-mcp-http-')), 'trace.jsonl');
-    const { url, child } = await startServeHttp([
-      '--tools',
-      'calculator',
-      '--policy',
-      POLICY,
-      '--trace',
-      trace,
-    ]);
+    const { url, child } = await startHttpServer(trace);
     try {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
       const client = new Client({ name: 'http-client', version: '1.0.0' });
@@ -472,10 +469,7 @@ describe('assay mcp serve over Streamable HTTP', () => {
 
   it('refuses a foreign Host or Origin and, with a token set, a request without it', async () => {
     const trace = join(await mkdtemp(join(tmpdir(), 'assay-mcp-http-')), 'trace.jsonl');
-    const { url, child } = await startServeHttp(
-      ['--tools', 'calculator', '--policy', POLICY, '--trace', trace],
-      { ASSAY_MCP_TOKEN: 'sekret-token' },
-    );
+    const { url, child } = await startHttpServer(trace, { ASSAY_MCP_TOKEN: 'sekret-token' });
     try {
       const port = new URL(url).port;
       const auth = { authorization: 'Bearer sekret-token' };

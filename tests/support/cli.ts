@@ -11,13 +11,16 @@ export interface CliResult {
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'assay.js');
 
-/** Runs the built `assay` command (bin/assay.js → dist/) and collects its output. */
+/**
+ * Runs the built `assay` command (bin/assay.js → dist/) as its shebang does, plain `node` with
+ * the start-up snapshot, and collects its output: commands that make isolates run again.
+ */
 export function runCli(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', BIN, ...args], {
+    const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? process.cwd(),
       env: { ...process.env, ASSAY_MODEL: '', ASSAY_BASE_URL: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

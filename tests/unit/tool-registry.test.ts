@@ -36,12 +36,12 @@ describe('the built-in tool registry', () => {
     expect(parseToolList(DEFAULT_TOOLS)).toEqual(defaults);
   });
 
-  it('says which tools need Docker and which reach the network', () => {
+  it('says which tools need Docker, which reach the network and which make isolates', () => {
     const needs = Object.fromEntries(TOOL_REGISTRY.map((row) => [row.name, row.needs]));
     expect(needs).toEqual({
       calculator: [],
       python: ['docker'],
-      javascript: [],
+      javascript: ['isolate'],
       web_search: ['network'],
       web_fetch: ['network'],
       bash: ['docker'],
