@@ -53,7 +53,9 @@ describe.skipIf(!docker.available)('assay eval on the coding suite', { timeout: 
         '--out',
         out,
       ],
-      { timeoutMs: 540_000 },
+      // Without the start-up snapshot, eval runs in this process instead of a rerun child, so
+      // its pid is the one the containers are labelled with.
+      { timeoutMs: 540_000, env: { NODE_OPTIONS: '--no-node-snapshot' } },
     );
     expect(result.code).toBe(0);
     // The containers started ahead for episodes and grades were all removed at the end.
