@@ -22,7 +22,6 @@ import io
 import json
 import linecache
 import os
-import queue
 import select
 import shutil
 import signal
@@ -44,6 +43,9 @@ MAX_SCAN_ENTRIES = 5000
 TRACEBACK_CHARS = 6000
 FONT_CACHE = "/opt/assay/matplotlib"
 MAX_KERNEL_REPLY = 48 * 1024 * 1024
+READ_BYTES = 1 << 16
+INTERRUPT_EVERY_S = 0.1
+POLL_S = 0.05
 
 
 class CappedBuffer:
@@ -121,53 +123,14 @@ class Capture(threading.Thread):
             return self.cond.wait_for(lambda: self.marks >= count, timeout)
 
 
-class Watchdog(threading.Thread):
-    """Interrupts the kernel at the deadline, then again every 100 ms until disarmed."""
-
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.cond = threading.Condition()
-        self.deadline = None
-        self.fired = False
-        self.target = None
-
-    def arm(self, pid, seconds):
-        with self.cond:
-            self.target = pid
-            self.deadline = time.monotonic() + seconds
-            self.fired = False
-            self.cond.notify_all()
-
-    def disarm(self):
-        with self.cond:
-            self.deadline = None
-            self.cond.notify_all()
-
-    def run(self):
-        while True:
-            with self.cond:
-                if self.deadline is None:
-                    self.cond.wait()
-                    continue
-                remaining = self.deadline - time.monotonic()
-                if remaining > 0:
-                    self.cond.wait(remaining)
-                    continue
-                self.fired = True
-                self.deadline = time.monotonic() + 0.1
-                target = self.target
-            try:
-                os.kill(target, signal.SIGINT)
-            except OSError:
-                pass
-
-
 class Supervisor:
     """Holds the host channel; runs nothing the host sends, only hands it to the kernel."""
 
     def __init__(self):
         protect_self()
-        self.requests = os.fdopen(os.dup(0), "rb")
+        self.host = os.dup(0)
+        self.inbox = bytearray()
+        self.inbox_scanned = 0
         self.replies = os.dup(1)
         null = os.open(os.devnull, os.O_RDWR)
         os.dup2(null, 0)
@@ -175,8 +138,7 @@ class Supervisor:
         os.close(null)
         self.out_fd, self.stdout = self._capture()
         self.err_fd, self.stderr = self._capture()
-        self.watchdog = Watchdog()
-        self.watchdog.start()
+        self.interrupted = False
         self.kernel_lock = threading.Condition()
         self.kernel = None
         self.kernel_status = None
@@ -234,7 +196,8 @@ class Supervisor:
             self.kernel_status = None
         os.close(req_r)
         os.close(rep_w)
-        self.pending = b""
+        self.pending = bytearray()
+        self.pending_scanned = 0
 
     def kernel_gone(self):
         """Ends the container: the host sees the exit and restarts with fresh state."""
@@ -263,19 +226,19 @@ class Supervisor:
             pipe.flush()
         except OSError:
             self.kernel_gone()
-        if deadline is not None:
-            self.watchdog.arm(pid, deadline)
-        try:
-            return self.read_kernel(message.get("id"))
-        finally:
-            self.watchdog.disarm()
+        self.interrupted = False
+        alarm = None if deadline is None else time.monotonic() + deadline
+        return self.read_kernel(message.get("id"), alarm)
 
-    def read_kernel(self, wanted):
-        _, _, rep_r = self.kernel
+    def read_kernel(self, wanted, alarm):
+        """Reads reply lines until the one for `wanted`. Past `alarm` (a monotonic time) the
+        kernel is interrupted, then again every 100 ms until it answers; meanwhile the host
+        channel is watched, so the container ends as soon as the host goes away."""
+        pid, _, rep_r = self.kernel
         while True:
-            at = self.pending.find(b"\n")
-            if at >= 0:
-                line, self.pending = self.pending[:at], self.pending[at + 1 :]
+            line = take_line(self.pending, self.pending_scanned)
+            if line is not None:
+                self.pending_scanned = 0
                 try:
                     reply = json.loads(line)
                 except ValueError:
@@ -283,18 +246,60 @@ class Supervisor:
                 if isinstance(reply, dict) and reply.get("id") == wanted:
                     return reply
                 continue
+            self.pending_scanned = len(self.pending)
             if len(self.pending) > MAX_KERNEL_REPLY:
                 self.kernel_gone()
             with self.kernel_lock:
                 dead = self.kernel_status is not None
-            ready, _, _ = select.select([rep_r], [], [], 0.05)
+            wait = POLL_S
+            if alarm is not None:
+                now = time.monotonic()
+                if now >= alarm:
+                    self.interrupted = True
+                    alarm = now + INTERRUPT_EVERY_S
+                    try:
+                        os.kill(pid, signal.SIGINT)
+                    except OSError:
+                        pass
+                wait = min(wait, alarm - now)
+            ready = self.wait([rep_r], wait)
             if ready:
-                chunk = os.read(rep_r, 1 << 20)
+                chunk = os.read(rep_r, READ_BYTES)
                 if not chunk:
                     self.kernel_gone()
                 self.pending += chunk
-            elif dead:
+            elif dead and ready is None:
                 self.kernel_gone()
+
+    def wait(self, fds, timeout):
+        """Waits up to `timeout` seconds for one of `fds` to be readable, reading whatever the
+        host sends meanwhile (its end ends the container, even mid-call). Returns the ready ones
+        of `fds`, or None when nothing at all was ready."""
+        ready, _, _ = select.select(fds + [self.host], [], [], max(timeout, 0))
+        if not ready:
+            return None
+        if self.host in ready:
+            self.read_host()
+            ready.remove(self.host)
+        return ready
+
+    def read_host(self):
+        chunk = os.read(self.host, READ_BYTES)
+        if not chunk:
+            # The host went away (or closed stdin): nothing may outlive it. As PID 1, exiting
+            # ends every process in the container.
+            os._exit(0)
+        self.inbox += chunk
+
+    def next_request(self):
+        """The next request line, read on this thread: no handoff between threads per call."""
+        while True:
+            line = take_line(self.inbox, self.inbox_scanned)
+            if line is not None:
+                self.inbox_scanned = 0
+                return line
+            self.inbox_scanned = len(self.inbox)
+            self.read_host()
 
     def pause_kernel(self):
         if self.kernel is not None:
@@ -313,7 +318,8 @@ class Supervisor:
     def serve(self):
         self.start_kernel()
         self.send({"type": "ready", "protocol": PROTOCOL, "python": sys.version.split()[0]})
-        for line in self.requests:
+        while True:
+            line = self.next_request()
             try:
                 request = json.loads(line)
             except ValueError:
@@ -330,21 +336,6 @@ class Supervisor:
                 self.send({"type": "pong", "id": request.get("id")})
             else:
                 self.send({"type": "error", "id": request.get("id"), "message": "unknown type"})
-        # The host went away (or closed stdin): nothing may outlive it. As PID 1, exiting ends
-        # every process in the container.
-        os._exit(0)
-
-    def watch_stdin(self):
-        """Stdin's end is noticed even mid-call: the requests are read on their own thread."""
-        lines = queue.Queue()
-
-        def pump():
-            for line in self.requests:
-                lines.put(line)
-            os._exit(0)
-
-        threading.Thread(target=pump, daemon=True).start()
-        self.requests = iter(lines.get, None)
 
     def warmup(self, request):
         reply = self.ask_kernel({"type": "warmup", "modules": request.get("modules", [])})
@@ -366,7 +357,7 @@ class Supervisor:
         duration_ms = (time.monotonic() - started) * 1000
         status = "ok" if reply.get("status") == "ok" else "error"
         error = checked_error(reply.get("error")) if status == "error" else None
-        if status == "error" and self.watchdog.fired and error and error["type"] == "KeyboardInterrupt":
+        if status == "error" and self.interrupted and error and error["type"] == "KeyboardInterrupt":
             status = "timeout"
         value = reply.get("value")
         stopped = stop_strays(self.kernel[0])
@@ -427,7 +418,9 @@ class Supervisor:
             ["-I", script, "tests", job_r, ready_w, c2t_r, t2c_w], [job_r, ready_w, c2t_r, t2c_w]
         )
         # The candidate starts only once the test process is undumpable.
-        ready, _, _ = select.select([ready_r], [], [], max(deadline - time.monotonic(), 0))
+        ready = None
+        while not ready and time.monotonic() < deadline:
+            ready = self.wait([ready_r], min(deadline - time.monotonic(), POLL_S))
         protected = bool(ready) and os.read(ready_r, 1) == b"1"
         os.close(ready_r)
         candidate = None
@@ -443,10 +436,17 @@ class Supervisor:
             os.close(job_w)
             for fd in (t2c_r, c2t_w):
                 os.close(fd)
+        # The reaper thread reports the exit; the host channel is checked between waits.
+        while True:
+            with self.kernel_lock:
+                done = self.kernel_lock.wait_for(
+                    lambda: self.watched.get(tests) is not None,
+                    min(max(deadline - time.monotonic(), 0), POLL_S),
+                )
+            if done or time.monotonic() >= deadline:
+                break
+            self.wait([], 0)
         with self.kernel_lock:
-            self.kernel_lock.wait_for(
-                lambda: self.watched.get(tests) is not None, max(deadline - time.monotonic(), 0)
-            )
             status = self.watched.pop(tests, None)
         duration_ms = (time.monotonic() - started) * 1000
         for pid in (tests, candidate):
@@ -610,6 +610,17 @@ def checked_error(error):
         "message": pick("message", 2000),
         "traceback": pick("traceback", TRACEBACK_CHARS + 100),
     }
+
+
+def take_line(buffer, scanned):
+    """Removes the first line from `buffer` (a bytearray) and returns it without its newline,
+    or None when there is no whole line; its first `scanned` bytes are known to hold none."""
+    at = buffer.find(b"\n", scanned)
+    if at < 0:
+        return None
+    line = bytes(buffer[:at])
+    del buffer[: at + 1]
+    return line
 
 
 def checked_figures(figures):
@@ -799,6 +810,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--kernel":
         Kernel(int(sys.argv[2]), int(sys.argv[3])).serve()
     else:
-        supervisor = Supervisor()
-        supervisor.watch_stdin()
-        supervisor.serve()
+        Supervisor().serve()

@@ -39,12 +39,16 @@ export interface FinishedCall {
 
 /**
  * An external agent calls tools directly, and may repeat a call on purpose (python twice):
- * the loop guard that stops a model repeating itself does not apply.
+ * the loop guard that stops a model repeating itself does not apply. Since it never looks a
+ * call up, it remembers none either: a long session does not keep every call's arguments and
+ * output a second time (the trace record has them), nor pay for their canonical JSON.
  */
-class NoRepeatGuard extends LoopGuard {
+export class NoRepeatGuard extends LoopGuard {
   override previous(): undefined {
     return undefined;
   }
+
+  override remember(): void {}
 }
 
 /**

@@ -44,8 +44,9 @@ describe('the trace of assay mcp serve', () => {
     });
     await session.callTool('calculator', { expression: '1+1' }, ctx());
     await session.callTool('calculator', { expression: '2+2' }, ctx());
-    // The server "crashes": the session is never finished and the writer never closed.
-    await new Promise((r) => setTimeout(r, 200));
+    // The server "crashes": the session is never finished and the writer never closed. Each
+    // call's line is written on the turn after its response, before this one.
+    await new Promise((r) => setImmediate(r));
     expect(await readFile(path, 'utf8')).toBe('');
     expect(await readdir(`${path}.partial`)).toEqual([`${session.traceId}.jsonl`]);
 
