@@ -1,4 +1,4 @@
-import { raceAbort, withTimeout } from '../core/abort.js';
+import { deadlineSignal, raceAbort } from '../core/abort.js';
 import { AssayError, errorMessage, InfraError } from '../core/errors.js';
 import type { ToolMessage } from '../core/messages.js';
 import type { ModelToolCall } from '../core/provider.js';
@@ -130,7 +130,8 @@ export async function dispatchToolCall(
   }
 
   const limits = decision.clamps;
-  const signal = withTimeout(ctx.signal, limits.timeout_ms + HARD_DEADLINE_GRACE_MS);
+  const deadline = deadlineSignal(ctx.signal, limits.timeout_ms + HARD_DEADLINE_GRACE_MS);
+  const signal = deadline.signal;
   let result: ToolResult;
   try {
     result = await raceAbort(
@@ -159,6 +160,8 @@ export async function dispatchToolCall(
       content: message,
       error: { code: signal.aborted ? 'TOOL_TIMEOUT' : 'TOOL_CRASHED', message },
     };
+  } finally {
+    deadline.clear();
   }
 
   ctx.policy.record(policyCall, result.usage ?? {}, tool.taints === true, result.content);

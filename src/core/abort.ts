@@ -14,6 +14,43 @@ export function withTimeout(
   return AbortSignal.any(signals);
 }
 
+/** A signal with a deadline, and the call that stops watching for it. */
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** Stops the timer and the watch on the parent; the signal keeps its state. Idempotent. */
+  clear(): void;
+}
+
+/**
+ * A signal that aborts with the parent's reason when `parent` aborts, or with a `TimeoutError`
+ * (as `AbortSignal.timeout`'s, so `isTimeoutReason` knows it) after `ms`, whichever is first.
+ * Unlike `withTimeout` it costs one controller, one timer and one listener, all released by
+ * `clear()`, which the caller makes when the guarded work ends: for the per-call deadline of a
+ * tool call, made at every call, where `AbortSignal.any` with `AbortSignal.timeout` leaves a
+ * timer running and a dependent signal for the collector after each call.
+ */
+export function deadlineSignal(parent: AbortSignal | undefined, ms: number): Deadline {
+  const controller = new AbortController();
+  if (parent?.aborted) {
+    controller.abort(parent.reason);
+    return { signal: controller.signal, clear: () => {} };
+  }
+  const onAbort = () => {
+    clear();
+    controller.abort(parent?.reason);
+  };
+  const timer = setTimeout(() => {
+    clear();
+    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+  }, ms);
+  parent?.addEventListener('abort', onAbort, { once: true });
+  function clear(): void {
+    clearTimeout(timer);
+    parent?.removeEventListener('abort', onAbort);
+  }
+  return { signal: controller.signal, clear };
+}
+
 /** Throws an `ABORTED` AssayError when the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {

@@ -14,6 +14,7 @@ import { type GenerateOptions, generate } from './llama-cpp/generate.js';
 import { toolCallGrammarSchema } from './llama-cpp/grammar-schema.js';
 import { type PromptRenderer, pickRenderer, promptTokens } from './llama-cpp/prompt.js';
 import { acquireModel, checkGgufFile, cpuLlama, releaseModel } from './llama-cpp/runtime.js';
+import { sampleFirstAlone } from './llama-cpp/sampling-guard.js';
 import { SequencePool } from './llama-cpp/sequence-pool.js';
 import { textStep } from './llama-cpp/text-step.js';
 
@@ -110,6 +111,8 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions): ModelP
           sequences: options.sequences ?? DEFAULT_SEQUENCES,
           ...(options.threads === undefined ? {} : { threads: options.threads }),
         });
+        // Concurrent sequences' samplings race in llama.cpp; see sampling-guard.ts.
+        sampleFirstAlone(context);
         return {
           lib,
           model,

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AssayError, UsageError } from '../../src/core/errors.js';
 import type { ModelRequest, ToolSpec } from '../../src/core/provider.js';
+import { cpuLlama } from '../../src/model/llama-cpp/runtime.js';
+import { sampleFirstAlone } from '../../src/model/llama-cpp/sampling-guard.js';
 import { createLlamaCppProvider, defaultModelPath } from '../../src/model/llama-cpp-provider.js';
 
 const calculatorSpec: ToolSpec = {
@@ -79,6 +81,36 @@ describe('createLlamaCppProvider', () => {
     for (const p of prompts) alone.push((await provider.step(ask(p))).toolCalls[0]?.arguments);
     const together = await Promise.all(prompts.map((p) => provider.step(ask(p))));
     expect(together.map((s) => s.toolCalls[0]?.arguments)).toEqual(alone);
+  });
+
+  it("runs the first sampling after a decode alone, through node-llama-cpp's internals", async () => {
+    // llama.cpp's lazy output reorder is not thread-safe (see sampling-guard.ts); the pinned
+    // node-llama-cpp must still have the methods the provider wraps.
+    const llama = await cpuLlama();
+    const model = await llama.loadModel({ modelPath: defaultModelPath() });
+    try {
+      const context = await model.createContext({ contextSize: 256, sequences: 2, threads: 1 });
+      expect(sampleFirstAlone(context)).toBe(true);
+      const tokens = model.tokenize(
+        '<|im_start|>user\nWhat is 111 * 222?<|im_end|>\n<|im_start|>assistant\n',
+        true,
+      );
+      const runs = [context.getSequence(), context.getSequence()].map(async (sequence) => {
+        const out = [];
+        for await (const token of sequence.evaluate(tokens, { temperature: 0 })) {
+          out.push(token);
+          if (out.length >= 8) break;
+        }
+        return out;
+      });
+      const [a, b] = await Promise.all(runs);
+      // Each sequence got its tokens through the wrapped decodeBatch and sampleToken.
+      expect(a!.length).toBeGreaterThan(0);
+      expect(b!.length).toBeGreaterThan(0);
+      await context.dispose();
+    } finally {
+      await model.dispose();
+    }
   });
 
   it('rejects with ABORTED when the signal is already aborted', async () => {

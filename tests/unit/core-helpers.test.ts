@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { raceAbort } from '../../src/core/abort.js';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { deadlineSignal, isTimeoutReason, raceAbort } from '../../src/core/abort.js';
 import { defaultCacheDir } from '../../src/core/cache-dir.js';
 import { errorMessage, UsageError } from '../../src/core/errors.js';
 import { readTextLines, type TextLine } from '../../src/core/jsonl.js';
@@ -31,6 +31,69 @@ describe('raceAbort', () => {
     await expect(raceAbort(Promise.resolve(7), signal)).resolves.toBe(7);
     await expect(raceAbort(async () => 8, undefined)).resolves.toBe(8);
     await expect(raceAbort(Promise.reject(new Error('own')), signal)).rejects.toThrow('own');
+  });
+});
+
+describe('deadlineSignal, the per-call deadline', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('aborts with a timeout reason after the time, and then holds no timer or listener', () => {
+    vi.useFakeTimers();
+    const parent = new AbortController().signal;
+    const removed = vi.spyOn(parent, 'removeEventListener');
+    const deadline = deadlineSignal(parent, 1_000);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(999);
+    expect(deadline.signal.aborted).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(deadline.signal.aborted).toBe(true);
+    expect(isTimeoutReason(deadline.signal.reason)).toBe(true);
+    expect(removed).toHaveBeenCalledTimes(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("aborts with the parent's reason when the parent aborts first, and clears its timer", () => {
+    vi.useFakeTimers();
+    const parent = new AbortController();
+    const deadline = deadlineSignal(parent.signal, 1_000);
+    const reason = new Error('episode stopped');
+    parent.abort(reason);
+    expect(deadline.signal.aborted).toBe(true);
+    expect(deadline.signal.reason).toBe(reason);
+    expect(isTimeoutReason(deadline.signal.reason)).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('is aborted at once when the parent already is', () => {
+    const deadline = deadlineSignal(AbortSignal.abort('gone'), 1_000);
+    expect(deadline.signal.aborted).toBe(true);
+    expect(deadline.signal.reason).toBe('gone');
+    deadline.clear();
+  });
+
+  it('clear() stops the timer and the watch on the parent, and may be called twice', () => {
+    vi.useFakeTimers();
+    const parent = new AbortController();
+    const added = vi.spyOn(parent.signal, 'addEventListener');
+    const removed = vi.spyOn(parent.signal, 'removeEventListener');
+    const deadline = deadlineSignal(parent.signal, 1_000);
+    expect(added).toHaveBeenCalledTimes(1);
+    deadline.clear();
+    deadline.clear();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(removed).toHaveBeenCalledWith('abort', added.mock.calls[0]![1]);
+    vi.advanceTimersByTime(5_000);
+    parent.abort(new Error('late'));
+    expect(deadline.signal.aborted).toBe(false);
+  });
+
+  it('works without a parent', () => {
+    vi.useFakeTimers();
+    const deadline = deadlineSignal(undefined, 10);
+    vi.advanceTimersByTime(10);
+    expect(isTimeoutReason(deadline.signal.reason)).toBe(true);
   });
 });
 

@@ -1,18 +1,26 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Llama, LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaLogLevel, LlamaModel, LlamaOptions } from 'node-llama-cpp';
 import { errorMessage, UsageError } from '../../core/errors.js';
+import { testedLlama } from './tested-binding.js';
 
 let llamaPromise: Promise<Llama> | undefined;
 
+/** The options the process's binding is loaded with. */
+export const CPU_LLAMA_OPTIONS: LlamaOptions = {
+  gpu: false,
+  build: 'never',
+  progressLogs: false,
+  logLevel: 'error' as LlamaLogLevel,
+};
+
 /**
  * The process's llama.cpp binding, CPU only, from the prebuilt binary that ships in the npm
- * package: never downloaded or built at run time, so it works offline.
+ * package: never downloaded or built at run time, so it works offline. getLlama's test of the
+ * binary runs once per machine (see tested-binding.ts).
  */
 export function cpuLlama(): Promise<Llama> {
-  llamaPromise ??= import('node-llama-cpp').then(({ getLlama }) =>
-    getLlama({ gpu: false, build: 'never', progressLogs: false, logLevel: 'error' as never }),
-  );
+  llamaPromise ??= import('node-llama-cpp').then((lib) => testedLlama(lib, CPU_LLAMA_OPTIONS));
   return llamaPromise;
 }
 
