@@ -93,6 +93,13 @@ function tooMany(root: string, what: string, limit: string): UsageError {
   );
 }
 
+/** Refuses a workspace source that is not a directory, before anything is started for it. */
+export async function checkSourceDir(root: string): Promise<void> {
+  const info = await lstat(root).catch(() => undefined);
+  if (!info?.isDirectory())
+    throw new UsageError('INPUT_INVALID', `workspace ${root} is not a directory`);
+}
+
 /**
  * What a workspace copy of `root` holds: for a git work tree its tracked and untracked-but-not-
  * ignored files plus `.git`, else every file. Symlinks are kept as links (never followed);
@@ -102,9 +109,7 @@ export async function listSource(
   root: string,
   limits: CopyLimits = DEFAULT_COPY_LIMITS,
 ): Promise<SourceListing> {
-  const info = await lstat(root).catch(() => undefined);
-  if (!info?.isDirectory())
-    throw new UsageError('INPUT_INVALID', `workspace ${root} is not a directory`);
+  await checkSourceDir(root);
   const git = await gitPaths(root);
   const paths: string[] = [];
   if (git) {

@@ -3,7 +3,14 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../src/core/errors.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { type PrefetchedTar, prefetch } from './prefetch.js';
-import { type CopyLimits, DEFAULT_COPY_LIMITS, listSource, streamSource } from './source-files.js';
+import {
+  type CopyLimits,
+  checkSourceDir,
+  DEFAULT_COPY_LIMITS,
+  listSource,
+  type SourceListing,
+  streamSource,
+} from './source-files.js';
 import { countTarEntries } from './tar-writer.js';
 import { WorkspaceSession } from './workspace-session.js';
 
@@ -67,10 +74,12 @@ export class Workspace {
   static async open(dir: string, options: OpenWorkspaceOptions = {}): Promise<Workspace> {
     const source = resolve(dir);
     const limits = { ...DEFAULT_COPY_LIMITS, ...options.copyLimits };
-    // A `.tar` (e.g. `git archive` of a base commit) is copied as it is. The caps are checked
-    // before anything starts; the copy is then packed while the container starts, and sent
-    // while it is still being packed, so the container unpacks as the host reads files.
-    const listing = source.endsWith('.tar') ? null : await listSource(source, limits);
+    // A `.tar` (e.g. `git archive` of a base commit) is copied as it is. A folder is listed
+    // (and its caps checked) while the container starts; the copy is then packed and sent
+    // while it is still being packed, so the container unpacks as the host reads files. A
+    // listing over the caps closes the container it started.
+    const isTar = source.endsWith('.tar');
+    if (!isTar) await checkSourceDir(source);
     const starting = options.startSession
       ? options.startSession()
       : WorkspaceSession.start({
@@ -78,8 +87,10 @@ export class Workspace {
           image: options.image,
           signal: options.signal,
         });
+    let listing: SourceListing | null = null;
     let tar: Buffer | PrefetchedTar;
     try {
+      listing = isTar ? null : await listSource(source, limits);
       tar = listing ? prefetch(streamSource(listing)) : await readTarSource(source, limits);
     } catch (error) {
       await starting.then((session) => session.close()).catch(() => undefined);

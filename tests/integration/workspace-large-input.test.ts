@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LABEL_PID } from '../../sandbox/docker/labels.js';
 import {
   DIFF_FILE_MAX_BYTES,
   DIFF_INLINE_BYTES,
@@ -115,6 +116,23 @@ describe.skipIf(!docker.available)('a workspace given large inputs', { timeout: 
         /^the workspace copy failed: tar: [\s\S]*(Member name contains '\.\.'|Cannot open: Not a directory)/,
       );
     }
+  });
+
+  it('closes the container it started while a folder over the file cap was being listed', async () => {
+    const files = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}.txt`, `${i}\n`]));
+    const dir = await makeRepo(files);
+    const ours = async () =>
+      (
+        await docker.engine.docker.listContainers({
+          all: true,
+          filters: { label: [`${LABEL_PID}=${process.pid}`] },
+        })
+      ).map((c) => c.Id);
+    const before = new Set(await ours());
+    await expect(
+      Workspace.open(dir, { engine: docker.engine, copyLimits: { maxFiles: 10 } }),
+    ).rejects.toThrow(`workspace ${dir}: too many files, more than the cap of 10 files`);
+    expect((await ours()).filter((id) => !before.has(id))).toEqual([]);
   });
 
   it('refuses a .tar workspace of 100,000 files before starting a container', async () => {
