@@ -23,11 +23,7 @@ export function registerMcpCommand(program: Command, setExit: SetExit): void {
     );
   addToolOptions(serve);
   serve.action(async (raw: Record<string, unknown>) => {
-    // With --workspace and no --tools, the coding tools are the default (see mcp-serve-workspace.ts).
-    const rerun = await rerunIfToolsNeedIsolates(
-      raw,
-      raw['workspace'] === undefined ? undefined : 'workspace',
-    );
+    const rerun = await rerunIfToolsNeedIsolates(raw);
     if (rerun !== undefined) return setExit(rerun);
     // Imported here so that `--help` loads neither the MCP SDK nor any tool.
     const { serveCommand } = await import('./mcp-serve-command.js');

@@ -33,11 +33,7 @@ export function registerRunCommand(program: Command, setExit: SetExit): void {
   addModelOptions(command);
   addToolOptions(command);
   command.action(async (prompt: string, raw: Record<string, unknown>) => {
-    // With --workspace and no --tools, the coding tools are the default (see run-action.ts).
-    const rerun = await rerunIfToolsNeedIsolates(
-      raw,
-      raw['workspace'] === undefined ? undefined : 'workspace',
-    );
+    const rerun = await rerunIfToolsNeedIsolates(raw);
     if (rerun !== undefined) return setExit(rerun);
     // The episode's code (and zod) loads only when the command runs, not for `--help`.
     const { runCommand } = await import('./run-action.js');

@@ -111,17 +111,18 @@ export async function toolsFromOptions(
  * Runs the command again without Node's start-up snapshot when its tools make JavaScript
  * isolates (the registry's `isolate` need: isolated-vm needs `--no-node-snapshot`), and
  * resolves to that child's exit code; undefined when this process runs the command itself.
- * `defaultTools` is the list used without `--tools` (the registry's defaults when undefined).
- * A `--tools` value that does not parse is left for the command to report.
+ * For `run` and `mcp serve`: without `--tools`, the tools are the coding tools with
+ * `--workspace` (as both commands choose them) and the registry's defaults without. A
+ * `--tools` value that does not parse is left for the command to report.
  */
 export async function rerunIfToolsNeedIsolates(
   raw: Record<string, unknown>,
-  defaultTools?: string,
 ): Promise<number | undefined> {
   const { rerunWithoutSnapshot, snapshotRerunNeeded } = await import('./snapshot-rerun.js');
   if (!snapshotRerunNeeded()) return undefined;
   const { DEFAULT_TOOLS, parseToolList, toolsNeed } = await import('../../tools/registry.js');
-  const list = typeof raw['tools'] === 'string' ? raw['tools'] : (defaultTools ?? DEFAULT_TOOLS);
+  const defaultTools = raw['workspace'] === undefined ? DEFAULT_TOOLS : 'workspace';
+  const list = typeof raw['tools'] === 'string' ? raw['tools'] : defaultTools;
   let names: string[];
   try {
     names = parseToolList(list);
