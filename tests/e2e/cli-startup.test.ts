@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLoggingModules } from '../support/module-log.js';
 import { calculatorScript, startScriptedServer } from '../support/scripted-server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'assay.js');
-const HOOK = join(ROOT, 'tests', 'support', 'module-log.mjs');
 
 /** The packages that cost most to load; `--help` has no use for any of them. */
 const HEAVY = ['mathjs', 'dockerode', 'isolated-vm', 'node-llama-cpp', 'openai'];
@@ -22,35 +21,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/**
- * Runs `node --import module-log.mjs ARGS` (plain `node`, as the bin's shebang does): its exit
- * code, stdout and the modules it loaded, ES modules and CommonJS requires alike.
- */
+/** `runLoggingModules` with a new log file: exit code, stdout and the modules loaded. */
 async function modulesLoaded(
   args: readonly string[],
 ): Promise<{ code: number | null; stdout: string; urls: string[] }> {
-  const log = join(dir, `modules-${runs++}.log`);
-  let stdout = '';
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', HOOK, ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ASSAY_MODULE_LOG: log,
-        ASSAY_MODEL: '',
-        ASSAY_BASE_URL: '',
-        NODE_OPTIONS: '',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout.setEncoding('utf8').on('data', (data: string) => {
-      stdout += data;
-    });
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  const text = await readFile(log, 'utf8').catch(() => '');
-  return { code, stdout, urls: text.split('\n').filter(Boolean) };
+  return runLoggingModules(args, join(dir, `modules-${runs++}.log`));
 }
 
 function packagesLoaded(urls: readonly string[], names: readonly string[]): string[] {

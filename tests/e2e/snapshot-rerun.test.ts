@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolThenAnswerScript } from '../../src/testing/scripts.js';
 import { runCli } from '../support/cli.js';
 import { startServeHttp } from '../support/mcp-serve-http.js';
+import { MODULE_LOG_HOOK, runLoggingModules } from '../support/module-log.js';
 import { startScriptedServer } from '../support/scripted-server.js';
 
 // The bin starts plain `node`, with Node's start-up snapshot; a command that may make
@@ -15,7 +16,6 @@ import { startScriptedServer } from '../support/scripted-server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'assay.js');
-const HOOK = join(ROOT, 'tests', 'support', 'module-log.mjs');
 
 let dir: string;
 let runs = 0;
@@ -55,33 +55,8 @@ async function binLoads(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string; loads: number }> {
   const log = join(dir, `modules-${runs++}.log`);
-  let stdout = '';
-  let stderr = '';
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', HOOK, BIN, ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        ASSAY_MODEL: '',
-        ASSAY_BASE_URL: '',
-        NODE_OPTIONS: '',
-        ...env,
-        ASSAY_MODULE_LOG: log,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.setEncoding('utf8').on('data', (data: string) => {
-      stdout += data;
-    });
-    child.stderr.setEncoding('utf8').on('data', (data: string) => {
-      stderr += data;
-    });
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  const urls = (await readFile(log, 'utf8').catch(() => '')).split('\n');
-  const loads = urls.filter((url) => url.endsWith('/bin/assay.js')).length;
-  return { code, stdout, stderr, loads };
+  const { urls, ...run } = await runLoggingModules([BIN, ...args], log, env);
+  return { ...run, loads: urls.filter((url) => url.endsWith('/bin/assay.js')).length };
 }
 
 /** Resolves to the status of an initialize POST, or to the error code when nothing listens. */
@@ -151,7 +126,7 @@ describe('the Node snapshot rerun', () => {
     const log = join(dir, `modules-${runs++}.log`);
     const { url, child } = await startServeHttp(
       ['--tools', 'javascript', '--trace', join(dir, `serve-${runs++}.jsonl`)],
-      { nodeArgs: ['--import', HOOK], env: { ASSAY_MODULE_LOG: log } },
+      { nodeArgs: ['--import', MODULE_LOG_HOOK], env: { ASSAY_MODULE_LOG: log } },
     );
     const exited = new Promise<[number | null, string | null]>((resolve) => {
       child.once('exit', (code, signal) => resolve([code, signal]));
